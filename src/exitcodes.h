@@ -1,0 +1,13 @@
+/* Exit codes shared by every nr program (listed in each --help and the README). */
+#ifndef NR_EXITCODES_H
+#define NR_EXITCODES_H
+
+enum {
+	NR_EXIT_OK = 0,
+	NR_EXIT_UPSTREAM = 1,  /* nr-route: every target failed; body is the client-format error */
+	NR_EXIT_DATA = 65,     /* the input was not what the mode needs (invalid JSON, bad SSE) */
+	NR_EXIT_USAGE = 100,   /* bad command line */
+	NR_EXIT_SYS = 111,     /* system failure: I/O, memory, temp files */
+};
+
+#endif

@@ -1,0 +1,17 @@
+/* io: read and write whole buffers on fds, retrying short transfers and EINTR. */
+#ifndef NR_IO_H
+#define NR_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes all n bytes; 0, or -1 with errno. */
+int write_all(int fd, const void *p, size_t n);
+/* Reads until n bytes or EOF; returns the count read, or -1 with errno. */
+ssize_t read_full(int fd, void *p, size_t n);
+/* Copies fd `in` from its current offset to EOF onto `out`; 0 or -1 with errno. */
+int copy_fd(int in, int out);
+/* Opens an anonymous temporary file (O_TMPFILE or mkstemp+unlink) in $TMPDIR or /tmp. */
+int tmpfile_fd(void);
+
+#endif

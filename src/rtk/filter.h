@@ -1,0 +1,65 @@
+/* filter.h: the interface every rtk-filter filter implements.
+ *
+ * A filter is a line-at-a-time state machine: the engine calls line() once per
+ * input line (without its '\n'; a final line without '\n' is passed the same
+ * way), then finish() once at EOF, then free(). State must stay bounded
+ * whatever the input length: keep counters and small windows, never the whole
+ * input. Lines are at most RTK_LINE_MAX bytes (longer input is passed through
+ * unchanged by the engine). Each callback returns 0, or -1 on failure (the
+ * engine then prints the input unchanged). Output must be deterministic.
+ *
+ * Filters write through the rtk_out_* helpers below. Whatever they drop, they
+ * say so with a count ("… 412 similar lines omitted") so the model knows it
+ * exists. The engine guarantees the never-larger rule, so a filter need not.
+ */
+#ifndef NR_RTK_FILTER_H
+#define NR_RTK_FILTER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spool.h"
+
+#define RTK_HEAD_MAX 1024		/* bytes auto-detection looks at */
+#define RTK_LINE_MAX (1024 * 1024)	/* longest line a filter is given */
+
+struct rtk_out {
+	struct spool sp;
+};
+
+int rtk_out_write(struct rtk_out *o, const void *p, size_t n);
+/* s[0..n) then '\n'. */
+int rtk_out_line(struct rtk_out *o, const char *s, size_t n);
+int rtk_out_str(struct rtk_out *o, const char *s);	/* a NUL-terminated line */
+int rtk_out_printf(struct rtk_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));	/* no '\n' added */
+/* "… N WHAT omitted\n", the one elision marker every filter uses. */
+int rtk_out_omitted(struct rtk_out *o, unsigned long long n, const char *what);
+/* The line cut to at most max bytes on a UTF-8 boundary, with a marker
+ * " … [+N bytes]" when something was cut. */
+int rtk_out_line_cut(struct rtk_out *o, const char *s, size_t n, size_t max);
+
+struct rtk_filter {
+	const char *name;
+	const char *keeps;	/* for --list: what survives, in one line */
+	/* How sure (0..100) the filter is that head[0..len) (the first bytes of
+	 * the input, at most RTK_HEAD_MAX, possibly cut mid-line) is its kind. */
+	int (*detect)(const char *head, size_t len);
+	void *(*start)(void);	/* NULL on failure */
+	int (*line)(void *state, const char *s, size_t n, struct rtk_out *out);
+	int (*finish)(void *state, struct rtk_out *out);
+	void (*free)(void *state);
+};
+
+/* The registry, in --list order; ends with NULL. */
+extern const struct rtk_filter *const rtk_filters[];
+const struct rtk_filter *rtk_filter_by_name(const char *name);
+/* The best filter for this head; never NULL (falls back to the generic one). */
+const struct rtk_filter *rtk_detect(const char *head, size_t len);
+
+/* Small text helpers filters share. */
+int rtk_starts(const char *s, size_t n, const char *prefix);
+/* Nonzero when the line looks like an error or a warning of any common tool. */
+int rtk_is_problem_line(const char *s, size_t n);
+
+#endif

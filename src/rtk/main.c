@@ -1,0 +1,183 @@
+/* rtk-filter: shrink tool output (or the tool results inside an API request)
+ * without losing what a coding model needs from it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "exitcodes.h"
+#include "io.h"
+#include "rtk/engine.h"
+#include "rtk/filter.h"
+#include "rtk/request.h"
+
+#define REQUEST_MAX (256u * 1024 * 1024)	/* largest API request read in --request mode */
+
+static const struct opt {
+	const char *name;
+	int has_arg;
+	int val;
+	const char *arg, *help;
+} opts[] = {
+	{ "filter", 1, 'f', "NAME", "use this filter instead of auto-detecting one" },
+	{ "list", 0, 'l', NULL, "list the filters and what each keeps" },
+	{ "stats", 0, 's', NULL, "report filter, bytes and estimated tokens on stderr" },
+	{ "request", 0, 'r', NULL, "read a whole API request (JSON) and compress its tool results" },
+	{ "format", 1, 'F', "FMT", "request format: openai, anthropic, responses or gemini" },
+	{ "caveman", 0, 'c', NULL, "request mode: ask the model for terse technical answers" },
+	{ "help", 0, 'h', NULL, "show this help" },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: some-tool | rtk-filter [--filter NAME] [--stats]\n"
+		   "       rtk-filter --request --format FMT [--caveman] < request.json\n"
+		   "       rtk-filter --list\n\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-18s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "\nThe output is never larger than the input; on any internal failure the\n"
+		   "input is printed unchanged.\n"
+		   "exit: 0 ok, %d invalid request JSON, %d usage, %d system error\n",
+		NR_EXIT_DATA, NR_EXIT_USAGE, NR_EXIT_SYS);
+}
+
+static int list_filters(void)
+{
+	for (size_t i = 0; rtk_filters[i]; i++)
+		printf("%-15s %s\n", rtk_filters[i]->name, rtk_filters[i]->keeps);
+	return NR_EXIT_OK;
+}
+
+static void print_stats(const char *filter, unsigned long long in, unsigned long long out)
+{
+	double saved = in ? 100.0 * (double)(in - out) / (double)in : 0.0;
+	fprintf(stderr, "rtk-filter: filter=%s bytes=%llu->%llu tokens~%llu->%llu saved=%.1f%%\n",
+		filter, in, out, rtk_estimate_tokens(in), rtk_estimate_tokens(out), saved);
+}
+
+static int run_text(const struct rtk_filter *forced, int stats)
+{
+	struct rtk_stats st = { 0 };
+	if (rtk_filter_fd(STDIN_FILENO, STDOUT_FILENO, forced, &st) < 0) {
+		fprintf(stderr, "rtk-filter: unable to filter stdin to stdout: %s\n", strerror(errno));
+		return NR_EXIT_SYS;
+	}
+	if (stats)
+		print_stats(st.filter, st.in_bytes, st.out_bytes);
+	return NR_EXIT_OK;
+}
+
+static int read_stdin(struct buf *in)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		if (in->len + (size_t)r > REQUEST_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (buf_append(in, chunk, (size_t)r) < 0)
+			return -1;
+	}
+}
+
+static int run_request(int format, int caveman, int stats)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct rtk_request_stats st = { 0 };
+	char *err = NULL;
+	int rc = NR_EXIT_OK;
+	if (read_stdin(&in) < 0) {
+		fprintf(stderr, "rtk-filter: unable to read the request: %s\n", strerror(errno));
+		rc = errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
+	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman, &out, &st, &err) < 0) {
+		fprintf(stderr, "rtk-filter: invalid request: %s\n", err ? err : "unknown error");
+		rc = NR_EXIT_DATA;
+	} else if (write_all(STDOUT_FILENO, out.p, out.len) < 0) {
+		fprintf(stderr, "rtk-filter: unable to write the request: %s\n", strerror(errno));
+		rc = NR_EXIT_SYS;
+	} else if (stats) {
+		fprintf(stderr, "rtk-filter: tool results=%llu compressed=%llu\n", st.results,
+			st.compressed);
+		print_stats("request", st.in_bytes, st.out_bytes);
+	}
+	free(err);
+	buf_free(&in);
+	buf_free(&out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct option lopts[NOPTS + 1];
+	for (size_t i = 0; i < NOPTS; i++)
+		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
+	lopts[NOPTS] = (struct option){ 0 };
+
+	const struct rtk_filter *forced = NULL;
+	int stats = 0, request = 0, caveman = 0, format = -1, c;
+	while ((c = getopt_long(argc, argv, "f:lsrF:ch", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			forced = rtk_filter_by_name(optarg);
+			if (!forced) {
+				fprintf(stderr, "rtk-filter: unknown filter '%s' (see --list)\n", optarg);
+				return NR_EXIT_USAGE;
+			}
+			break;
+		case 'l':
+			return list_filters();
+		case 's':
+			stats = 1;
+			break;
+		case 'r':
+			request = 1;
+			break;
+		case 'F':
+			format = rtk_format_parse(optarg);
+			if (format < 0) {
+				fprintf(stderr, "rtk-filter: unknown format '%s' "
+						"(openai, anthropic, responses, gemini)\n", optarg);
+				return NR_EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			caveman = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return NR_EXIT_OK;
+		default:
+			usage(stderr);
+			return NR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rtk-filter: unexpected argument '%s' (input is read from stdin)\n",
+			argv[optind]);
+		return NR_EXIT_USAGE;
+	}
+	if (request && format < 0) {
+		fprintf(stderr, "rtk-filter: --request needs --format\n");
+		return NR_EXIT_USAGE;
+	}
+	if (!request && (format >= 0 || caveman)) {
+		fprintf(stderr, "rtk-filter: --format and --caveman go with --request\n");
+		return NR_EXIT_USAGE;
+	}
+	return request ? run_request(format, caveman, stats) : run_text(forced, stats);
+}

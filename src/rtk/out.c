@@ -1,0 +1,62 @@
+/* out: how filters write their output (see filter.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rtk/filter.h"
+#include "utf8.h"
+
+int rtk_out_write(struct rtk_out *o, const void *p, size_t n)
+{
+	return spool_append(&o->sp, p, n);
+}
+
+int rtk_out_line(struct rtk_out *o, const char *s, size_t n)
+{
+	if (spool_append(&o->sp, s, n) < 0)
+		return -1;
+	return spool_append(&o->sp, "\n", 1);
+}
+
+int rtk_out_str(struct rtk_out *o, const char *s)
+{
+	return rtk_out_line(o, s, strlen(s));
+}
+
+int rtk_out_printf(struct rtk_out *o, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(&b, (size_t)n) < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	int rc = spool_append(&o->sp, b.p, (size_t)n);
+	buf_free(&b);
+	return rc;
+}
+
+int rtk_out_omitted(struct rtk_out *o, unsigned long long n, const char *what)
+{
+	return rtk_out_printf(o, "… %llu %s omitted\n", n, what);
+}
+
+int rtk_out_line_cut(struct rtk_out *o, const char *s, size_t n, size_t max)
+{
+	size_t keep = utf8_cut(s, n, max);
+	if (keep == n)
+		return rtk_out_line(o, s, n);
+	if (rtk_out_write(o, s, keep) < 0)
+		return -1;
+	return rtk_out_printf(o, " … [+%zu bytes]\n", n - keep);
+}
+
+int rtk_starts(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && memcmp(s, prefix, k) == 0;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# rtk-filter's promises whatever the filter: never larger, failure → input,
+# binary and empty pass through, UTF-8 kept whole, bounded memory, usage errors.
+
+load helper
+
+@test "empty input gives empty output and exit 0" {
+	run rtk-filter </dev/null
+	assert_success
+	assert_output ""
+}
+
+@test "binary input passes through byte for byte" {
+	head -c 5000 /dev/urandom >"$BATS_TEST_TMPDIR/bin"
+	printf '\0' >>"$BATS_TEST_TMPDIR/bin"
+	rtk-filter <"$BATS_TEST_TMPDIR/bin" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/bin" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "binary input from a pipe passes through byte for byte" {
+	{ printf 'PNG\0'; head -c 300000 /dev/urandom; } >"$BATS_TEST_TMPDIR/bin"
+	cat "$BATS_TEST_TMPDIR/bin" | rtk-filter >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/bin" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "output is never larger than the input, for every filter" {
+	printf 'a\n' >"$BATS_TEST_TMPDIR/tiny"
+	for f in $(rtk-filter --list | cut -d' ' -f1); do
+		run rtk-filter --filter "$f" <"$BATS_TEST_TMPDIR/tiny"
+		assert_success
+		[ "${#output}" -le 2 ] || fail "$f grew 'a' to '$output'"
+	done
+}
+
+@test "input that would only grow is printed unchanged" {
+	# one short line per file: any header or marker a filter adds would make it larger
+	printf 'x:1:y\n' | rtk-filter --filter grep >"$BATS_TEST_TMPDIR/out"
+	printf 'x:1:y\n' | cmp - "$BATS_TEST_TMPDIR/out"
+}
+
+@test "a line longer than the line limit makes the input pass through unchanged" {
+	{ echo 'diff --git a/x b/x'; head -c 1500000 /dev/zero | tr '\0' 'a'; echo; } >"$BATS_TEST_TMPDIR/long"
+	rtk-filter <"$BATS_TEST_TMPDIR/long" | cmp - "$BATS_TEST_TMPDIR/long"
+}
+
+@test "the output is deterministic" {
+	seq 1 20000 | sed 's/^/INFO request served id=/' >"$BATS_TEST_TMPDIR/log"
+	a=$(rtk-filter <"$BATS_TEST_TMPDIR/log" | md5sum)
+	b=$(rtk-filter <"$BATS_TEST_TMPDIR/log" | md5sum)
+	[ "$a" = "$b" ]
+}
+
+@test "every filter keeps UTF-8 whole on long lines" {
+	# 3-byte characters on long lines: any cut must fall between characters
+	line=$(printf 'é€%.0s' $(seq 1 3000))
+	for i in $(seq 1 200); do printf 'src/f%d.c:%d:%s\n' "$i" "$i" "$line"; done >"$BATS_TEST_TMPDIR/u"
+	for f in $(rtk-filter --list | cut -d' ' -f1); do
+		rtk-filter --filter "$f" <"$BATS_TEST_TMPDIR/u" >"$BATS_TEST_TMPDIR/o"
+		iconv -f UTF-8 -t UTF-8 "$BATS_TEST_TMPDIR/o" >/dev/null || fail "$f cut a UTF-8 sequence"
+	done
+}
+
+@test "--stats reports the filter, bytes and tokens on stderr only" {
+	seq 1 5000 | sed 's/^/same line again /' >"$BATS_TEST_TMPDIR/in"
+	rtk-filter --stats <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output --regexp '^rtk-filter: filter=[a-z-]+ bytes=[0-9]+->[0-9]+ tokens~[0-9]+->[0-9]+ saved=[0-9.]+%$'
+	run grep -c 'rtk-filter:' "$BATS_TEST_TMPDIR/out"
+	assert_output 0
+}
+
+@test "--list names every filter with what it keeps" {
+	run rtk-filter --list
+	assert_success
+	for f in git-diff git-status git-log grep find ls tree dedup-log smart-truncate \
+		read-numbered search-list test-runner build; do
+		assert_line --regexp "^$f +[^ ].+"
+	done
+}
+
+@test "an unknown filter is a usage error" {
+	run rtk-filter --filter nope </dev/null
+	assert_failure 100
+	assert_output --partial "unknown filter 'nope'"
+}
+
+@test "an unknown option is a usage error with the usage text" {
+	run rtk-filter --bogus </dev/null
+	assert_failure 100
+	assert_output --partial 'usage:'
+}
+
+@test "--request without --format is a usage error" {
+	run rtk-filter --request </dev/null
+	assert_failure 100
+}
+
+@test "--help lists the options and the exit codes" {
+	run rtk-filter --help
+	assert_success
+	assert_output --partial '--filter NAME'
+	assert_output --partial 'exit:'
+}
+
+@test "a 1 GiB input streams through in bounded memory" {
+	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+	[ "${NR_BIN##*/asan/*}" = "$NR_BIN" ] || skip "RSS is not meaningful under ASan"
+	yes 'INFO 2026-11-25 worker 7 handled request in 12 ms' | head -c 1073741824 |
+		/usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" rtk-filter >"$BATS_TEST_TMPDIR/out"
+	rss=$(cat "$BATS_TEST_TMPDIR/rss")
+	[ "$rss" -lt 65536 ] || fail "peak RSS ${rss} KiB"
+	[ "$(wc -c <"$BATS_TEST_TMPDIR/out")" -lt 1073741824 ]
+}
