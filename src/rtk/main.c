@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 			request = 1;
 			break;
 		case 'F':
-			format = rtk_format_parse(optarg);
+			format = nr_format_parse(optarg);
 			if (format < 0) {
 				fprintf(stderr, "rtk-filter: unknown format '%s' "
 						"(openai, anthropic, responses, gemini)\n", optarg);

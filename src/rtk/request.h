@@ -6,8 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-
-enum rtk_format { RTK_FMT_OPENAI, RTK_FMT_ANTHROPIC, RTK_FMT_RESPONSES, RTK_FMT_GEMINI };
+#include "format.h"
 
 struct rtk_request_stats {
 	unsigned long long results;	/* tool results seen */
@@ -16,14 +15,11 @@ struct rtk_request_stats {
 	unsigned long long out_bytes;	/* and after */
 };
 
-/* Parses a format name ("openai", …); -1 when unknown. */
-int rtk_format_parse(const char *name);
-
 /* Rewrites the request json[0..n) of `format` into *out. With `caveman`, adds
  * the terse-answers instruction where the format keeps its system prompt.
  * Returns 0; or -1 with a message in *err (caller frees) when the input is
  * not a JSON object of that format, and then *out is left empty. */
-int rtk_request(const char *json, size_t n, enum rtk_format format, int caveman,
+int rtk_request(const char *json, size_t n, enum nr_format format, int caveman,
 		struct buf *out, struct rtk_request_stats *st, char **err);
 
 #endif

@@ -1,10 +1,233 @@
-/* nr-translate: PLACEHOLDER until issue 3 lands. */
+/* nr-translate: convert requests, responses and SSE streams between the
+ * openai, anthropic, responses and gemini formats. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "exitcodes.h"
+#include "io.h"
+#include "translate/translate.h"
 
-int main(void)
+#define BODY_MAX (256u * 1024 * 1024)	/* largest request/response body read */
+
+enum mode { MODE_NONE, MODE_REQUEST, MODE_RESPONSE, MODE_STREAM, MODE_ERROR };
+
+static const struct opt {
+	const char *name;
+	int has_arg, val;
+	const char *arg, *help;
+} opts[] = {
+	{ "request", 0, 'q', NULL, "translate a request body (JSON on stdin)" },
+	{ "response", 0, 'p', NULL, "translate a whole response body (JSON on stdin)" },
+	{ "stream", 0, 's', NULL, "translate an SSE stream, event by event" },
+	{ "error", 1, 'e', "STATUS", "translate an upstream error body sent with HTTP STATUS" },
+	{ "from", 1, 'f', "FMT", "source format: openai, anthropic, responses, gemini" },
+	{ "to", 1, 't', "FMT", "target format" },
+	{ "model", 1, 'm', "NAME", "model name where the source format does not carry it" },
+	{ "help", 0, 'h', NULL, "show this help" },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "nr-translate: not implemented yet\n");
-	return NR_EXIT_SYS;
+	fprintf(f, "usage: nr-translate --request|--response|--stream|--error STATUS\n"
+		   "                    --from FMT --to FMT [--model NAME] < in > out\n\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-18s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "\n--error prints the translated status on stderr as \"status: N\".\n"
+		   "exit: 0 ok, %d invalid input (or a stream cut short: a terminal error\n"
+		   "event was written), %d usage, %d system error\n",
+		NR_EXIT_DATA, NR_EXIT_USAGE, NR_EXIT_SYS);
+}
+
+static int read_all(struct buf *in)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		if (in->len + (size_t)r > BODY_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (buf_append(in, chunk, (size_t)r) < 0)
+			return -1;
+	}
+}
+
+/* Prints a valid jv as compact JSON with a newline, or reports the invalid one. */
+static int emit_json(jv v)
+{
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+		fprintf(stderr, "nr-translate: %s\n",
+			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid input");
+		jv_free(msg);
+		return NR_EXIT_DATA;
+	}
+	jv s = jv_dump_string(v, 0);
+	const char *p = jv_string_value(s);
+	int rc = write_all(STDOUT_FILENO, p, strlen(p)) < 0 || write_all(STDOUT_FILENO, "\n", 1) < 0;
+	jv_free(s);
+	if (rc) {
+		fprintf(stderr, "nr-translate: unable to write: %s\n", strerror(errno));
+		return NR_EXIT_SYS;
+	}
+	return NR_EXIT_OK;
+}
+
+static int run_whole(enum mode mode, int status, int from, int to, const char *model)
+{
+	struct buf in = BUF_INIT;
+	if (read_all(&in) < 0) {
+		fprintf(stderr, "nr-translate: unable to read stdin: %s\n", strerror(errno));
+		buf_free(&in);
+		return errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
+	}
+	jv body = jv_parse_sized(in.p ? in.p : "", (int)in.len);
+	buf_free(&in);
+	if (mode == MODE_ERROR) {
+		if (!jv_is_valid(body)) {	/* an upstream may send text or HTML */
+			jv_free(body);
+			body = jv_string("");
+		}
+		int out_status = status;
+		jv out = nr_translate_error(body, status, from, to, &out_status);
+		fprintf(stderr, "status: %d\n", out_status);
+		return emit_json(out);
+	}
+	if (!jv_is_valid(body)) {
+		jv msg = jv_invalid_get_msg(body);
+		fprintf(stderr, "nr-translate: invalid JSON: %s\n",
+			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "empty input");
+		jv_free(msg);
+		return NR_EXIT_DATA;
+	}
+	if (mode == MODE_REQUEST)
+		return emit_json(nr_translate_request(body, from, to, model));
+	return emit_json(nr_translate_response(body, from, to, model));
+}
+
+static int flush_out(struct buf *out)
+{
+	if (out->len && write_all(STDOUT_FILENO, out->p, out->len) < 0)
+		return -1;
+	buf_reset(out);
+	return 0;
+}
+
+static int run_stream(int from, int to, const char *model)
+{
+	struct nr_stream *s = nr_stream_new(from, to, model);
+	if (!s) {
+		fprintf(stderr, "nr-translate: unable to start the stream: %s\n", strerror(errno));
+		return NR_EXIT_SYS;
+	}
+	struct buf out = BUF_INIT;
+	char chunk[65536];
+	int rc = NR_EXIT_OK;
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "nr-translate: unable to read stdin: %s\n", strerror(errno));
+			nr_stream_fail(s, "server_error", "the input stream could not be read", &out);
+			rc = NR_EXIT_SYS;
+			break;
+		}
+		if (r == 0) {
+			if (nr_stream_end(s, &out) < 0) {
+				fprintf(stderr, "nr-translate: the stream ended before its last event\n");
+				rc = NR_EXIT_DATA;
+			}
+			break;
+		}
+		if (nr_stream_feed(s, chunk, (size_t)r, &out) < 0) {
+			fprintf(stderr, "nr-translate: invalid %s stream\n", nr_format_name(from));
+			rc = NR_EXIT_DATA;
+			break;
+		}
+		if (flush_out(&out) < 0) {	/* each event leaves as soon as it is translated */
+			rc = NR_EXIT_SYS;
+			break;
+		}
+	}
+	if (flush_out(&out) < 0 && rc == NR_EXIT_OK)
+		rc = NR_EXIT_SYS;
+	buf_free(&out);
+	nr_stream_free(s);
+	return rc;
+}
+
+static int parse_format(const char *flag, const char *name)
+{
+	int f = nr_format_parse(name);
+	if (f < 0)
+		fprintf(stderr, "nr-translate: unknown %s format '%s' "
+				"(openai, anthropic, responses, gemini)\n", flag, name);
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	struct option lopts[NOPTS + 1];
+	for (size_t i = 0; i < NOPTS; i++)
+		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
+	lopts[NOPTS] = (struct option){ 0 };
+
+	enum mode mode = MODE_NONE;
+	int from = -1, to = -1, status = 0, c;
+	const char *model = NULL;
+	while ((c = getopt_long(argc, argv, "qpse:f:t:m:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'q': mode = MODE_REQUEST; break;
+		case 'p': mode = MODE_RESPONSE; break;
+		case 's': mode = MODE_STREAM; break;
+		case 'e': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 100 || v > 599) {
+				fprintf(stderr, "nr-translate: --error needs an HTTP status, not '%s'\n", optarg);
+				return NR_EXIT_USAGE;
+			}
+			status = (int)v;
+			mode = MODE_ERROR;
+			break;
+		}
+		case 'f':
+			if ((from = parse_format("--from", optarg)) < 0)
+				return NR_EXIT_USAGE;
+			break;
+		case 't':
+			if ((to = parse_format("--to", optarg)) < 0)
+				return NR_EXIT_USAGE;
+			break;
+		case 'm': model = optarg; break;
+		case 'h': usage(stdout); return NR_EXIT_OK;
+		default: usage(stderr); return NR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc || mode == MODE_NONE || from < 0 || to < 0) {
+		fprintf(stderr, "nr-translate: need a mode (--request, --response, --stream or "
+				"--error), --from and --to\n");
+		usage(stderr);
+		return NR_EXIT_USAGE;
+	}
+	if (mode == MODE_STREAM)
+		return run_stream(from, to, model);
+	return run_whole(mode, status, from, to, model);
 }

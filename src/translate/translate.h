@@ -1,0 +1,63 @@
+/* translate.h: nr-translate as a library, used by the nr-translate program and
+ * by nr-route (one code path for both).
+ *
+ * Ownership follows jq's rule: every function that takes a jv consumes it;
+ * jv_copy() what you still need. Errors come back as jv_invalid_with_msg()
+ * carrying a human-readable message (a string jv).
+ */
+#ifndef NR_TRANSLATE_H
+#define NR_TRANSLATE_H
+
+#include <jv.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "format.h"
+
+/* A whole request body (already parsed) from one format to another. Same
+ * format on both sides returns `req` unchanged (exact pass-through). For
+ * gemini, the model is not in the body: `model` (may be NULL) gives it when
+ * translating from gemini, and nr_translate_request_model() reads it back. */
+jv nr_translate_request(jv req, enum nr_format from, enum nr_format to, const char *model);
+
+/* A whole non-streaming response body. `model` (may be NULL) names the model
+ * when the source format does not carry it (gemini). */
+jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const char *model);
+
+/* An upstream error: `body` is what the upstream sent (any JSON, or a jv
+ * string when it was not JSON) with HTTP `status`. Returns the error body in
+ * format `to`; *out_status receives the status to send the client. */
+jv nr_translate_error(jv body, int status, enum nr_format from, enum nr_format to,
+		      int *out_status);
+
+/* An error that nr itself raises (no upstream body), in format `to`.
+ * `type` is a short category: "invalid_request", "authentication",
+ * "permission", "not_found", "rate_limit", "overloaded", "timeout",
+ * "server_error". */
+jv nr_error_body(enum nr_format to, int status, const char *type, const char *message);
+
+/* Streaming: SSE bytes of format `from` in, SSE bytes of format `to` out,
+ * incrementally. Feed any split of the input; each call appends to `out`
+ * every event that can already be written. */
+struct nr_stream;
+struct nr_stream *nr_stream_new(enum nr_format from, enum nr_format to, const char *model);
+/* 0, or -1 when the input is not a valid stream of `from` (an error event
+ * in `to` has then been appended to out, and the stream is finished). */
+int nr_stream_feed(struct nr_stream *s, const char *p, size_t n, struct buf *out);
+/* At the end of the input. If the stream ended before its terminal event (cut
+ * mid-way), appends a well-formed terminal error event in `to` and returns -1. */
+int nr_stream_end(struct nr_stream *s, struct buf *out);
+/* Appends a terminal error event in `to` (e.g. the upstream died) and
+ * finishes the stream. */
+int nr_stream_fail(struct nr_stream *s, const char *type, const char *message, struct buf *out);
+/* Usage seen so far (tokens), for the usage row; -1 when not known. */
+struct nr_usage {
+	long long input, output, cache_read, cache_write;
+};
+void nr_stream_usage(const struct nr_stream *s, struct nr_usage *u);
+void nr_stream_free(struct nr_stream *s);
+
+/* Usage of a whole response body in format `f` (fields -1 when absent). */
+void nr_response_usage(jv resp, enum nr_format f, struct nr_usage *u);
+
+#endif
