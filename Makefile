@@ -14,31 +14,58 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libbsd-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl
 
-PROGRAMS = rtk-filter nr-translate
+# Each program is main.c in its directory; all other code is archived per
+# directory and every program links every archive (the linker takes only what
+# it uses), so a stage can run in-process in another program (DESIGN.md).
+PROGRAMS = rtk-filter nr-translate nr-route nr
+DIR_rtk-filter   = rtk
+DIR_nr-translate = translate
+DIR_nr-route     = route
+DIR_nr           = admin
+LIBDIRS = rtk translate route admin
 
-# Shared code: every .c directly under src/. Each program: its own directory minus main.c.
-COMMON_SRC := $(wildcard src/*.c)
-RTK_SRC    := $(filter-out src/rtk/main.c,$(wildcard src/rtk/*.c))
-TR_SRC     := $(filter-out src/translate/main.c,$(wildcard src/translate/*.c))
-HEADERS    := $(wildcard src/*.h src/*/*.h)
-
-all: $(addprefix bin/,$(PROGRAMS))
-
+HEADERS := $(wildcard src/*.h src/*/*.h)
+# $(call lib_src,DIR): the directory's sources but its main.c
+lib_src = $(filter-out src/$(1)/main.c,$(wildcard src/$(1)/*.c))
 # $(call objs,VARIANT,SOURCES)
 objs = $(patsubst src/%.c,build/$(1)/%.o,$(2))
+# $(call libs,VARIANT): every archive, common code last
+libs = $(foreach d,$(LIBDIRS),build/$(1)/lib$(d).a) build/$(1)/libcommon.a
 
-bin/rtk-filter: $(call objs,std,src/rtk/main.c $(RTK_SRC) $(COMMON_SRC))
-bin/nr-translate: $(call objs,std,src/translate/main.c $(TR_SRC) $(COMMON_SRC))
-build/asan/bin/rtk-filter: $(call objs,asan,src/rtk/main.c $(RTK_SRC) $(COMMON_SRC))
-build/asan/bin/nr-translate: $(call objs,asan,src/translate/main.c $(TR_SRC) $(COMMON_SRC))
+all: $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
+
+define variant_rules
+build/$(1)/libcommon.a: $(call objs,$(1),$(wildcard src/*.c))
+$(foreach d,$(LIBDIRS),build/$(1)/lib$(d).a: $(call objs,$(1),$(call lib_src,$(d)))
+)
+endef
+$(eval $(call variant_rules,std))
+$(eval $(call variant_rules,asan))
+
+$(foreach p,$(PROGRAMS),$(eval bin/$(p): build/std/$(DIR_$(p))/main.o $(call libs,std)))
+$(foreach p,$(PROGRAMS),$(eval build/asan/bin/$(p): build/asan/$(DIR_$(p))/main.o $(call libs,asan)))
+
+build/%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+LINK = $(CC) $(CFLAGS) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
 
 bin/%:
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
 build/asan/bin/%:
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
+
+# The tests' mock upstream (tests/mock/*.c), built with the normal flags only.
+tests/mock/mock-upstream: $(patsubst tests/mock/%.c,build/mock/%.o,$(wildcard tests/mock/*.c)) build/std/libcommon.a
+	$(LINK)
+
+build/mock/%.o: tests/mock/%.c $(HEADERS) $(wildcard tests/mock/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 build/std/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -75,6 +102,6 @@ install: all
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/nr/
 
 clean:
-	rm -rf build $(addprefix bin/,$(PROGRAMS))
+	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
 
 .PHONY: all asan deps test run install clean
