@@ -7,8 +7,10 @@
  * "*** … Error N" lines; npm warnings and errors; the final results. Dropped
  * and counted: compiler command lines (make V=1, libtool), silent-rule steps
  * ("  CC  src/x.o"), "checking for …" lines, make's directory changes, npm's
- * http/silly/verbose traffic, repeated diagnostics, and lines that look like
- * many before them (the dedup-log shape table). */
+ * http/silly/verbose traffic, and lines that look like many before them (the
+ * dedup-log shape table). A diagnostic's dropped excerpt, notes, scope line
+ * and repeats count as one kind, "context lines", so that hundreds of
+ * warnings cost one marker each, not four. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,7 +202,7 @@ static int repeated(struct build *b, const char *t, size_t tn)
 {
 	if (log_seen_add(&b->seen, log_hash_exact(t, tn) ^ EXACT_SEED) == 1)
 		return 0;
-	log_elide_add(&b->elide, LK_REPEATED);
+	log_elide_add(&b->elide, LK_CONTEXT);
 	return 1;
 }
 
@@ -212,7 +214,7 @@ static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, co
 			b->notes--;
 			return log_keep(&b->elide, out, t, tn);
 		}
-		return drop(b, LK_NOTE);
+		return drop(b, LK_CONTEXT);
 	}
 	b->excerpt = 0;
 	b->notes = 0;
@@ -246,7 +248,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 			b->excerpt--;
 			return log_keep(&b->elide, out, t, tn);
 		}
-		return drop(b, LK_EXCERPT);
+		return drop(b, LK_CONTEXT);
 	}
 	b->excerpt = 0;
 	if (include_or_scope(u, un))
@@ -256,7 +258,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 			b->notes--;
 			return log_keep(&b->elide, out, t, tn);
 		}
-		return drop(b, LK_NOTE);
+		return drop(b, LK_CONTEXT);
 	}
 	if (rtk_starts(u, un, "--> ") && !repeated(b, t, tn))
 		return keep(b, out, t, tn);	/* rustc's location of the problem above */
