@@ -120,7 +120,7 @@ static int compiler_command(const char *u, size_t un)
 		/* "gcc", "x86_64-linux-gnu-gcc", "gcc-12" */
 		if (nn >= k && (memcmp(name + nn - k, tools[i], k) == 0 ||
 				(nn > k && memcmp(name, tools[i], k) == 0 && name[k] == '-')))
-			return un > 40 && (has(u, un, " -c ") || has(u, un, " -o ") ||
+			return un > 20 && (has(u, un, " -c ") || has(u, un, " -o ") ||
 					   has(u, un, " -I") || has(u, un, " -l"));
 	}
 	return 0;
