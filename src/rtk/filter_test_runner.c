@@ -397,9 +397,9 @@ static const struct feature features[] = {
 	{ "--- FAIL:", 1, 85 }, { "--- PASS:", 1, 85 }, { "test result:", 1, 85 },
 	{ "TAP version", 1, 85 }, { "> mocha", 1, 80 }, { "> jest", 1, 80 },
 	{ "> vitest", 1, 80 }, { "> node --test", 1, 80 }, { "> ava", 1, 80 },
-	{ "> pytest", 1, 80 }, { " PASSED", 0, 60 }, { " FAILED", 0, 60 }, { "::", 0, 35 },
+	{ "> pytest", 1, 80 }, { " PASSED", 0, 45 }, { " FAILED", 0, 45 },
 	{ "collected ", 0, 70 }, { "✔ ", 1, 75 }, { "✓ ", 1, 70 }, { "not ok ", 1, 70 },
-	{ "running ", 1, 40 }, { "PASS: ", 1, 65 }, { "FAIL: ", 1, 65 },
+	{ "PASS: ", 1, 65 }, { "FAIL: ", 1, 65 },
 	{ "Test #", 1, 65 }, { "Tests: ", 1, 70 }, { "Test Suites: ", 1, 85 },
 	{ "..........", 1, 60 }, { "ok  \t", 1, 70 }, { "FAIL\t", 1, 70 },
 	{ "Ran ", 1, 50 },
@@ -421,7 +421,9 @@ static int detect(const char *head, size_t len)
 			if (hit && ft->score > best)
 				best = ft->score;
 		}
-		/* cargo "test a::b ... ok", pytest -v "x.py::t PASSED" */
+		/* cargo "running 12 tests", "test a::b ... ok"; pytest -v "x.py::t PASSED" */
+		if (rtk_starts(u, un, "running ") && un > 8 && is_digit(u[8]) && best < 80)
+			best = 80;
 		if (rtk_starts(u, un, "test ") && has(u, un, " ... ") && best < 80)
 			best = 80;
 		if (has(u, un, "::") && (has(u, un, " PASSED") || has(u, un, " FAILED")) && best < 85)
