@@ -1,39 +1,354 @@
-/* filter_build: PLACEHOLDER until the real filter lands: keeps every line. */
+/* filter_build: build output — make with gcc/clang, autoreconf/configure,
+ * cmake, cargo build, npm install.
+ *
+ * Kept: every distinct diagnostic ("file:12:3: warning: …", "error: …"),
+ * with the source excerpt, the "In function" line and the first notes only
+ * after errors (after warnings they repeat what the warning says); make's
+ * "*** … Error N" lines; npm warnings and errors; the final results. Dropped
+ * and counted: compiler command lines (make V=1, libtool), silent-rule steps
+ * ("  CC  src/x.o"), "checking for …" lines, make's directory changes, npm's
+ * http/silly/verbose traffic, and lines that look like many before them (the
+ * dedup-log shape table). A diagnostic's dropped excerpt, notes, scope line
+ * and repeats count as one kind, "context lines", so that hundreds of
+ * warnings cost one marker each, not four. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "rtk/filter.h"
+#include "rtk/log_context.h"
+#include "rtk/log_line.h"
 
-static int detect(const char *head, size_t len)
+#define SIMILAR_KEEP 2		/* unclassified lines printed per shape */
+#define ERROR_EXCERPT 3		/* source lines kept after an error */
+#define ERROR_NOTES 2		/* notes kept after an error */
+#define EXACT_SEED 0x9e3779b97f4a7c15ull
+
+enum diag { D_NONE, D_ERROR, D_WARNING, D_NOTE };
+
+struct build {
+	struct log_seen seen;
+	struct log_elide elide;
+	struct log_context ctx;
+	struct buf scratch;
+	int excerpt;	/* source lines still to keep */
+	int notes;	/* notes still to keep */
+};
+
+static int has(const char *s, size_t n, const char *lit)
 {
-	(void)head;
-	(void)len;
+	return memmem(s, n, lit, strlen(lit)) != NULL;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "path:12:3: error: …", "path:12: warning: …", "path(12,3): error TS…". */
+static enum diag diagnostic(const char *u, size_t un)
+{
+	const char *sev = NULL;
+	enum diag d = D_NONE;
+	static const struct {
+		const char *text;
+		enum diag d;
+	} marks[] = {
+		{ ": fatal error:", D_ERROR }, { ": error:", D_ERROR }, { ": error ", D_ERROR },
+		{ ": warning:", D_WARNING }, { ": warning ", D_WARNING }, { ": note:", D_NOTE },
+	};
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !sev; i++) {
+		sev = memmem(u, un, marks[i].text, strlen(marks[i].text));
+		d = marks[i].d;
+	}
+	if (!sev)
+		return D_NONE;
+	/* a location before it: a digit right before the mark or the "(12,3)" */
+	size_t k = (size_t)(sev - u);
+	if (k == 0 || !(is_digit(u[k - 1]) || u[k - 1] == ')'))
+		return D_NONE;
+	return d;
+}
+
+/* "src/x.c: In function ‘f’:", "In file included from …", "   from x.h:3," */
+static int include_or_scope(const char *u, size_t un)
+{
+	return rtk_starts(u, un, "In file included from ") ||
+	       (rtk_starts(u, un, "from ") && (u[un - 1] == ':' || u[un - 1] == ',')) ||
+	       has(u, un, ": In function ") || has(u, un, ": In member function ") ||
+	       has(u, un, ": At top level:") || has(u, un, ": In instantiation of ") ||
+	       has(u, un, ": In constructor ") || has(u, un, ": In destructor ");
+}
+
+/* gcc/rustc source excerpts: "  134 | code", "      |   ^~~~", and bare
+ * caret lines "     ^~~~". */
+static int excerpt(const char *u, size_t un)
+{
+	size_t i = 0;
+	while (i < un && is_digit(u[i]))
+		i++;
+	while (i < un && u[i] == ' ')
+		i++;
+	if (i < un && u[i] == '|')
+		return 1;
+	for (i = 0; i < un; i++)
+		if (u[i] != '^' && u[i] != '~' && u[i] != ' ' && u[i] != '+')
+			return 0;
+	return 1;
+}
+
+/* The first word of a command line, after libtool's "libtool: compile: ". */
+static int compiler_command(const char *u, size_t un)
+{
+	static const char *const prefixes[] = { "libtool: compile:", "libtool: link:",
+						"libtool: install:", NULL };
+	for (size_t i = 0; prefixes[i]; i++)
+		if (rtk_starts(u, un, prefixes[i]))
+			return 1;
+	if (has(u, un, "libtool ") && has(u, un, "--mode="))
+		return 1;
+	size_t w = 0;
+	while (w < un && u[w] != ' ')
+		w++;
+	const char *slash = memrchr(u, '/', w);
+	const char *name = slash ? slash + 1 : u;
+	size_t nn = (size_t)(u + w - name);
+	static const char *const tools[] = { "gcc", "cc", "clang", "g++", "c++", "clang++",
+					     "cc1", "ld", "ar", "ranlib", "gfortran", "nvcc",
+					     "rustc", "javac", NULL };
+	for (size_t i = 0; tools[i]; i++) {
+		size_t k = strlen(tools[i]);
+		/* "gcc", "x86_64-linux-gnu-gcc", "gcc-12" */
+		if (nn >= k && (memcmp(name + nn - k, tools[i], k) == 0 ||
+				(nn > k && memcmp(name, tools[i], k) == 0 && name[k] == '-')))
+			return un > 20 && (has(u, un, " -c ") || has(u, un, " -o ") ||
+					   has(u, un, " -I") || has(u, un, " -l"));
+	}
 	return 0;
 }
 
-static void *start(void)
+/* Build steps that name a file and nothing else: automake/kbuild silent rules
+ * ("  CC       src/jv.lo"), cmake's "[ 42%] Building C object …", cargo's
+ * "   Compiling foo v1.0". */
+static int build_step(const char *t, size_t tn, const char *u, size_t un)
 {
-	return calloc(1, 1);
+	if (t[0] == ' ' && un > 3) {
+		size_t i = 0;
+		while (i < un && ((u[i] >= 'A' && u[i] <= 'Z') || is_digit(u[i]) || u[i] == '_'))
+			i++;
+		if (i >= 2 && i <= 8 && i < un && u[i] == ' ' && !memchr(u + i, ':', un - i))
+			return 1;
+	}
+	static const char *const steps[] = { "Compiling ", "Checking ", "Downloaded ",
+					     "Downloading ", "Fresh ", "Scanning dependencies",
+					     "Building C", "Building CXX", "Linking C", NULL };
+	const char *v = u;
+	size_t vn = un;
+	if (un > 7 && u[0] == '[' && u[5] == ']') {	/* "[ 42%] " */
+		v = u + 7;
+		vn = un - 7;
+	}
+	for (size_t i = 0; steps[i]; i++)
+		if (rtk_starts(v, vn, steps[i]))
+			return 1;
+	(void)tn;
+	return 0;
+}
+
+static int make_directory(const char *u, size_t un)
+{
+	return rtk_starts(u, un, "make") &&
+	       (has(u, un, ": Entering directory ") || has(u, un, ": Leaving directory "));
+}
+
+static int configure_check(const char *u, size_t un)
+{
+	if (rtk_starts(u, un, "checking ") && has(u, un, "..."))
+		return 1;
+	/* cmake: "-- Looking for x - found", "-- Performing Test Y - Success" */
+	return rtk_starts(u, un, "-- ") &&
+	       (has(u, un, " - found") || has(u, un, " - not found") || has(u, un, " - done") ||
+		has(u, un, " - Success") || has(u, un, " - Failed") || has(u, un, "Check for "));
+}
+
+/* npm's chatter: "npm http fetch …", "npm silly …", "npm verbose …". The
+ * exit status lines stay. */
+static int npm_chatter(const char *u, size_t un)
+{
+	static const char *const levels[] = { "npm http ", "npm silly ", "npm sill ",
+					      "npm verbose ", "npm verb ", "npm timing ",
+					      "npm info ", "npm debug ", NULL };
+	if (rtk_starts(u, un, "npm verbose exit") || rtk_starts(u, un, "npm info ok"))
+		return 0;
+	for (size_t i = 0; levels[i]; i++)
+		if (rtk_starts(u, un, levels[i]))
+			return 1;
+	return 0;
+}
+
+static int drop(struct build *b, enum log_kind k)
+{
+	log_elide_add(&b->elide, k);
+	return 0;
+}
+
+static int keep(struct build *b, struct rtk_out *out, const char *t, size_t tn)
+{
+	log_context_drop(&b->ctx, &b->elide);
+	return log_keep(&b->elide, out, t, tn);
+}
+
+/* Nonzero when the exact line was printed before (then it is counted). */
+static int repeated(struct build *b, const char *t, size_t tn)
+{
+	if (log_seen_add(&b->seen, log_hash_exact(t, tn) ^ EXACT_SEED) == 1)
+		return 0;
+	log_elide_add(&b->elide, LK_CONTEXT);
+	return 1;
+}
+
+static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, const char *t,
+			   size_t tn)
+{
+	if (d == D_NOTE) {
+		if (b->notes > 0 && !repeated(b, t, tn)) {
+			b->notes--;
+			return log_keep(&b->elide, out, t, tn);
+		}
+		return drop(b, LK_CONTEXT);
+	}
+	b->excerpt = 0;
+	b->notes = 0;
+	if (repeated(b, t, tn))
+		return 0;
+	if (d == D_ERROR) {
+		b->excerpt = ERROR_EXCERPT;
+		b->notes = ERROR_NOTES;
+		if (log_context_emit(&b->ctx, &b->elide, out) < 0)
+			return -1;
+	}
+	return keep(b, out, t, tn);
 }
 
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 {
-	(void)st;
-	return rtk_out_line(out, s, n);
+	struct build *b = st;
+	const char *t, *u;
+	size_t tn, un;
+	if (log_clean(&b->scratch, s, n, &t, &tn) < 0)
+		return -1;
+	u = log_skip_blanks(t, tn, &un);
+	if (un == 0)
+		return 0;	/* layout */
+
+	enum diag d = diagnostic(u, un);
+	if (d != D_NONE)
+		return diagnostic_line(b, out, d, t, tn);
+	if (excerpt(u, un)) {
+		if (b->excerpt > 0) {
+			b->excerpt--;
+			return log_keep(&b->elide, out, t, tn);
+		}
+		return drop(b, LK_CONTEXT);
+	}
+	b->excerpt = 0;
+	if (include_or_scope(u, un))
+		return log_context_hold(&b->ctx, &b->elide, t, tn, LK_CONTEXT);
+	if (rtk_starts(u, un, "= note:") || rtk_starts(u, un, "= help:")) {
+		if (b->notes > 0) {
+			b->notes--;
+			return log_keep(&b->elide, out, t, tn);
+		}
+		return drop(b, LK_CONTEXT);
+	}
+	if (rtk_starts(u, un, "--> ") && !repeated(b, t, tn))
+		return keep(b, out, t, tn);	/* rustc's location of the problem above */
+	if (compiler_command(u, un))
+		return drop(b, LK_COMMAND);
+	if (npm_chatter(u, un))
+		return drop(b, LK_NPM);
+	if (rtk_is_problem_line(t, tn))
+		return repeated(b, t, tn) ? 0 : keep(b, out, t, tn);
+	if (configure_check(u, un))
+		return drop(b, LK_CHECK);
+	if (build_step(t, tn, u, un) || make_directory(u, un))
+		return drop(b, LK_STEP);
+	if (log_seen_add(&b->seen, log_hash_shape(t, tn)) > SIMILAR_KEEP)
+		return drop(b, LK_SIMILAR);
+	return keep(b, out, t, tn);
 }
 
 static int finish(void *st, struct rtk_out *out)
 {
-	(void)st;
-	(void)out;
+	struct build *b = st;
+	log_context_drop(&b->ctx, &b->elide);
+	return log_elide_flush(&b->elide, out);
+}
+
+static void *start(void)
+{
+	return calloc(1, sizeof(struct build));
+}
+
+static void free_state(void *st)
+{
+	struct build *b = st;
+	if (!b)
+		return;
+	log_context_free(&b->ctx);
+	buf_free(&b->scratch);
+	free(b);
+}
+
+/* ---- detection ---- */
+
+static int line_score(const char *t, size_t tn)
+{
+	size_t un;
+	const char *u = log_skip_blanks(t, tn, &un);
+	if (un == 0)
+		return 0;
+	enum diag d = diagnostic(u, un);
+	if (d == D_ERROR || d == D_WARNING)
+		return 75;
+	if (include_or_scope(u, un))
+		return 70;
+	if (rtk_starts(u, un, "checking ") && has(u, un, "..."))
+		return 80;
+	if (rtk_starts(u, un, "libtoolize: ") || rtk_starts(u, un, "autoreconf") ||
+	    rtk_starts(u, un, "-- The C compiler") || rtk_starts(u, un, "-- The CXX compiler"))
+		return 80;
+	if (npm_chatter(u, un) || (rtk_starts(u, un, "added ") && has(u, un, " packages")))
+		return 70;
+	if (compiler_command(u, un))
+		return 65;
+	if (build_step(t, tn, u, un))
+		return 55;
+	if (make_directory(u, un))
+		return 50;
 	return 0;
+}
+
+static int detect(const char *head, size_t len)
+{
+	int best = 0;
+	size_t i = 0;
+	while (i < len) {
+		const char *nl = memchr(head + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - head) : len;
+		int s = line_score(head + i, end - i);
+		if (s > best)
+			best = s;
+		i = end + 1;
+	}
+	return best;
 }
 
 const struct rtk_filter rtk_filter_build = {
 	.name = "build",
-	.keeps = "everything (placeholder)",
+	.keeps = "every distinct compiler error and warning, make failures, npm warnings, results",
 	.detect = detect,
 	.start = start,
 	.line = line,
 	.finish = finish,
-	.free = free,
+	.free = free_state,
 };

@@ -1,39 +1,123 @@
-/* filter_dedup_log: PLACEHOLDER until the real filter lands: keeps every line. */
+/* filter_dedup_log: the generic filter for any log or unrecognised text.
+ *
+ * Each line is reduced to its shape (digits, paths, URLs and quoted names
+ * masked, see log_hash_shape); a bounded table counts how often each shape has
+ * been seen recently. The first DEDUP_KEEP lines of a shape are printed, later
+ * ones are dropped and counted ("… N similar lines omitted" where they were),
+ * so both runs and interleaved cycles of look-alike lines collapse. Error and
+ * warning lines are compared exactly instead, so every distinct one is kept.
+ * The last lines dropped before the end are printed anyway: a log's final
+ * state ("processed 5000 items", "added 406 packages") is what matters. Runs
+ * of blank lines print as one blank line. Memory: the table plus a two-line
+ * tail, whatever the input size; no allocation per line once warmed up. */
 #include <stdlib.h>
 
 #include "rtk/filter.h"
+#include "rtk/log_line.h"
+
+#define DEDUP_KEEP 2	/* lines printed per shape */
+#define DEDUP_TAIL 2	/* dropped lines still printed if the input ends with them */
+#define PROBLEM_SEED 0x9e3779b97f4a7c15ull	/* keeps exact and shape keys apart */
+
+struct dedup {
+	struct log_seen seen;
+	struct log_elide elide;
+	struct buf scratch;
+	struct buf tail[DEDUP_TAIL];	/* ring of the most recent dropped lines */
+	uint64_t tail_hash[DEDUP_TAIL];
+	size_t tail_next, tail_len;
+	int last_blank;
+};
 
 static int detect(const char *head, size_t len)
 {
 	(void)head;
 	(void)len;
-	return 0;
+	return 0;	/* never chosen on its own merit: it is the fallback */
 }
 
 static void *start(void)
 {
-	return calloc(1, 1);
+	return calloc(1, sizeof(struct dedup));
+}
+
+static int remember_dropped(struct dedup *d, const char *t, size_t tn, uint64_t h)
+{
+	struct buf *b = &d->tail[d->tail_next];
+	buf_reset(b);
+	if (buf_append(b, t, tn) < 0)
+		return -1;
+	d->tail_hash[d->tail_next] = h;
+	d->tail_next = (d->tail_next + 1) % DEDUP_TAIL;
+	if (d->tail_len < DEDUP_TAIL)
+		d->tail_len++;
+	log_elide_add(&d->elide, LK_SIMILAR);
+	return 0;
 }
 
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 {
-	(void)st;
-	return rtk_out_line(out, s, n);
+	struct dedup *d = st;
+	const char *t;
+	size_t tn;
+	if (log_clean(&d->scratch, s, n, &t, &tn) < 0)
+		return -1;
+	if (tn == 0) {
+		if (d->last_blank)
+			return 0;
+		d->last_blank = 1;
+		if (d->tail_len)	/* inside a dropped stretch: part of it */
+			return 0;
+		return rtk_out_line(out, "", 0);
+	}
+	d->last_blank = 0;
+	int problem = rtk_is_problem_line(t, tn);
+	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_shape(t, tn);
+	uint32_t c = log_seen_add(&d->seen, h);
+	if (c > (problem ? 1u : DEDUP_KEEP))
+		return remember_dropped(d, t, tn, h);
+	d->tail_len = 0;
+	return log_keep(&d->elide, out, t, tn);
 }
 
 static int finish(void *st, struct rtk_out *out)
 {
-	(void)st;
-	(void)out;
+	struct dedup *d = st;
+	/* The dropped lines the input ended with, oldest first; of two with one
+	 * shape only the last (the final state) is worth printing. */
+	size_t at[DEDUP_TAIL], k = 0;
+	for (size_t i = 0; i < d->tail_len; i++) {
+		size_t j = (d->tail_next + DEDUP_TAIL - d->tail_len + i) % DEDUP_TAIL;
+		if (k && d->tail_hash[at[k - 1]] == d->tail_hash[j])
+			k--;
+		at[k++] = j;
+	}
+	d->elide.n[LK_SIMILAR] -= k;
+	if (log_elide_flush(&d->elide, out) < 0)
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		if (rtk_out_line_cut(out, d->tail[at[i]].p, d->tail[at[i]].len, LOG_KEEP_MAX) < 0)
+			return -1;
 	return 0;
+}
+
+static void free_state(void *st)
+{
+	struct dedup *d = st;
+	if (!d)
+		return;
+	buf_free(&d->scratch);
+	for (size_t i = 0; i < DEDUP_TAIL; i++)
+		buf_free(&d->tail[i]);
+	free(d);
 }
 
 const struct rtk_filter rtk_filter_dedup_log = {
 	.name = "dedup-log",
-	.keeps = "everything (placeholder)",
+	.keeps = "every distinct error and warning, the first lines of each repeated shape, the last lines",
 	.detect = detect,
 	.start = start,
 	.line = line,
 	.finish = finish,
-	.free = free,
+	.free = free_state,
 };

@@ -1,0 +1,191 @@
+/* log_line: reading a log line — visible text, hashes, seen-table, markers. */
+#include "rtk/log_line.h"
+
+#include <string.h>
+
+#define FNV_OFFSET 1469598103934665603ull
+#define FNV_PRIME 1099511628211ull
+
+/* The index after an ANSI escape starting at s[i] == ESC (CSI, OSC or a
+ * two-byte escape). */
+static size_t ansi_end(const char *s, size_t n, size_t i)
+{
+	i++;
+	if (i < n && s[i] == '[') {
+		for (i++; i < n; i++)
+			if ((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e)
+				return i + 1;
+		return n;
+	}
+	if (i < n && s[i] == ']') {
+		for (i++; i < n; i++) {
+			if (s[i] == '\a')
+				return i + 1;
+			if (s[i] == 0x1b)
+				return i + 2 <= n ? i + 2 : n;
+		}
+		return n;
+	}
+	return i < n ? i + 1 : n;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+int log_clean(struct buf *scratch, const char *s, size_t n, const char **t, size_t *tn)
+{
+	while (n && is_blank(s[n - 1]))
+		n--;
+	const char *cr = memchr(s, '\r', n);
+	if (cr) {	/* progress bars redraw with CR: only the last state shows */
+		const char *last = cr;
+		const char *p;
+		while ((p = memchr(last + 1, '\r', n - (size_t)(last + 1 - s))))
+			last = p;
+		n -= (size_t)(last + 1 - s);
+		s = last + 1;
+	}
+	if (!memchr(s, 0x1b, n)) {
+		*t = s;
+		*tn = n;
+		return 0;
+	}
+	buf_reset(scratch);
+	if (buf_reserve(scratch, n) < 0)
+		return -1;
+	for (size_t i = 0; i < n;) {
+		if (s[i] == 0x1b) {
+			i = ansi_end(s, n, i);
+			continue;
+		}
+		scratch->p[scratch->len++] = s[i++];
+	}
+	scratch->p[scratch->len] = '\0';
+	while (scratch->len && is_blank(scratch->p[scratch->len - 1]))
+		scratch->len--;
+	*t = scratch->p;
+	*tn = scratch->len;
+	return 0;
+}
+
+uint64_t log_hash_exact(const char *s, size_t n)
+{
+	uint64_t h = FNV_OFFSET;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+	return h;
+}
+
+/* Bytes that make a token variable: digits and path/URL/assignment marks. */
+static const unsigned char variable_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, ['/'] = 1, ['\\'] = 1, ['@'] = 1, ['='] = 1,
+};
+
+static int starts_quoted(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+	if (c == '\'' || c == '"' || c == '`')
+		return 1;
+	/* ‘ and “ (U+2018, U+201C), as gcc quotes names */
+	return n >= 3 && c == 0xe2 && (unsigned char)s[1] == 0x80 &&
+	       ((unsigned char)s[2] == 0x98 || (unsigned char)s[2] == 0x9c);
+}
+
+uint64_t log_hash_shape(const char *s, size_t n)
+{
+	uint64_t h = FNV_OFFSET;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && is_blank(s[i]))
+			i++;
+		if (i == n)
+			break;
+		size_t b = i;
+		int var = starts_quoted(s + b, n - b);
+		while (i < n && !is_blank(s[i]))
+			var |= variable_byte[(unsigned char)s[i++]];
+		if (var) {
+			h = (h ^ 0x01) * FNV_PRIME;
+		} else {
+			for (size_t j = b; j < i; j++)
+				h = (h ^ (unsigned char)s[j]) * FNV_PRIME;
+		}
+		h = (h ^ ' ') * FNV_PRIME;
+	}
+	return h;
+}
+
+const char *log_skip_blanks(const char *s, size_t n, size_t *rest)
+{
+	size_t i = 0;
+	while (i < n && is_blank(s[i]))
+		i++;
+	*rest = n - i;
+	return s + i;
+}
+
+uint32_t log_seen_add(struct log_seen *t, uint64_t key)
+{
+	if (key == 0)
+		key = 1;	/* 0 marks an empty slot */
+	size_t base = (size_t)(key ^ (key >> 29)) & (LOG_SEEN_SLOTS - LOG_SEEN_WAYS);
+	size_t victim = base;
+	t->clock++;
+	for (size_t w = 0; w < LOG_SEEN_WAYS; w++) {
+		size_t i = base + w;
+		if (t->key[i] == key) {
+			t->stamp[i] = t->clock;
+			if (t->count[i] < UINT32_MAX)
+				t->count[i]++;
+			return t->count[i];
+		}
+		if (t->stamp[i] < t->stamp[victim])
+			victim = i;	/* empty slots have stamp 0: taken first */
+	}
+	t->key[victim] = key;
+	t->stamp[victim] = t->clock;
+	t->count[victim] = 1;
+	return 1;
+}
+
+static const char *const kind_names[LK_KINDS] = {
+	[LK_SIMILAR] = "similar lines",
+	[LK_REPEATED] = "repeated lines",
+	[LK_PASSING] = "passing tests",
+	[LK_SKIPPED] = "skipped or pending tests",
+	[LK_PROGRESS] = "progress lines",
+	[LK_SUITE] = "suite headers",
+	[LK_STACK] = "stack frames",
+	[LK_TRACE] = "traceback lines",
+	[LK_TESTID] = "test ids",
+	[LK_HEADER] = "header lines",
+	[LK_COMMAND] = "compiler commands",
+	[LK_STEP] = "build step lines",
+	[LK_CHECK] = "configure checks",
+	[LK_NPM] = "npm log lines",
+	[LK_EXCERPT] = "source excerpt lines",
+	[LK_NOTE] = "notes",
+	[LK_CONTEXT] = "context lines",
+};
+
+int log_elide_flush(struct log_elide *e, struct rtk_out *o)
+{
+	for (size_t k = 0; k < LK_KINDS; k++) {
+		if (!e->n[k])
+			continue;
+		if (rtk_out_omitted(o, e->n[k], kind_names[k]) < 0)
+			return -1;
+		e->n[k] = 0;
+	}
+	return 0;
+}
+
+int log_keep(struct log_elide *e, struct rtk_out *o, const char *t, size_t tn)
+{
+	if (log_elide_flush(e, o) < 0)
+		return -1;
+	return rtk_out_line_cut(o, t, tn, LOG_KEEP_MAX);
+}

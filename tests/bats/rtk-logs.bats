@@ -1,0 +1,389 @@
+#!/usr/bin/env bats
+# rtk-filter's log, test-runner and build filters: what they keep (errors,
+# warnings, failing tests, summaries), what they drop (and count), which
+# inputs they are chosen for, and the facts they keep on the shared corpus.
+
+load helper
+
+# Prints the name of the filter --stats reports for stdin.
+chosen_filter() {
+	rtk-filter --stats 2>&1 >/dev/null | sed -n 's/.*filter=\([^ ]*\).*/\1/p'
+}
+
+# ---- dedup-log ----
+
+@test "dedup-log collapses a run of similar lines into the first two and a count" {
+	for i in $(seq 1 500); do echo "INFO worker $i handled request /api/$i in ${i} ms"; done >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line --index 0 'INFO worker 1 handled request /api/1 in 1 ms'
+	assert_line --index 1 'INFO worker 2 handled request /api/2 in 2 ms'
+	assert_line --index 2 '… 497 similar lines omitted'
+	assert_line --index 3 'INFO worker 500 handled request /api/500 in 500 ms'
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "dedup-log keeps every distinct error and warning among repeated lines" {
+	{
+		for i in $(seq 1 300); do
+			echo "DEBUG step $i done"
+			[ $((i % 100)) -eq 0 ] && echo "ERROR: disk quota exceeded on volume $i"
+			[ "$i" -eq 150 ] && echo "warning: cache /var/c$i is stale"
+		done
+		echo "ERROR: disk quota exceeded on volume 100"
+		echo "shutting down"
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line 'ERROR: disk quota exceeded on volume 100'
+	assert_line 'ERROR: disk quota exceeded on volume 200'
+	assert_line 'ERROR: disk quota exceeded on volume 300'
+	assert_line 'warning: cache /var/c150 is stale'
+	[ "$(grep -c 'volume 100' <<<"$output")" -eq 1 ]
+	assert_output --partial 'similar lines omitted'
+}
+
+@test "dedup-log collapses interleaved cycles of line shapes" {
+	for p in $(seq 1 200); do
+		echo "npm silly fetch manifest pkg$p@^1.0.$p"
+		echo "npm http fetch GET 200 https://registry.example/pkg$p ${p}ms (cache miss)"
+	done >"$BATS_TEST_TMPDIR/log"
+	echo "added 200 packages in 3s" >>"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line '… 396 similar lines omitted'
+	assert_line 'added 200 packages in 3s'
+	[ "${#lines[@]}" -eq 6 ]
+}
+
+@test "dedup-log does not take ordinary words like 'errors' in a line for a problem" {
+	for i in $(seq 1 100); do echo "ok $i - should handle errors and warnings in case $i"; done >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line '… 97 similar lines omitted'
+}
+
+@test "dedup-log strips colour escapes and CRLF endings" {
+	for i in $(seq 1 50); do printf '\033[32mINFO\033[0m tick %d\r\n' "$i"; done >"$BATS_TEST_TMPDIR/log"
+	printf '\033[31merror\033[0m: boom\r\n' >>"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line --index 0 'INFO tick 1'
+	assert_line 'error: boom'
+	refute_output --partial $'\r'
+	refute_output --partial $'\033'
+}
+
+@test "unrecognised text falls back to dedup-log" {
+	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
+	assert_output dedup-log
+}
+
+# ---- smart-truncate ----
+
+@test "smart-truncate keeps the head, the tail and the problem lines between" {
+	{ seq 1 1000; echo "fatal: something broke"; seq 1001 2000; } >"$BATS_TEST_TMPDIR/out"
+	run rtk-filter --filter smart-truncate <"$BATS_TEST_TMPDIR/out"
+	assert_success
+	assert_line --index 0 '1'
+	assert_line --index 39 '40'
+	assert_line --index 40 '… 960 lines omitted'
+	assert_line --index 41 'fatal: something broke'
+	assert_line --index 42 '… 960 lines omitted'
+	assert_line --index 43 '1961'
+	assert_line --index 82 '2000'
+	[ "${#lines[@]}" -eq 83 ]
+}
+
+# ---- test-runner ----
+
+pytest_output() {
+	cat <<'EOF'
+============================= test session starts ==============================
+platform linux -- Python 3.11.2, pytest-7.2.1, pluggy-1.0.0
+rootdir: /home/dev/proj
+collected 120 items
+
+tests/test_a.py ........................................................ [ 46%]
+tests/test_b.py .......F................................................ [ 93%]
+........                                                                 [100%]
+
+=================================== FAILURES ===================================
+______________________________ test_parse_header _______________________________
+
+    def test_parse_header():
+        h = parse("X-A: 1")
+        assert h.name == "X-A"
+>       assert h.value == 2
+E       AssertionError: assert 1 == 2
+E        +  where 1 = <Header>.value
+
+tests/test_b.py:42: AssertionError
+=========================== short test summary info ============================
+FAILED tests/test_b.py::test_parse_header - AssertionError: assert 1 == 2
+======================== 1 failed, 119 passed in 0.52s =========================
+EOF
+}
+
+@test "test-runner keeps a pytest failure's name, assertion, location and counts" {
+	run rtk-filter --filter test-runner < <(pytest_output)
+	assert_success
+	assert_line '__ test_parse_header __'
+	assert_line '>       assert h.value == 2'
+	assert_line 'E       AssertionError: assert 1 == 2'
+	assert_line 'tests/test_b.py:42: AssertionError'
+	assert_line 'FAILED tests/test_b.py::test_parse_header - AssertionError: assert 1 == 2'
+	assert_line '== 1 failed, 119 passed in 0.52s =='
+	assert_line 'collected 120 items'
+	assert_line '… 3 progress lines omitted'
+	refute_output --partial 'h = parse('
+	refute_output --partial 'rootdir'
+}
+
+@test "test-runner drops pytest -v passing lines with a count and keeps failures" {
+	{
+		echo 'collecting ... collected 52 items'
+		for i in $(seq 1 50); do echo "tests/test_x.py::test_case_$i PASSED                  [ $((i * 2))%]"; done
+		echo 'tests/test_x.py::test_skip SKIPPED                    [ 98%]'
+		echo 'tests/test_x.py::test_bad FAILED                      [100%]'
+		echo '=================== 1 failed, 50 passed, 1 skipped in 0.1s ==================='
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line '… 50 passing tests omitted'
+	assert_line '… 1 skipped or pending tests omitted'
+	assert_line 'tests/test_x.py::test_bad FAILED'
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output test-runner
+}
+
+mocha_output() {
+	printf '\n> app@1.0.0 test\n> mocha --reporter spec\n\n\n'
+	for s in $(seq 1 20); do
+		printf '  suite %d\n' "$s"
+		for t in $(seq 1 10); do printf '    ✔ should do thing %d\n' "$t"; done
+	done
+	printf '      1) should parse dates\n'
+	cat <<'EOF'
+
+
+  200 passing (2s)
+  1 failing
+
+  1) suite 7
+       should parse dates:
+     AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:
+
+1 !== 2
+
+      at Context.<anonymous> (test/dates.js:12:10)
+      at process.processImmediate (node:internal/timers:483:21)
+      at Test.run (node_modules/mocha/lib/runnable.js:1:1)
+EOF
+}
+
+@test "test-runner keeps a mocha failure and drops passing tests and library frames" {
+	run rtk-filter < <(mocha_output)
+	assert_success
+	assert_line '… 200 passing tests omitted'
+	assert_line '      1) should parse dates'
+	assert_line '  200 passing (2s)'
+	assert_line '  1 failing'
+	assert_line '       should parse dates:'
+	assert_line '     AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:'
+	assert_line '      at Context.<anonymous> (test/dates.js:12:10)'
+	assert_line '… 2 stack frames omitted'
+	refute_output --partial '✔'
+	run chosen_filter < <(mocha_output)
+	assert_output test-runner
+}
+
+@test "test-runner keeps go test failures and drops passing tests" {
+	{
+		for i in $(seq 1 40); do printf '=== RUN   TestOk%d\n--- PASS: TestOk%d (0.00s)\n' "$i" "$i"; done
+		printf '=== RUN   TestSum\n    sum_test.go:14: Sum(2, 2) = 5, want 4\n--- FAIL: TestSum (0.00s)\nFAIL\nFAIL\texample.com/sum\t0.004s\n'
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line '    sum_test.go:14: Sum(2, 2) = 5, want 4'
+	assert_line '--- FAIL: TestSum (0.00s)'
+	assert_line $'FAIL\texample.com/sum\t0.004s'
+	assert_line '… 40 passing tests omitted'
+	refute_output --partial 'TestOk'
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output test-runner
+}
+
+@test "test-runner keeps cargo test failures and the result line" {
+	{
+		printf '\nrunning 31 tests\n'
+		for i in $(seq 1 30); do echo "test tests::case_$i ... ok"; done
+		printf 'test tests::overflow ... FAILED\n\nfailures:\n\n'
+		printf -- "---- tests::overflow stdout ----\nthread 'tests::overflow' panicked at src/lib.rs:9:5:\nattempt to add with overflow\n\n"
+		printf 'test result: FAILED. 30 passed; 1 failed; 0 ignored\n'
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line 'test tests::overflow ... FAILED'
+	assert_line "thread 'tests::overflow' panicked at src/lib.rs:9:5:"
+	assert_line 'test result: FAILED. 30 passed; 1 failed; 0 ignored'
+	assert_line '… 30 passing tests omitted'
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output test-runner
+}
+
+@test "test-runner keeps the test header before a jq-style '***' failure" {
+	{
+		for i in $(seq 1 60); do echo "Test #$i: '.[$i]' at line number $((i * 4))"; done
+		echo "*** Expected 3, but got 2 for test at line number 242: .[0] + 1"
+		echo "60 of 61 tests passed (0 malformed, 0 skipped)"
+		echo "FAIL tests/jqtest (exit status: 1)"
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line --index 0 '… 59 passing tests omitted'
+	assert_line --index 1 "Test #60: '.[60]' at line number 240"
+	assert_line --index 2 '*** Expected 3, but got 2 for test at line number 242: .[0] + 1'
+	assert_line 'FAIL tests/jqtest (exit status: 1)'
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output test-runner
+}
+
+# ---- build ----
+
+gcc_output() {
+	for i in $(seq 1 30); do
+		printf "src/m%d.c: In function 'f%d':\n" "$i" "$i"
+		printf "src/m%d.c:%d:7: warning: unused variable 'x' [-Wunused-variable]\n" "$i" "$i"
+		printf '   %d |   int x;\n      |       ^\n' "$i"
+	done
+	printf "src/jv.c: In function 'jv_null':\n"
+	printf "src/jv.c:135:10: error: 'JV_NUL' undeclared (first use in this function)\n"
+	printf '  135 |   return JV_NUL;\n      |          ^~~~~~\n'
+	printf 'make[2]: *** [Makefile:1054: src/jv.lo] Error 1\n'
+}
+
+@test "build keeps every distinct compiler diagnostic and drops the excerpts after warnings" {
+	run rtk-filter < <(gcc_output)
+	assert_success
+	for i in $(seq 1 30); do
+		assert_line "src/m$i.c:$i:7: warning: unused variable 'x' [-Wunused-variable]"
+	done
+	refute_output --partial '|   int x;'
+	assert_line "src/jv.c: In function 'jv_null':"
+	assert_line "src/jv.c:135:10: error: 'JV_NUL' undeclared (first use in this function)"
+	assert_line '  135 |   return JV_NUL;'
+	assert_line 'make[2]: *** [Makefile:1054: src/jv.lo] Error 1'
+	assert_output --partial 'context lines omitted'
+	run chosen_filter < <(gcc_output)
+	assert_output build
+}
+
+@test "build prints a diagnostic repeated by macro expansion once" {
+	for i in $(seq 1 40); do
+		echo "src/b.c:44:32: warning: unused parameter 'jq' [-Wunused-parameter]"
+		echo "src/b.h:$i:3: note: in expansion of macro 'BINOP'"
+	done >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	[ "$(grep -c 'unused parameter' <<<"$output")" -eq 1 ]
+	assert_line '… 79 context lines omitted'
+}
+
+@test "build reduces make V=1 compiler commands to a count" {
+	{
+		echo "make[1]: Entering directory '/src/p'"
+		for i in $(seq 1 25); do echo "gcc -DHAVE_CONFIG_H -I. -Isrc -Wall -g -O2 -c -o src/f$i.o src/f$i.c"; done
+		echo "gcc -g -O2 -o prog src/f1.o src/f2.o -lm"
+		echo "make[1]: Leaving directory '/src/p'"
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line '… 26 compiler commands omitted'
+	assert_line '… 2 build step lines omitted'
+	refute_output --partial 'gcc '
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output build
+}
+
+@test "build drops configure checks with a count and keeps the error" {
+	{
+		for i in $(seq 1 40); do echo "checking for header$i.h... yes"; done
+		echo "checking for oniguruma... no"
+		echo "configure: error: oniguruma not found, use --with-oniguruma=builtin"
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line --index 0 '… 41 configure checks omitted'
+	assert_line --index 1 'configure: error: oniguruma not found, use --with-oniguruma=builtin'
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output build
+}
+
+@test "build keeps npm install warnings and the result and drops the http traffic" {
+	{
+		echo 'npm warn deprecated inflight@1.0.6: This module is not supported'
+		for i in $(seq 1 100); do echo "npm http fetch GET 200 https://registry.npmjs.org/p$i ${i}ms (cache miss)"; done
+		echo 'added 100 packages in 4s'
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line 'npm warn deprecated inflight@1.0.6: This module is not supported'
+	assert_line '… 100 npm log lines omitted'
+	assert_line 'added 100 packages in 4s'
+	run chosen_filter <"$BATS_TEST_TMPDIR/log"
+	assert_output build
+}
+
+# ---- the shared corpus ----
+
+# Facts kept, in percent, over every NAME.txt of the categories given.
+facts_kept_pct() {
+	local total=0 kept=0 f facts hay fact
+	for cat in "$@"; do
+		for f in "$SHARED/corpus/dev/$cat"/*.txt; do
+			if [ -f "${f%.txt}.json" ]; then
+				facts=$(jq -r '.facts[]' "${f%.txt}.json")
+			elif [ -f "${f%.txt}.needles" ]; then
+				facts=$(cat "${f%.txt}.needles")
+			else
+				continue
+			fi
+			hay=" $(rtk-filter <"$f" | sed 's/\x1b\[[0-9;?]*[ -\/]*[@-~]//g' | tr -s '[:space:]' ' ') "
+			while IFS= read -r fact; do
+				fact=$(printf '%s' "$fact" | tr -s '[:space:]' ' ')
+				fact=${fact# }
+				fact=${fact% }
+				[ -n "$fact" ] || continue
+				total=$((total + 1))
+				if [[ $hay == *"$fact"* ]]; then
+					kept=$((kept + 1))
+				else
+					echo "lost in ${f##*/}: $fact" >&2
+				fi
+			done <<<"$facts"
+		done
+	done
+	[ "$total" -gt 0 ] || return 1
+	echo $((kept * 100 / total))
+}
+
+@test "the corpus logs, test logs and build logs keep at least 99% of their facts" {
+	need_shared corpus/dev/logs
+	need_shared corpus/dev/test-log
+	need_shared corpus/dev/build-log
+	run facts_kept_pct logs test-log build-log
+	assert_success
+	[ "${lines[-1]}" -ge 99 ] || fail "facts kept: $output"
+}
+
+@test "the corpus logs, test logs and build logs shrink to under half" {
+	need_shared corpus/dev/logs
+	before=0
+	after=0
+	for f in "$SHARED"/corpus/dev/{logs,test-log,build-log}/*.txt; do
+		before=$((before + $(wc -c <"$f")))
+		after=$((after + $(rtk-filter <"$f" | wc -c)))
+	done
+	[ $((after * 2)) -lt "$before" ] || fail "$before bytes became $after"
+}
