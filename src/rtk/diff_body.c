@@ -26,6 +26,11 @@ static int flush_run(struct diff_body *d, struct rtk_out *out)
 	return diff_run_flush(&d->run, h, d->heading.len, out);
 }
 
+int diff_body_in_hunk(const struct diff_body *d)
+{
+	return d->state == DIFF_HUNK && (d->old_left || d->new_left);
+}
+
 int diff_body_end(struct diff_body *d, struct rtk_out *out)
 {
 	d->state = DIFF_TEXT;

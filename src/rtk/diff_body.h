@@ -38,6 +38,9 @@ void diff_body_init(struct diff_body *d);
 /* One line (without '\n', '\r' or colour). Lines it does not recognise are
  * printed unchanged. Returns 0, or -1 on failure. */
 int diff_body_line(struct diff_body *d, const char *s, size_t n, struct rtk_out *out);
+/* Nonzero inside a hunk that still expects lines (where an empty line is
+ * an unchanged one whose space was stripped). */
+int diff_body_in_hunk(const struct diff_body *d);
 /* Ends the current file (a new commit begins): prints the pending run. */
 int diff_body_end(struct diff_body *d, struct rtk_out *out);
 /* Ends the input: the pending run, then the counts of what was dropped. */

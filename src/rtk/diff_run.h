@@ -11,8 +11,8 @@
 #include "rtk/filter.h"
 
 #define RUN_SMALL 12		/* a run of at most this many changed lines is kept whole */
-#define RUN_HEAD 5		/* of a longer block (removed or added): first lines kept */
-#define RUN_TAIL 2		/* and last lines kept */
+#define RUN_HEAD 3		/* of a longer block (removed or added): first lines kept */
+#define RUN_TAIL 1		/* and last lines kept */
 #define RUN_LINE_KEEP 1024	/* bytes kept of one changed line (minified files) */
 #define RUN_HEAD_SLOTS (RUN_SMALL + 2)	/* a small run's lines and its two notes */
 

@@ -1,9 +1,9 @@
 /* filter_git_log: `git log` (medium/fuller, --stat, -p), `git show`, --oneline.
  *
- * Each commit becomes one line "<hash as given>[ (refs)] <YYYY-MM-DD> <author>"
- * (plus " merge <parents>"), then its subject and the first lines of its body;
- * trailers (Signed-off-by, Co-authored-by, ...), the rest of long bodies and
- * committer lines are dropped and counted. Patches and stat lines go through
+ * Each commit becomes one line "<hash as given>[ (refs)] <YYYY-MM-DD> <author
+ * name>" (plus " merge <parents>"), then its subject (the first commit, which
+ * is `git show`'s, keeps its body too); bodies, trailers (Signed-off-by, ...),
+ * author emails and committer lines are dropped and counted. Patches and stat lines go through
  * diff_body, as in git-diff. One-line formats pass unchanged. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "rtk/diff_text.h"
 #include "rtk/filter.h"
 
-#define BODY_KEEP 3		/* body lines kept per commit, after the subject */
+#define BODY_KEEP 0		/* body lines kept per commit, after the subject */
 #define BODY_KEEP_FIRST 20	/* for the first commit (`git show`: the one asked for) */
 #define DATE_MAX 64		/* longer "Date:" values are kept as they are */
 
@@ -26,7 +26,7 @@ struct git_log {
 	unsigned long long commits;
 	int subject_seen;
 	unsigned long long body_kept, body_dropped;	/* of this commit */
-	unsigned long long trailers, committer_lines;	/* of the whole log */
+	unsigned long long trailers, committer_lines, emails;	/* of the whole log */
 	struct diff_body body;
 };
 
@@ -103,8 +103,13 @@ static int put_header(struct git_log *g, struct rtk_out *out)
 		return -1;
 	if (g->date.len && put_date(out, g->date.p, g->date.len) < 0)
 		return -1;
-	if (g->author.len && (rtk_out_write(out, " ", 1) < 0 ||
-			      rtk_out_write(out, g->author.p, g->author.len) < 0))
+	size_t an = g->author.len;
+	const char *lt = an ? memchr(g->author.p, '<', an) : NULL;
+	if (lt && lt > g->author.p && g->author.p[an - 1] == '>') {
+		an = (size_t)(lt - g->author.p) - 1;	/* the name says who; drop "<email>" */
+		g->emails++;
+	}
+	if (an && (rtk_out_write(out, " ", 1) < 0 || rtk_out_write(out, g->author.p, an) < 0))
 		return -1;
 	if (g->merge.len && (rtk_out_write(out, " merge ", 7) < 0 ||
 			     rtk_out_write(out, g->merge.p, g->merge.len) < 0))
@@ -238,7 +243,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 			return -1;
 		g->state = LOG_DIFF;
 	}
-	if (n == 0 && g->state == LOG_DIFF && g->body.state != DIFF_HUNK)
+	if (n == 0 && g->state == LOG_DIFF && !diff_body_in_hunk(&g->body))
 		return 0;	/* blank lines between commits */
 	return diff_body_line(&g->body, s, n, out);
 }
@@ -253,6 +258,8 @@ static int finish(void *st, struct rtk_out *out)
 	if (g->trailers && rtk_out_omitted(out, g->trailers, "trailer lines (Signed-off-by, Co-authored-by, ...)") < 0)
 		return -1;
 	if (g->committer_lines && rtk_out_omitted(out, g->committer_lines, "committer lines") < 0)
+		return -1;
+	if (g->emails && rtk_out_omitted(out, g->emails, "author emails") < 0)
 		return -1;
 	return 0;
 }
