@@ -1,4 +1,4 @@
-/* filter_git_diff: `git diff`, `git show` patches, `diff -u`, `git diff --stat`.
+/* filter_git_diff: `git diff`, `diff -u`, `git diff --stat`, `git format-patch`.
  * The work is diff_body's; this file detects the kind and cleans each line. */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +30,8 @@ static int detect(const char *head, size_t len)
 {
 	if (rtk_starts(head, len, "diff --git ") || rtk_starts(head, len, "diff --cc "))
 		return 95;
+	if (rtk_starts(head, len, "From ") && diff_hex_len(head + 5, len - 5) == 40)
+		return 90;	/* git format-patch: mail headers, message, stat, diff */
 	const char *s = NULL, *e = head;
 	int lines = 0, stat = 0, unified = 0;
 	while (next_line(head, len, &s, &e)) {
