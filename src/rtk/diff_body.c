@@ -14,8 +14,13 @@ void diff_body_init(struct diff_body *d)
 void diff_body_free(struct diff_body *d)
 {
 	buf_free(&d->heading);
+	buf_free(&d->path);
+	diff_seen_free(&d->seen);
 	diff_run_free(&d->run);
 }
+
+/* A repeated run is worth naming only when its lines outweigh the marker. */
+#define SEEN_MIN_BYTES 80
 
 static int flush_run(struct diff_body *d, struct rtk_out *out)
 {
@@ -23,7 +28,39 @@ static int flush_run(struct diff_body *d, struct rtk_out *out)
 		return 0;
 	const char *h = d->heading_used ? NULL : d->heading.p;
 	d->heading_used = 1;
-	return diff_run_flush(&d->run, h, d->heading.len, out);
+	if (!diff_run_whole(&d->run))
+		return diff_run_flush(&d->run, h, d->heading.len, NULL, out);
+	size_t bytes;
+	uint64_t hash = diff_run_hash(&d->run, &bytes);
+	if (bytes < SEEN_MIN_BYTES)
+		return diff_run_flush(&d->run, h, d->heading.len, NULL, out);
+	const struct buf *where = diff_seen_find(&d->seen, hash);
+	if (where)
+		return diff_run_flush(&d->run, h, d->heading.len, where->p, out);
+	if (diff_seen_add(&d->seen, hash, d->path.p ? d->path.p : "", d->path.len,
+			  d->run.new_start) < 0)
+		return -1;
+	return diff_run_flush(&d->run, h, d->heading.len, NULL, out);
+}
+
+/* The file's name from "diff --git a/x b/y" (y) or "+++ y<TAB>date" (y). */
+static int set_path(struct diff_body *d, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	if (rtk_starts(s, n, "diff --git ")) {
+		for (const char *q = s; q + 3 <= end; q++)
+			if (memcmp(q, " b/", 3) == 0)
+				p = q + 3;
+	} else {
+		p = s + 4;	/* "+++ " */
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		if (tab)
+			end = tab;
+		if (end - p > 2 && p[0] == 'b' && p[1] == '/')
+			p += 2;
+	}
+	buf_reset(&d->path);
+	return buf_append(&d->path, p, (size_t)(end - p));
 }
 
 int diff_body_in_hunk(const struct diff_body *d)
@@ -204,6 +241,8 @@ static int text_line(struct diff_body *d, const char *s, size_t n, struct rtk_ou
 			return -1;
 		d->state = DIFF_FILE;
 		d->git_header = rtk_starts(s, n, "diff --git ");
+		if (d->git_header && set_path(d, s, n) < 0)
+			return -1;
 		return rtk_out_line(out, s, n);
 	}
 	if (rtk_starts(s, n, "@@ -")) {
@@ -227,6 +266,8 @@ static int text_line(struct diff_body *d, const char *s, size_t n, struct rtk_ou
 			return rtk_out_line(out, s, n);
 		}
 	}
+	if (!d->git_header && rtk_starts(s, n, "+++ ") && set_path(d, s, n) < 0)
+		return -1;	/* a plain diff -u names its file here */
 	if (diff_is_stat_line(s, n))
 		return stat_line(s, n, out);
 	return rtk_out_line(out, s, n);

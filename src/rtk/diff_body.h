@@ -6,13 +6,15 @@
  * lines of longer blocks, stat lines without their +/- graph, and any line it
  * does not recognise. Each run of changes gets an exact zero-context hunk
  * header ("@@ -12,2 +12,3 @@", as `git diff -U0` prints), so line numbers
- * stay right once context lines are gone. Dropped and counted: context lines,
+ * stay right once context lines are gone. A run repeated verbatim is printed
+ * once, then named by where it was seen ("path:line"). Dropped and counted: context lines,
  * "index"/"---"/"+++" header lines of git diffs, binary patch data. */
 #ifndef NR_RTK_DIFF_BODY_H
 #define NR_RTK_DIFF_BODY_H
 
 #include "buf.h"
 #include "rtk/diff_run.h"
+#include "rtk/diff_seen.h"
 #include "rtk/filter.h"
 
 enum diff_state {
@@ -31,6 +33,8 @@ struct diff_body {
 	struct buf heading;		/* text after the hunk's closing "@@" */
 	int heading_used;		/* printed on the hunk's first run */
 	struct diff_run run;
+	struct buf path;		/* the file's new name, to name repeated runs */
+	struct diff_seen seen;
 	unsigned long long context_dropped, header_dropped, binary_dropped;
 };
 

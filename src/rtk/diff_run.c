@@ -86,7 +86,29 @@ static int print_block(struct run_block *b, int whole, const char *what, struct 
 	return 0;
 }
 
-int diff_run_flush(struct diff_run *r, const char *heading, size_t hn, struct rtk_out *out)
+int diff_run_whole(const struct diff_run *r)
+{
+	return r->removed + r->added <= RUN_SMALL && r->blk[0].lines <= RUN_HEAD_SLOTS &&
+	       r->blk[1].lines <= RUN_HEAD_SLOTS;
+}
+
+uint64_t diff_run_hash(const struct diff_run *r, size_t *bytes)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	*bytes = 0;
+	for (int k = 0; k < 2; k++)
+		for (unsigned long long i = 0; i < r->blk[k].lines && i < RUN_HEAD_SLOTS; i++) {
+			const struct run_line *l = &r->blk[k].head[i];
+			for (size_t j = 0; j < l->text.len; j++)
+				h = (h ^ (unsigned char)l->text.p[j]) * 1099511628211ULL;
+			h = (h ^ (l->cut ? 0x1f : '\n')) * 1099511628211ULL;
+			*bytes += l->text.len + 1 + l->cut;
+		}
+	return h;
+}
+
+int diff_run_flush(struct diff_run *r, const char *heading, size_t hn,
+		   const char *same_as, struct rtk_out *out)
 {
 	if (!r->active)
 		return 0;
@@ -101,6 +123,10 @@ int diff_run_flush(struct diff_run *r, const char *heading, size_t hn, struct rt
 		return -1;
 	if (rtk_out_write(out, "\n", 1) < 0)
 		return -1;
+	if (same_as) {
+		unsigned long long n = r->blk[0].lines + r->blk[1].lines;
+		return rtk_out_printf(out, "… %llu lines identical to %s omitted\n", n, same_as);
+	}
 	int whole = r->removed + r->added <= RUN_SMALL;
 	if (print_block(&r->blk[0], whole, "removed lines", out) < 0 ||
 	    print_block(&r->blk[1], whole, "added lines", out) < 0)

@@ -7,6 +7,8 @@
 #ifndef NR_RTK_DIFF_RUN_H
 #define NR_RTK_DIFF_RUN_H
 
+#include <stdint.h>
+
 #include "buf.h"
 #include "rtk/filter.h"
 
@@ -41,8 +43,15 @@ void diff_run_start(struct diff_run *r, unsigned long long old_start,
 /* Adds a line with its sign: '-' removed, '+' added, or a backslash note
  * ("\\ No newline at end of file") about the line before it. */
 int diff_run_add(struct diff_run *r, const char *s, size_t n);
-/* Prints the run (header with `heading` appended when not NULL) and empties it. */
-int diff_run_flush(struct diff_run *r, const char *heading, size_t hn, struct rtk_out *out);
+/* Nonzero when every line of the run is held (a run short enough to keep). */
+int diff_run_whole(const struct diff_run *r);
+/* A hash of a whole run's lines, and their bytes in *bytes. */
+uint64_t diff_run_hash(const struct diff_run *r, size_t *bytes);
+/* Prints the run (header with `heading` appended when not NULL) and empties
+ * it. With `same_as` ("path:line"), prints its header and, for its lines, a
+ * marker naming the identical run printed before. */
+int diff_run_flush(struct diff_run *r, const char *heading, size_t hn,
+		   const char *same_as, struct rtk_out *out);
 void diff_run_free(struct diff_run *r);
 
 #endif

@@ -132,6 +132,19 @@ EOF
 	refute_output --partial 'omitted'
 }
 
+@test "git-diff prints a change repeated verbatim in another file once and then names where it was" {
+	for f in ci.yml lint.yml; do
+		printf 'diff --git a/.github/%s b/.github/%s\nindex 1..2 100644\n--- a/.github/%s\n+++ b/.github/%s\n' "$f" "$f" "$f" "$f"
+		printf '@@ -10,3 +10,3 @@ jobs:\n     steps:\n-      - uses: actions/checkout@v6 # pinned to the old release\n+      - uses: actions/checkout@v7 # pinned to the new release\n       with:\n'
+	done >"$BATS_TEST_TMPDIR/d"
+	run rtk-filter --filter git-diff <"$BATS_TEST_TMPDIR/d"
+	assert_success
+	assert_line 'diff --git a/.github/lint.yml b/.github/lint.yml'
+	assert_line '… 2 lines identical to .github/ci.yml:11 omitted'
+	run grep -c 'actions/checkout@v7' <<<"$output"
+	assert_output 1
+}
+
 @test "git-diff cuts a very long changed line on a character boundary and says how much went" {
 	long=$(printf 'é%.0s' $(seq 1 2000))
 	printf 'diff --git a/u b/u\n@@ -1 +1 @@\n-short\n+%s\n' "$long" >"$BATS_TEST_TMPDIR/d"
