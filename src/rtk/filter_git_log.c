@@ -52,7 +52,11 @@ static int is_oneline(const char *s, size_t n)
 
 static int detect(const char *head, size_t len)
 {
-	if (is_commit_line(head, memchr(head, '\n', len) ? (size_t)((char *)memchr(head, '\n', len) - head) : len))
+	const char *nl = memchr(head, '\n', len);
+	size_t first = nl ? (size_t)(nl - head) : len;
+	if (first && head[first - 1] == '\r')
+		first--;
+	if (is_commit_line(head, first))
 		return 95;
 	int lines = 0, oneline = 0;
 	for (const char *p = head, *end = head + len; p < end;) {
