@@ -25,7 +25,7 @@ static void *start(void)
 {
 	struct search_list *sl = calloc(1, sizeof *sl);
 	if (sl)
-		path_window_init(&sl->w, 0, "files");
+		path_window_init(&sl->w, 0, 0, "files");
 	return sl;
 }
 

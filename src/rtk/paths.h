@@ -63,9 +63,11 @@ struct path_window {
 	struct buf text;	/* the paths, back to back */
 	struct buf index;	/* struct path_ref[] into text */
 	size_t count;
+	size_t cap;		/* names shown per directory when the list is long */
+	size_t short_list;	/* a window of at most this many paths shows them all */
 	struct nest ns;
 };
-void path_window_init(struct path_window *w, size_t cap_per_dir, const char *what);
+void path_window_init(struct path_window *w, size_t cap_per_dir, size_t short_list, const char *what);
 /* Adds one path; git's "quoted\tpaths" are accepted as such. */
 int path_window_add(struct path_window *w, struct rtk_out *o, const char *s, size_t n);
 int path_window_flush(struct path_window *w, struct rtk_out *o);
