@@ -90,7 +90,7 @@ static int detect(const char *head, size_t len)
 		if (entry_depth(s, n, &name))
 			entries++;
 	}
-	return entries >= 2 && entries * 10 >= total * 7 ? 90 : 0;
+	return entries >= 2 && entries * 2 >= total ? 90 : 0;
 }
 
 static void *start(void)
