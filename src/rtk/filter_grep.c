@@ -1,39 +1,257 @@
-/* filter_grep: PLACEHOLDER until the real filter lands: keeps every line. */
+/* filter_grep: search hits (grep -rn, grep -r, rg, git grep, with context
+ * lines and "--" separators, or rg's --heading layout) grouped per file: the
+ * path once, then "line: text" for its first hits. Every file that matched
+ * stays listed; hits beyond a per-file and an overall budget are counted. */
+#include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rtk/filter.h"
+#include "rtk/paths.h"
+
+#define HITS_PER_FILE 8		/* lines shown under one file */
+#define HITS_TOTAL 150		/* lines shown in all; later files show their count only */
+#define HIT_TEXT_MAX 160	/* bytes of a hit's text shown (cut on a UTF-8 boundary) */
+
+struct grep {
+	struct buf line;
+	struct buf path;	/* the file whose hits are coming */
+	int have_file;
+	int heading;		/* the file came as a line of its own (rg --heading) */
+	int header_shown;	/* its path was printed */
+	unsigned long long hits, shown, hidden;	/* of the current file */
+	unsigned long long total_shown;
+};
+
+struct hit {
+	size_t path_len;	/* the path is s[0..path_len) (or the heading) */
+	const char *num;	/* line number, NULL when grep gave none */
+	size_t num_len;
+	char sep;		/* ':' a match, '-' a context line */
+	const char *text;
+	size_t text_len;
+};
+
+static size_t digits_at(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+	while (j < n && isdigit((unsigned char)s[j]))
+		j++;
+	return j - i;
+}
+
+/* "N:text" or "N-text" from i on. */
+static int numbered_at(const char *s, size_t n, size_t i, struct hit *h)
+{
+	size_t d = digits_at(s, n, i);
+	if (!d || i + d >= n || (s[i + d] != ':' && s[i + d] != '-'))
+		return 0;
+	h->num = s + i;
+	h->num_len = d;
+	h->sep = s[i + d];
+	h->text = s + i + d + 1;
+	h->text_len = n - (i + d + 1);
+	return 1;
+}
+
+/* A prefix that can be a file name: no leading blank, not a sentence. */
+static int path_prefix(const char *s, size_t n)
+{
+	return n && paths_is_path(s, n) && (memchr(s, '/', n) || memchr(s, '.', n));
+}
+
+static int parse_hit(struct grep *g, const char *s, size_t n, struct hit *h)
+{
+	memset(h, 0, sizeof *h);
+	const char *cur = g->path.p;
+	size_t cl = g->path.len;
+	/* rg --heading: bare "N:text" lines under the file's own line. */
+	if (g->have_file && g->heading && numbered_at(s, n, 0, h)) {
+		h->path_len = 0;
+		return 1;
+	}
+	/* The current file again (its name may hold ':' or '-'). */
+	if (g->have_file && !g->heading && n > cl && memcmp(s, cur, cl) == 0 &&
+	    (s[cl] == ':' || s[cl] == '-') && numbered_at(s, n, cl + 1, h) && h->sep == s[cl]) {
+		h->path_len = cl;
+		return 1;
+	}
+	/* path:N:text, the first ":digits:" after a path-like prefix. */
+	for (size_t i = 1; i + 1 < n; i++) {
+		if (s[i] == ':' && isdigit((unsigned char)s[i + 1]) && numbered_at(s, n, i + 1, h) &&
+		    h->sep == ':' && path_prefix(s, i)) {
+			h->path_len = i;
+			return 1;
+		}
+	}
+	/* path-N-text, a context line. */
+	for (size_t i = 1; i + 1 < n; i++) {
+		if (s[i] == '-' && isdigit((unsigned char)s[i + 1]) && numbered_at(s, n, i + 1, h) &&
+		    h->sep == '-' && path_prefix(s, i)) {
+			h->path_len = i;
+			return 1;
+		}
+	}
+	/* path:text, without line numbers. */
+	const char *colon = memchr(s, ':', n);
+	if (colon && path_prefix(s, (size_t)(colon - s))) {
+		memset(h, 0, sizeof *h);
+		h->path_len = (size_t)(colon - s);
+		h->sep = ':';
+		h->text = colon + 1;
+		h->text_len = n - h->path_len - 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Diagnostics ("file:12:5: warning: …") look like hits; they are not grep's. */
+static int is_diagnostic(const struct hit *h)
+{
+	const char *t = h->text;
+	size_t n = h->text_len, d = digits_at(t, n, 0);
+	if (d && d < n && t[d] == ':') {	/* a column */
+		t += d + 1;
+		n -= d + 1;
+	}
+	while (n && *t == ' ') {
+		t++;
+		n--;
+	}
+	return rtk_starts(t, n, "error:") || rtk_starts(t, n, "warning:") || rtk_starts(t, n, "note:") ||
+	       rtk_starts(t, n, "fatal error:");
+}
 
 static int detect(const char *head, size_t len)
 {
-	(void)head;
-	(void)len;
-	return 0;
+	struct grep g = { 0 };
+	struct head_iter it;
+	const char *s;
+	size_t n;
+	unsigned total = 0, hits = 0, numbered = 0, diags = 0;
+	struct hit h;
+	head_iter_init(&it, head, len);
+	while (head_iter_next(&it, &s, &n)) {
+		if (n == 0 || (n == 2 && memcmp(s, "--", 2) == 0))
+			continue;
+		total++;
+		if (!parse_hit(&g, s, n, &h))
+			continue;
+		hits++;
+		numbered += h.num != NULL;
+		diags += is_diagnostic(&h);
+	}
+	if (total < 2 || hits * 10 < total * 8 || diags * 10 > hits)
+		return 0;
+	return numbered * 2 >= hits ? 80 : 45;
 }
 
 static void *start(void)
 {
-	return calloc(1, 1);
+	return calloc(1, sizeof(struct grep));
+}
+
+/* Ends the current file: its count of hits not shown. */
+static int end_file(struct grep *g, struct rtk_out *out)
+{
+	if (!g->have_file)
+		return 0;
+	g->have_file = 0;
+	if (g->header_shown)
+		return g->hidden ? rtk_out_omitted(out, g->hidden, "more matches") : 0;
+	if (rtk_out_write(out, g->path.p, g->path.len) < 0)
+		return -1;
+	if (!g->hits)
+		return rtk_out_write(out, "\n", 1);
+	return rtk_out_printf(out, " … %llu %s omitted\n", g->hits, g->hits == 1 ? "match" : "matches");
+}
+
+static int begin_file(struct grep *g, struct rtk_out *out, const char *p, size_t n, int heading)
+{
+	if (end_file(g, out) < 0)
+		return -1;
+	buf_reset(&g->path);
+	if (buf_append(&g->path, p, n) < 0)
+		return -1;
+	g->have_file = 1;
+	g->heading = heading;
+	g->hits = g->shown = g->hidden = 0;
+	g->header_shown = g->total_shown < HITS_TOTAL && !heading;
+	return g->header_shown ? rtk_out_line(out, p, n) : 0;
+}
+
+static int show_hit(struct grep *g, struct rtk_out *out, const struct hit *h)
+{
+	g->hits++;
+	if (!g->header_shown && g->heading && g->total_shown < HITS_TOTAL) {
+		g->header_shown = 1;	/* a heading is printed once it has a hit to show */
+		if (rtk_out_line(out, g->path.p, g->path.len) < 0)
+			return -1;
+	}
+	if (!g->header_shown || g->shown >= HITS_PER_FILE || g->total_shown >= HITS_TOTAL) {
+		g->hidden++;
+		return 0;
+	}
+	g->shown++;
+	g->total_shown++;
+	const char *t = h->text;
+	size_t tn = h->text_len;
+	while (tn && (*t == ' ' || *t == '\t')) {	/* indentation says little here */
+		t++;
+		tn--;
+	}
+	while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t'))
+		tn--;
+	if (h->num && rtk_out_printf(out, "%.*s%c ", (int)h->num_len, h->num, h->sep) < 0)
+		return -1;
+	if (!h->num && rtk_out_write(out, "  ", 2) < 0)
+		return -1;
+	return rtk_out_line_cut(out, t, tn, HIT_TEXT_MAX);
 }
 
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 {
-	(void)st;
-	return rtk_out_line(out, s, n);
+	struct grep *g = st;
+	if (paths_clean(&g->line, s, n) < 0)
+		return -1;
+	const char *p = g->line.p;
+	size_t m = g->line.len;
+	if (m == 0 || (m == 2 && memcmp(p, "--", 2) == 0))
+		return 0;	/* group separators */
+	struct hit h;
+	if (parse_hit(g, p, m, &h)) {
+		int same = h.path_len == 0 ||
+			   (g->have_file && h.path_len == g->path.len && memcmp(p, g->path.p, h.path_len) == 0);
+		if (!same && begin_file(g, out, p, h.path_len, 0) < 0)
+			return -1;
+		return show_hit(g, out, &h);
+	}
+	if (paths_is_path(p, m))	/* a file's own line: rg --heading, grep -l */
+		return begin_file(g, out, p, m, 1);
+	if (end_file(g, out) < 0)
+		return -1;
+	return rtk_out_line(out, p, m);	/* a message: Binary file …, grep: … */
 }
 
 static int finish(void *st, struct rtk_out *out)
 {
-	(void)st;
-	(void)out;
-	return 0;
+	return end_file(st, out);
+}
+
+static void grep_free(void *st)
+{
+	struct grep *g = st;
+	buf_free(&g->line);
+	buf_free(&g->path);
+	free(g);
 }
 
 const struct rtk_filter rtk_filter_grep = {
 	.name = "grep",
-	.keeps = "everything (placeholder)",
+	.keeps = "every matching file; its first 8 hits (150 in all) as line: text; counts of the rest",
 	.detect = detect,
 	.start = start,
 	.line = line,
 	.finish = finish,
-	.free = free,
+	.free = grep_free,
 };

@@ -1,39 +1,225 @@
-/* filter_tree: PLACEHOLDER until the real filter lands: keeps every line. */
+/* filter_tree: tree's drawing (├──, │, └──, or the ASCII |-- `--) turned into
+ * one space of indent per level; a directory's files follow it on its line,
+ * big directories show their first names and a count of the rest. The root
+ * line and the "N directories, M files" total stay as they are. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "rtk/filter.h"
+#include "rtk/paths.h"
+
+#define NAMES_PER_DIR 32	/* leaves shown per directory; the rest are counted */
+
+struct tree {
+	struct buf line;
+	struct buf pending;	/* the last entry, until the next tells if it is a directory */
+	size_t pending_depth;	/* 0: nothing pending */
+	struct buf shown;	/* size_t per depth: leaves shown under the current parent */
+	int open;		/* an output line is open */
+	size_t open_depth;	/* depth of the entries on the open line */
+	unsigned long long hidden;	/* leaves counted, not shown, on the open line */
+};
+
+/* Length of one indent unit at s ("│  ", "    ", "|   "), 0 if none. */
+static size_t indent_unit(const char *s, size_t n)
+{
+	size_t i;
+	if (rtk_starts(s, n, "\xe2\x94\x82"))	/* │ */
+		i = 3;
+	else if (n && (s[0] == '|' || s[0] == ' '))
+		i = 1;
+	else
+		return 0;
+	for (int k = 0; k < 3; k++) {
+		if (i < n && s[i] == ' ')
+			i++;
+		else if (rtk_starts(s + i, n - i, "\xc2\xa0"))	/* no-break space */
+			i += 2;
+		else
+			return 0;
+	}
+	return i;
+}
+
+/* Length of the entry marker at s ("├── ", "└── ", "|-- ", "`-- "), 0 if none. */
+static size_t entry_mark(const char *s, size_t n)
+{
+	size_t i;
+	if (rtk_starts(s, n, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80") ||
+	    rtk_starts(s, n, "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80"))
+		i = 9;
+	else if (rtk_starts(s, n, "|--") || rtk_starts(s, n, "`--"))
+		i = 3;
+	else
+		return 0;
+	if (i < n && s[i] == ' ')
+		return i + 1;
+	if (rtk_starts(s + i, n - i, "\xc2\xa0"))
+		return i + 2;
+	return 0;
+}
+
+/* The depth (1 for the root's children) of an entry line and where its name
+ * starts; 0 when the line is no entry. */
+static size_t entry_depth(const char *s, size_t n, size_t *name)
+{
+	size_t i = 0, depth = 1, k;
+	for (;;) {
+		if ((k = entry_mark(s + i, n - i))) {
+			*name = i + k;
+			return *name < n ? depth : 0;
+		}
+		if (!(k = indent_unit(s + i, n - i)))
+			return 0;
+		i += k;
+		depth++;
+	}
+}
 
 static int detect(const char *head, size_t len)
 {
-	(void)head;
-	(void)len;
-	return 0;
+	struct head_iter it;
+	const char *s;
+	size_t n, name;
+	unsigned total = 0, entries = 0;
+	head_iter_init(&it, head, len);
+	while (head_iter_next(&it, &s, &n)) {
+		if (n == 0)
+			continue;
+		total++;
+		if (entry_depth(s, n, &name))
+			entries++;
+	}
+	return entries >= 2 && entries * 2 >= total ? 90 : 0;
 }
 
 static void *start(void)
 {
-	return calloc(1, 1);
+	return calloc(1, sizeof(struct tree));
+}
+
+static int close_line(struct tree *t, struct rtk_out *out)
+{
+	if (!t->open)
+		return 0;
+	t->open = 0;
+	if (t->hidden)
+		return rtk_out_printf(out, " … %llu files omitted\n", t->hidden);
+	return rtk_out_write(out, "\n", 1);
+}
+
+static int open_line(struct tree *t, struct rtk_out *out, size_t depth)
+{
+	if (close_line(t, out) < 0)
+		return -1;
+	for (size_t i = 1; i < depth; i++)
+		if (rtk_out_write(out, " ", 1) < 0)
+			return -1;
+	t->open = 1;
+	t->open_depth = depth;
+	t->hidden = 0;
+	return 0;
+}
+
+/* The counter of leaves shown at this depth, grown on demand. */
+static size_t *shown_at(struct tree *t, size_t depth)
+{
+	size_t have = t->shown.len / sizeof(size_t);
+	if (depth >= have) {
+		size_t zero = 0;
+		for (size_t i = have; i <= depth; i++)
+			if (buf_append(&t->shown, &zero, sizeof zero) < 0)
+				return NULL;
+	}
+	return (size_t *)(void *)t->shown.p + depth;
+}
+
+static int put_name(struct rtk_out *out, const char *s, size_t n, const char *lead)
+{
+	int quote = memchr(s, ' ', n) != NULL;
+	return rtk_out_printf(out, "%s%s", lead, quote ? "\"" : "") < 0 || rtk_out_write(out, s, n) < 0 ||
+	       (quote && rtk_out_write(out, "\"", 1) < 0) ? -1 : 0;
+}
+
+static int emit(struct tree *t, struct rtk_out *out, size_t depth, int is_dir)
+{
+	const char *s = t->pending.p;
+	size_t n = t->pending.len;
+	size_t *children = shown_at(t, depth + 1), *shown = shown_at(t, depth);
+	if (!children || !(shown = shown_at(t, depth)))
+		return -1;
+	if (is_dir) {	/* its own line; its files will follow on it */
+		if (open_line(t, out, depth) < 0 || put_name(out, s, n, "") < 0 || rtk_out_write(out, "/", 1) < 0)
+			return -1;
+		t->open_depth = depth + 1;
+		*children = 0;
+		return 0;
+	}
+	int same_line = t->open && t->open_depth == depth;
+	if (!same_line && open_line(t, out, depth) < 0)
+		return -1;
+	if (*shown >= NAMES_PER_DIR) {
+		t->hidden++;
+		return 0;
+	}
+	(*shown)++;
+	return put_name(out, s, n, same_line ? " " : "");
+}
+
+static int flush_pending(struct tree *t, struct rtk_out *out, size_t next_depth)
+{
+	if (!t->pending_depth)
+		return 0;
+	size_t d = t->pending_depth;
+	t->pending_depth = 0;
+	return emit(t, out, d, next_depth > d);
 }
 
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 {
-	(void)st;
-	return rtk_out_line(out, s, n);
+	struct tree *t = st;
+	if (paths_clean(&t->line, s, n) < 0)
+		return -1;
+	const char *p = t->line.p;
+	size_t m = t->line.len, name = 0;
+	size_t depth = entry_depth(p, m, &name);
+	if (flush_pending(t, out, depth) < 0)
+		return -1;
+	if (!depth) {	/* the root, the total, a message */
+		if (close_line(t, out) < 0)
+			return -1;
+		return m ? rtk_out_line(out, p, m) : 0;
+	}
+	buf_reset(&t->pending);
+	if (buf_append(&t->pending, p + name, m - name) < 0)
+		return -1;
+	t->pending_depth = depth;
+	return 0;
 }
 
 static int finish(void *st, struct rtk_out *out)
 {
-	(void)st;
-	(void)out;
-	return 0;
+	struct tree *t = st;
+	if (flush_pending(t, out, 0) < 0)
+		return -1;
+	return close_line(t, out);
+}
+
+static void tree_free(void *st)
+{
+	struct tree *t = st;
+	buf_free(&t->line);
+	buf_free(&t->pending);
+	buf_free(&t->shown);
+	free(t);
 }
 
 const struct rtk_filter rtk_filter_tree = {
 	.name = "tree",
-	.keeps = "everything (placeholder)",
+	.keeps = "every directory, indented one space a level; per directory its first 32 files and a count",
 	.detect = detect,
 	.start = start,
 	.line = line,
 	.finish = finish,
-	.free = free,
+	.free = tree_free,
 };
