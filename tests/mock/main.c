@@ -109,7 +109,7 @@ static void child(int cfd, int lfd, int log_fd, const sigset_t *mask, pid_t pare
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	close(lfd);
 	serve_connection(cfd, log_fd);
-	_exit(0);
+	exit(0);	/* stdout was flushed before the fork: nothing is written twice */
 }
 
 int main(int argc, char **argv)
