@@ -337,7 +337,7 @@ GM_USER='"contents":[{"role":"user","parts":[{"text":"hi"}]}]'
 	assert_output 200
 }
 
-@test "unknown paths get 404, path prefixes before /v1 work, GET /v1/models lists models" {
+@test "unknown paths get 404, path prefixes before /v1 work, GET /v1/models and count_tokens answer" {
 	run curl -sS -o /dev/null -w '%{http_code}' "$URL/nope" -H "Authorization: Bearer $KEY" -d '{}'
 	assert_output 404
 	run post /openai/v1/chat/completions '{"model":"m"}'
@@ -346,6 +346,8 @@ GM_USER='"contents":[{"role":"user","parts":[{"text":"hi"}]}]'
 	run curl -sS "$URL/api/v1/models" -H "Authorization: Bearer $KEY"
 	run jq -r '.object + " " + .data[0].object' <<<"$output"
 	assert_output "list model"
+	run curl -sS "$URL/v1/messages/count_tokens?beta=true" -H "x-api-key: $KEY" -d '{"model":"c","messages":[]}'
+	assert_output '{"input_tokens":7}'
 }
 
 @test "chunked request bodies, large bodies and keep-alive connections are served" {
