@@ -104,26 +104,20 @@ static int status_for(enum cat c, enum nr_format to, int upstream)
 	return s;
 }
 
-/* The body of the error in format `to`; `code` (may be invalid) is an openai
- * code worth keeping, such as context_length_exceeded. */
-static jv build(enum nr_format to, enum cat c, int status, jv message, jv code)
+/* The body of an error of category c in format `to`. */
+static jv build(enum nr_format to, enum cat c, int status, jv message)
 {
 	if (to == NR_FMT_ANTHROPIC) {
-		jv_free(code);
 		return JV_OBJECT(jv_string("type"), jv_string("error"), jv_string("error"),
 			JV_OBJECT(jv_string("type"), jv_string(cats[c].anthropic),
 				  jv_string("message"), message));
 	}
 	if (to == NR_FMT_GEMINI) {
-		jv_free(code);
 		return JV_OBJECT(jv_string("error"), JV_OBJECT(jv_string("code"),
 			jv_number(status), jv_string("message"), message,
 			jv_string("status"), jv_string(cats[c].gemini)));
 	}
-	if (!jis(code, JV_KIND_STRING)) {
-		jv_free(code);
-		code = cats[c].openai_code ? jv_string(cats[c].openai_code) : jv_null();
-	}
+	jv code = cats[c].openai_code ? jv_string(cats[c].openai_code) : jv_null();
 	return JV_OBJECT(jv_string("error"), JV_OBJECT(jv_string("message"), message,
 		jv_string("type"), jv_string(cats[c].openai_type),
 		jv_string("param"), jv_null(), jv_string("code"), code));
@@ -184,16 +178,22 @@ jv nr_translate_error(jv body, int status, enum nr_format from, enum nr_format t
 	int named = cat_of_name(type);
 	if (named < 0 && jis(code, JV_KIND_STRING))
 		named = cat_of_name(jv_string_value(code));
-	if (named >= 0 && (c == C_INVALID || c == C_SERVER))
+	/* a precise name beats a generic status; exhausted credit is not a
+	 * retryable rate limit though both come as 429 */
+	if (named >= 0 && (c == C_INVALID || c == C_SERVER || named == C_BILLING))
 		c = (enum cat)named;
 	if (!jis(message, JV_KIND_STRING)) {
 		jv_free(message);
 		message = jv_string_fmt("upstream error (HTTP %d)", status);
 	}
 	*out_status = status_for(c, to, status);
-	jv out = build(to, c, *out_status, message, jis(code, JV_KIND_STRING) ? jv_copy(code)
-									      : jv_invalid());
-	jv_free(code);
+	jv out = nr_error_body(to, *out_status, cats[c].nr, jv_string_value(message));
+	jv_free(message);
+	if (to != NR_FMT_ANTHROPIC && to != NR_FMT_GEMINI && jis(code, JV_KIND_STRING))
+		/* an openai code (context_length_exceeded…) says more than ours */
+		out = jv_setpath(out, JV_ARRAY(jv_string("error"), jv_string("code")), code);
+	else
+		jv_free(code);
 	jv_free(err);
 	jv_free(body);
 	return out;
@@ -206,5 +206,5 @@ jv nr_error_body(enum nr_format to, int status, const char *type, const char *me
 		c = (int)cat_of_status(status);
 	if (to == NR_FMT_GEMINI && status == 529)
 		status = 503;
-	return build(to, (enum cat)c, status, jv_string(message ? message : "error"), jv_invalid());
+	return build(to, (enum cat)c, status, jv_string(message ? message : "error"));
 }
