@@ -460,7 +460,7 @@ jv req_anthropic_emit(jv ir)
 	jv_free(mt);
 	out = jv_object_set(out, jv_string("max_tokens"), jv_number((double)max_tokens));
 	jv sys = jget(ir, "system");
-	if (jv_array_length(jv_copy(sys)) == 1) {
+	if (jis(sys, JV_KIND_ARRAY) && jv_array_length(jv_copy(sys)) == 1) {
 		out = jv_object_set(out, jv_string("system"), jv_array_get(jv_copy(sys), 0));
 	} else if (jv_is_valid(sys)) {
 		jv blocks = jv_array();

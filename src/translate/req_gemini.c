@@ -141,6 +141,7 @@ static int parse_part(jv p, int ci, int pi, const char *role, jv *pending, jv *i
 			rc = -1;
 		} else {
 			id = match_call(pending, name, id);
+			jv_free(name);
 			if (!jis(id, JV_KIND_STRING)) {	/* an answer to no call we saw */
 				jv_free(id);
 				id = jv_string_fmt("call_%d_%d", ci, pi);
