@@ -71,7 +71,12 @@ jv ir_add_part(jv msgs, const char *role, jv part)
 		jv last = jv_array_get(jv_copy(msgs), n - 1);
 		const char *r = jstr(last, "role");
 		if (r && strcmp(r, role) == 0) {
-			jv content = jv_array_append(jget(last, "content"), part);
+			/* release the array's and the message's references first so
+			 * that jq appends in place instead of copying (no O(n²)) */
+			msgs = jv_array_set(msgs, n - 1, jv_null());
+			jv content = jget(last, "content");
+			last = jv_object_delete(last, jv_string("content"));
+			content = jv_array_append(content, part);
 			last = jv_object_set(last, jv_string("content"), content);
 			return jv_array_set(msgs, n - 1, last);
 		}
@@ -79,6 +84,13 @@ jv ir_add_part(jv msgs, const char *role, jv part)
 	}
 	return jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string(role),
 		jv_string("content"), JV_ARRAY(part)));
+}
+
+void ir_push_part(jv *ir, const char *role, jv part)
+{
+	jv msgs = jget(*ir, "messages");
+	*ir = jv_object_delete(*ir, jv_string("messages"));	/* msgs is now the only reference */
+	*ir = jv_object_set(*ir, jv_string("messages"), ir_add_part(msgs, role, part));
 }
 
 jv ir_text(jv text)

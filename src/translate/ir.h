@@ -64,6 +64,8 @@ void jset(jv *obj, const char *key, jv val);
 
 /* Appends part to the last message when it has `role`, else a new message. */
 jv ir_add_part(jv msgs, const char *role, jv part);
+/* The same on ir.messages, in place. */
+void ir_push_part(jv *ir, const char *role, jv part);
 jv ir_text(jv text);
 /* An image part from a URL string: data URLs split into media_type + data. */
 jv ir_image_from_url(jv url);

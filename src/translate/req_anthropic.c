@@ -133,8 +133,7 @@ static int parse_message(jv m, int i, jv *ir, jv *err)
 			jv_free(sys);
 	} else if (jis(c, JV_KIND_STRING)) {
 		if (jv_string_length_bytes(jv_copy(c)) > 0)
-			jset(ir, "messages", ir_add_part(jget(*ir, "messages"), role,
-							 ir_text(jv_copy(c))));
+			ir_push_part(ir, role, ir_text(jv_copy(c)));
 	} else if (jis(c, JV_KIND_ARRAY)) {
 		jv_array_foreach(c, k, b) {
 			char w[80];
@@ -143,7 +142,7 @@ static int parse_message(jv m, int i, jv *ir, jv *err)
 			if (!rc)
 				rc = parse_block(b, w, &part, err);
 			if (!rc && jv_is_valid(part))
-				jset(ir, "messages", ir_add_part(jget(*ir, "messages"), role, part));
+				ir_push_part(ir, role, part);
 			jv_free(b);
 		}
 	} else {

@@ -14,7 +14,7 @@ static int is(const char *a, const char *b)
 
 static void add(jv *ir, const char *role, jv part)
 {
-	jset(ir, "messages", ir_add_part(jget(*ir, "messages"), role, part));
+	ir_push_part(ir, role, part);
 }
 
 static jv thinking(jv sig, jv text)

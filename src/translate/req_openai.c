@@ -78,7 +78,7 @@ static int parse_tool_calls(jv calls, const char *where, jv *ir, jv *err)
 			jv part = JV_OBJECT(jv_string("type"), jv_string("tool_call"), jv_string("id"), id,
 				jv_string("name"), name, jv_string("arguments"),
 				jv_is_valid(args) ? args : jv_string("{}"));
-			jset(ir, "messages", ir_add_part(jget(*ir, "messages"), "assistant", part));
+			ir_push_part(ir, "assistant", part);
 		}
 		jv_free(fn);
 		jv_free(c);
@@ -110,7 +110,7 @@ static int parse_message(jv m, int i, jv *ir, jv *err)
 	} else if (strcmp(role, "user") == 0 || strcmp(role, "assistant") == 0) {
 		rc = parse_content(content, where, role[0] == 'u', &parts, err);
 		jv_array_foreach(parts, k, p)
-			jset(ir, "messages", ir_add_part(jget(*ir, "messages"), role, p));
+			ir_push_part(ir, role, p);
 		jv calls = jget(m, "tool_calls");
 		if (!rc && role[0] == 'a' && jv_is_valid(calls))
 			rc = parse_tool_calls(calls, where, ir, err);
@@ -126,7 +126,7 @@ static int parse_message(jv m, int i, jv *ir, jv *err)
 			jv part = JV_OBJECT(jv_string("type"), jv_string("tool_result"),
 				jv_string("id"), jv_copy(id), jv_string("content"), jv_copy(parts),
 				jv_string("is_error"), jv_false());
-			jset(ir, "messages", ir_add_part(jget(*ir, "messages"), "user", part));
+			ir_push_part(ir, "user", part);
 		}
 		jv_free(id);
 	} else if (strcmp(role, "function") != 0) {	/* legacy function results: dropped */

@@ -41,7 +41,7 @@ static int parse_parts(jv c, const char *where, jv *parts, jv *err)
 
 static void add(jv *ir, const char *role, jv part)
 {
-	jset(ir, "messages", ir_add_part(jget(*ir, "messages"), role, part));
+	ir_push_part(ir, role, part);
 }
 
 static int parse_item(jv it, int i, jv *ir, jv *err)
