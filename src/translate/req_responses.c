@@ -192,19 +192,20 @@ jv req_responses_parse(jv req, const char *model)
 		jv_free(req);
 		return ir_error("a responses request must be a JSON object");
 	}
-	jv input = jget(req, "input");
+	jv input = jget(req, "input"), conversation = jget(req, "conversation");
 	jv err = jv_invalid();
 	int rc = 0;
 	if (!jis(input, JV_KIND_STRING) && !jis(input, JV_KIND_ARRAY)) {
 		err = ir_error(jv_is_valid(input) ? "input must be a string or an array of items, not %s"
 			       : "a responses request needs input (%s)", jkind(input));
 		rc = -1;
-	} else if (jstr(req, "previous_response_id") || jv_object_has(jv_copy(req),
-								      jv_string("conversation"))) {
+	} else if (jstr(req, "previous_response_id") || jis(conversation, JV_KIND_STRING) ||
+		   jis(conversation, JV_KIND_OBJECT)) {
 		err = ir_error("previous_response_id and conversation need server-side state that "
 			       "another format cannot use");
 		rc = -1;
 	}
+	jv_free(conversation);
 	jv ir = JV_OBJECT(jv_string("messages"), jv_array());
 	jv ins = jget(req, "instructions");
 	if (!rc && jis(ins, JV_KIND_STRING) && jv_string_length_bytes(jv_copy(ins)) > 0)
