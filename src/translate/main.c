@@ -98,12 +98,13 @@ static int run_whole(enum mode mode, int status, int from, int to, const char *m
 		return errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
 	}
 	jv body = jv_parse_sized(in.p ? in.p : "", (int)in.len);
+	if (mode == MODE_ERROR && !jv_is_valid(body)) {
+		/* an upstream may send text or HTML: its words are the message */
+		jv_free(body);
+		body = jv_string_sized(in.p ? in.p : "", (int)in.len);
+	}
 	buf_free(&in);
 	if (mode == MODE_ERROR) {
-		if (!jv_is_valid(body)) {	/* an upstream may send text or HTML */
-			jv_free(body);
-			body = jv_string("");
-		}
 		int out_status = status;
 		jv out = nr_translate_error(body, status, from, to, &out_status);
 		fprintf(stderr, "status: %d\n", out_status);

@@ -4,15 +4,6 @@
 
 #include "translate/translate.h"
 
-jv nr_translate_request(jv req, enum nr_format from, enum nr_format to, const char *model)
-{
-	(void)model;
-	if (from == to)
-		return req;
-	jv_free(req);
-	return jv_invalid_with_msg(jv_string("request translation not implemented yet"));
-}
-
 jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const char *model)
 {
 	(void)model;
@@ -20,21 +11,6 @@ jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const 
 		return resp;
 	jv_free(resp);
 	return jv_invalid_with_msg(jv_string("response translation not implemented yet"));
-}
-
-jv nr_translate_error(jv body, int status, enum nr_format from, enum nr_format to,
-		      int *out_status)
-{
-	(void)from, (void)to;
-	*out_status = status;
-	return body;
-}
-
-jv nr_error_body(enum nr_format to, int status, const char *type, const char *message)
-{
-	(void)to, (void)status;
-	return JV_OBJECT(jv_string("error"), JV_OBJECT(jv_string("type"), jv_string(type),
-		jv_string("message"), jv_string(message)));
 }
 
 struct nr_stream {
