@@ -80,15 +80,17 @@ static int append_item(struct place *pl, struct json_span array, const char *bef
 	return edits_add(pl->e, at, 0, pl->tmp.p, pl->tmp.len);
 }
 
-/* Adds member "key": before"instruction"after at the end of the object. */
+/* Adds member "key": before"instruction"after as the object's first member,
+ * where a reader looks for the system prompt. */
 static int add_member(struct place *pl, struct json_span object, const char *key,
 		      const char *before, const char *after)
 {
-	char head[128];
-	snprintf(head, sizeof head, "%s\"%s\":%s", json_is_empty(object) ? "" : ",", key, before);
-	if (wrap(pl, head, after) < 0)
+	char head[128], tail[128];
+	snprintf(head, sizeof head, "\"%s\":%s", key, before);
+	snprintf(tail, sizeof tail, "%s%s", after, json_is_empty(object) ? "" : ",");
+	if (wrap(pl, head, tail) < 0)
 		return -1;
-	return edits_add(pl->e, off(pl, json_container_end(object)), 0, pl->tmp.p, pl->tmp.len);
+	return edits_add(pl->e, off(pl, object.p) + 1, 0, pl->tmp.p, pl->tmp.len);
 }
 
 static int set_value(struct place *pl, struct json_span v, const char *before, const char *after)

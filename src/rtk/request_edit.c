@@ -32,7 +32,8 @@ static int by_offset(const void *a, const void *b)
 
 int edits_apply(struct edits *e, const char *doc, size_t n, struct buf *out)
 {
-	qsort(e->v, e->count, sizeof *e->v, by_offset);
+	if (e->count > 1)
+		qsort(e->v, e->count, sizeof *e->v, by_offset);
 	size_t grow = 0;
 	for (size_t i = 0; i < e->count; i++)
 		grow += e->v[i].n;
