@@ -31,11 +31,13 @@ need_real_filters() {
 		skip "needs a text filter that shrinks a repetitive log (dedup-log)"
 }
 
-# 60 distinct lines of a command's output; line 30 replaced by $1 when given.
+# 60 distinct lines of text; line 30 replaced by $1 when given.
 listing() {
+	local w=(alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike
+		november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu)
 	for i in $(seq 1 60); do
 		if [ "$i" = 30 ] && [ -n "${1:-}" ]; then echo "$1"; else
-			echo "src/module_$i.c: compiled object module_$i.o ($((i * 37)) bytes)"
+			echo "${w[i % 26]} ${w[(i * 7) % 26]} ${w[(i * 11 + 3) % 26]} and ${w[(i * 3 + 2) % 26]}"
 		fi
 	done
 }
@@ -66,8 +68,8 @@ listing() {
 	req anthropic <"$T/in" >"$T/out"
 	run jq -r '.messages[2].content[0].content[0].text' "$T/out"
 	assert_output '[same output as the tool result of call toolu_A above]'
-	run jq -r '.messages[0].content[0].content' "$T/out"
-	assert_output "$(jq -r '.messages[0].content[0].content' "$T/in")"
+	# the first one is what the text mode makes of it
+	jq -j '.messages[0].content[0].content' "$T/out" | cmp - <(rtk-filter <"$T/l")
 }
 
 @test "anthropic: a request without tool results comes out byte for byte" {
@@ -154,8 +156,9 @@ listing() {
 	req openai <"$T/in" >"$T/out"
 	run jq -r '.messages[3].content[0].text' "$T/out"
 	assert_output '[same output as the tool result of call call_1 above]'
-	run jq -c '.messages[0:3]' "$T/out"
-	assert_output "$(jq -c '.messages[0:3]' "$T/in")"
+	run jq -c '.messages[0], .messages[2]' "$T/out"
+	assert_output "$(jq -c '.messages[0], .messages[2]' "$T/in")"
+	jq -j '.messages[1].content' "$T/out" | cmp - <(rtk-filter <"$T/l")
 }
 
 @test "openai: --caveman appends to the first system or developer message" {
@@ -199,8 +202,9 @@ listing() {
 	req responses <"$T/in" >"$T/out"
 	run jq -r '.input[2].output[1].text' "$T/out"
 	assert_output '[same output as the tool result of call c1 above]'
-	run jq -c '.input[0], .input[1], .input[2].output[0]' "$T/out"
-	assert_output "$(jq -c '.input[0], .input[1], .input[2].output[0]' "$T/in")"
+	run jq -c '.input[0], .input[2].output[0]' "$T/out"
+	assert_output "$(jq -c '.input[0], .input[2].output[0]' "$T/in")"
+	jq -j '.input[1].output' "$T/out" | cmp - <(rtk-filter <"$T/l")
 }
 
 @test "responses: a plain string input is accepted and left as it is" {
@@ -240,8 +244,9 @@ listing() {
 	req gemini <"$T/in" >"$T/out"
 	run jq -r '.contents[2].parts[1].functionResponse.response.content' "$T/out"
 	assert_output '[same output as the tool result of call g1 above]'
-	run jq -c '.contents[0], .contents[1], .contents[2].parts[0]' "$T/out"
-	assert_output "$(jq -c '.contents[0], .contents[1], .contents[2].parts[0]' "$T/in")"
+	run jq -c '.contents[0], .contents[2].parts[0], .contents[1].parts[0].functionResponse.response.code' "$T/out"
+	assert_output "$(jq -c '.contents[0], .contents[2].parts[0], .contents[1].parts[0].functionResponse.response.code' "$T/in")"
+	jq -j '.contents[1].parts[0].functionResponse.response.output' "$T/out" | cmp - <(rtk-filter <"$T/l")
 }
 
 @test "gemini: a result without an id is referred to by name and position" {
@@ -283,10 +288,9 @@ listing() {
 	req openai <"$T/in" >"$T/out"
 	run jq -r '.messages[1].content' "$T/out"
 	assert_line --index 0 '[same output as the tool result of call c1 above, except for these lines (unified diff):]'
-	assert_line '@@ -30,1 +30,1 @@'
-	assert_line '-src/module_30.c: compiled object module_30.o (1110 bytes)'
+	assert_line --regexp '^@@ -[0-9]+,[0-9]+ \+[0-9]+,[0-9]+ @@$'
 	assert_line '+src/module_30.c:7: error: expected ";" before "}"'
-	[ "${#output}" -lt $(($(wc -c <"$T/b") / 2)) ]
+	[ "${#output}" -lt $(($(rtk-filter <"$T/b" | wc -c) / 2)) ]
 }
 
 @test "a repeat encoded with different escapes is still recognised" {
@@ -322,8 +326,9 @@ listing() {
 }
 
 @test "--stats counts the tool results seen and compressed" {
-	listing >"$T/l"
-	jq -n --rawfile l "$T/l" '{messages:[{role:"tool",tool_call_id:"a",content:$l},
+	# one line no filter can shorten, long enough for a reference to be shorter
+	line='Compiled 3 targets in 4.2s; wrote dist/app.js (18 KiB), dist/app.css (2 KiB) and the source maps next to them; no warnings.'
+	jq -n --arg l "$line" '{messages:[{role:"tool",tool_call_id:"a",content:$l},
 		{role:"tool",tool_call_id:"b",content:$l},{role:"tool",tool_call_id:"c",content:"x"}]}' >"$T/in"
 	req openai --stats <"$T/in" >"$T/out" 2>"$T/err"
 	run cat "$T/err"
