@@ -33,10 +33,20 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Bytes a string scan must stop at: controls, '"' and '\\'. */
+static int is_special(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 static int check_string(struct scan *s)
 {
 	s->p++;	/* the opening quote */
 	while (s->p < s->end) {
+		while (s->p < s->end && !is_special((unsigned char)*s->p))
+			s->p++;	/* the common case, kept tight */
+		if (s->p >= s->end)
+			break;
 		unsigned char c = (unsigned char)*s->p;
 		if (c == '"') {
 			s->p++;

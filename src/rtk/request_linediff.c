@@ -8,12 +8,13 @@
 
 /* Texts with more lines are not diffed: the line table stays small. */
 #define LINEDIFF_MAX_LINES 65536
+/* Line comparisons allowed per line of the two texts, plus a floor: a real
+ * near-copy needs about one per line; repetitive text that would make Myers
+ * walk every diagonal is given up on instead, so the cost stays linear. */
+#define LINEDIFF_WORK_PER_LINE 4
+#define LINEDIFF_WORK_MIN 20000
 
-struct line {
-	const char *p;
-	size_t n;
-	uint64_t h;
-};
+#define line linediff_line
 
 static uint64_t hash(const char *p, size_t n)
 {
@@ -23,17 +24,16 @@ static uint64_t hash(const char *p, size_t n)
 	return h;
 }
 
-/* The lines of s (split at '\n', the text after the last '\n' is a line too),
- * or NULL when there are too many or memory ran out. */
-static struct line *split(const char *s, size_t n, size_t *count)
+int linediff_split(const char *s, size_t n, struct linediff_text *t)
 {
 	size_t lines = 1;
+	*t = (struct linediff_text){ NULL, 0 };
 	for (const char *p = s, *end = s + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
 		if (++lines > LINEDIFF_MAX_LINES)
-			return NULL;
+			return -1;
 	struct line *v = calloc(lines, sizeof *v);
 	if (!v)
-		return NULL;
+		return -1;
 	const char *p = s, *end = s + n;
 	for (size_t i = 0; i < lines; i++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -41,8 +41,14 @@ static struct line *split(const char *s, size_t n, size_t *count)
 		v[i] = (struct line){ p, len, hash(p, len) };
 		p += len + 1;
 	}
-	*count = lines;
-	return v;
+	*t = (struct linediff_text){ v, lines };
+	return 0;
+}
+
+void linediff_text_free(struct linediff_text *t)
+{
+	free(t->v);
+	*t = (struct linediff_text){ NULL, 0 };
 }
 
 static int same(const struct line *x, const struct line *y)
@@ -61,17 +67,20 @@ struct op {
 
 /* Myers' greedy forward search over a[0..na) and b[0..nb), then the path
  * traced back into ops[] (in order). Returns the number of ops, or -1 when
- * more than LINEDIFF_MAX_EDITS are needed. */
+ * more than LINEDIFF_MAX_EDITS are needed or the work budget runs out. */
 static long myers(const struct line *a, long na, const struct line *b, long nb, struct op *ops,
 		  long (*trace)[VSIZE])
 {
 	long v[VSIZE] = { 0 }, d, found = -1;
+	long work = LINEDIFF_WORK_MIN + LINEDIFF_WORK_PER_LINE * (na + nb);
 	for (d = 0; d <= LINEDIFF_MAX_EDITS && found < 0; d++) {
 		for (long k = -d; k <= d; k += 2) {
 			long x = (k == -d || (k != d && V(k - 1) < V(k + 1))) ? V(k + 1) : V(k - 1) + 1;
 			long y = x - k;
 			while (x < na && y < nb && same(&a[x], &b[y]))
-				x++, y++;
+				x++, y++, work--;
+			if (--work < 0)
+				return -1;	/* too costly: not a near-copy worth a diff */
 			V(k) = x;
 			if (x >= na && y >= nb) {
 				found = d;
@@ -137,15 +146,16 @@ static int put_hunks(const struct op *ops, long n, const struct line *a, const s
 	return 0;
 }
 
-int linediff(const char *a, size_t an, const char *b, size_t bn, size_t max, struct buf *out)
+int linediff(const struct linediff_text *a, const struct linediff_text *b, size_t max,
+	     struct buf *out)
 {
-	size_t na = 0, nb = 0, start = out->len;
-	struct line *la = split(a, an, &na), *lb = la ? split(b, bn, &nb) : NULL;
+	size_t na = a->n, nb = b->n, start = out->len;
+	const struct line *la = a->v, *lb = b->v;
 	struct op *ops = NULL;
 	long (*trace)[VSIZE] = NULL;
 	int rc = 0;
 	if (!la || !lb)
-		goto done;	/* too many lines (or no memory): not worth a diff */
+		goto done;
 	size_t head = 0, tail = 0;
 	while (head < na && head < nb && same(&la[head], &lb[head]))
 		head++;
@@ -177,8 +187,6 @@ int linediff(const char *a, size_t an, const char *b, size_t bn, size_t max, str
 done:
 	if (out->p)
 		out->p[out->len] = '\0';
-	free(la);
-	free(lb);
 	free(ops);
 	free(trace);
 	return rc;

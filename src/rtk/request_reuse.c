@@ -90,7 +90,10 @@ static int near_copy(const struct reuse *r, const char *text, size_t n, size_t m
 	static const char tail[] = " above, except for these lines (unified diff):]\n";
 	size_t start = out->len, best_len = 0;
 	struct buf best = BUF_INIT;
+	struct linediff_text now, was;
 	int rc = 0;
+	if (linediff_split(text, n, &now) < 0)
+		return 0;	/* too many lines to diff */
 	for (size_t i = r->count, seen = 0; i > 0 && seen < REUSE_NEAR_CANDIDATES; i--, seen++) {
 		const struct reuse_entry *e = &r->v[i - 1];
 		if (e->n < REUSE_NEAR_MIN || e->n / 2 > n || n / 2 > e->n)
@@ -99,10 +102,13 @@ static int near_copy(const struct reuse *r, const char *text, size_t n, size_t m
 		size_t limit = best.len ? best_len : max;
 		if (fixed >= limit)
 			continue;
+		if (linediff_split(r->store.p + e->at, e->n, &was) < 0)
+			continue;
 		out->len = start;
-		if (put_label(r, e, head, tail, out) < 0)
-			goto fail;
-		int d = linediff(r->store.p + e->at, e->n, text, n, limit - fixed - 1, out);
+		int d = put_label(r, e, head, tail, out);
+		if (d == 0)
+			d = linediff(&was, &now, limit - fixed - 1, out);
+		linediff_text_free(&was);
 		if (d < 0)
 			goto fail;
 		if (d == 0)
@@ -119,6 +125,7 @@ static int near_copy(const struct reuse *r, const char *text, size_t n, size_t m
 		rc = 1;
 	}
 	buf_free(&best);
+	linediff_text_free(&now);
 	if (out->p)
 		out->p[out->len] = '\0';
 	return rc;
@@ -127,6 +134,7 @@ fail:
 	if (out->p)
 		out->p[out->len] = '\0';
 	buf_free(&best);
+	linediff_text_free(&now);
 	return -1;
 }
 
