@@ -8,7 +8,8 @@
  *   anthropic  user messages' tool_result blocks: content string, or its
  *              type:"text" blocks (images and documents untouched); skipped
  *              when is_error is true
- *   openai     role:"tool" messages: content string, or its type:"text" parts
+ *   openai     role:"tool" messages (and legacy role:"function"): content
+ *              string, or its type:"text" parts
  *   responses  input items function_call_output / custom_tool_call_output:
  *              output string, or its type:"input_text" parts
  *   gemini     functionResponse parts: every string member directly inside
@@ -144,10 +145,13 @@ static int walk_openai(struct rq *rq, struct json_span messages)
 	struct json_iter it = json_iter_init(messages);
 	struct json_span m;
 	while (json_array_next(&it, &m)) {
-		if (!json_str_is(json_get(m, "role"), "tool"))
+		struct json_span role = json_get(m, "role");
+		int legacy = json_str_is(role, "function");	/* the old function-calling result */
+		if (!legacy && !json_str_is(role, "tool"))
 			continue;
 		rq->st->results++;
-		if (set_label(rq, json_get(m, "tool_call_id"), "tool") < 0 ||
+		struct json_span id = json_get(m, legacy ? "name" : "tool_call_id");
+		if (set_label(rq, id, "tool") < 0 ||
 		    counted(rq, compress_content(rq, json_get(m, "content"), "text")) < 0)
 			return -1;
 	}

@@ -293,6 +293,40 @@ listing() {
 	[ "${#output}" -lt $(($(rtk-filter <"$T/b" | wc -c) / 2)) ]
 }
 
+@test "a result unlike the earlier ones is not turned into a reference" {
+	listing >"$T/a"
+	tac "$T/a" >"$T/b"
+	jq -n --rawfile a "$T/a" --rawfile b "$T/b" '{messages:[
+		{role:"tool",tool_call_id:"c1",content:$a},
+		{role:"tool",tool_call_id:"c2",content:$b}]}' >"$T/in"
+	req openai <"$T/in" >"$T/out"
+	jq -j '.messages[1].content' "$T/out" | cmp - <(rtk-filter <"$T/b")
+}
+
+@test "text in ordinary messages is never replaced by a reference" {
+	listing >"$T/l"
+	jq -n --rawfile l "$T/l" '{model:"m",max_tokens:9,messages:[
+		{role:"user",content:[{type:"tool_result",tool_use_id:"t1",content:$l}]},
+		{role:"user",content:$l},
+		{role:"user",content:[{type:"text",text:$l}]},
+		{role:"assistant",content:[{type:"text",text:$l}]}]}' >"$T/in"
+	req anthropic <"$T/in" >"$T/out"
+	run jq -c '.messages[1:]' "$T/out"
+	assert_output "$(jq -c '.messages[1:]' "$T/in")"
+}
+
+@test "custom tool outputs (responses) and legacy function messages (openai) are tool results" {
+	listing >"$T/l"
+	jq -n --rawfile l "$T/l" '{input:[{type:"custom_tool_call_output",call_id:"p1",output:$l},
+		{type:"custom_tool_call_output",call_id:"p2",output:$l}]}' | req responses >"$T/out"
+	run jq -r '.input[1].output' "$T/out"
+	assert_output '[same output as the tool result of call p1 above]'
+	jq -n --rawfile l "$T/l" '{messages:[{role:"function",name:"ls",content:$l},
+		{role:"function",name:"ls",content:$l}]}' | req openai >"$T/out"
+	run jq -r '.messages[1].content' "$T/out"
+	assert_output '[same output as the tool result of call ls above]'
+}
+
 @test "a repeat encoded with different escapes is still recognised" {
 	printf '%s' '{"messages":[{"role":"tool","tool_call_id":"c1","content":"' >"$T/in"
 	for i in $(seq 1 40); do printf 'caf\\u00e9 line %d\\n' "$i"; done >>"$T/in"
