@@ -19,7 +19,6 @@
  * mode does on any internal failure. */
 #include "rtk/request.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +239,6 @@ static int walk(struct rq *rq, struct json_span top, enum nr_format format)
 		snprintf(rq->err, sizeof rq->err, "a %s request needs a \"%s\" array%s",
 			 nr_format_name(format), key[format],
 			 format == NR_FMT_RESPONSES ? " (or string)" : "");
-		errno = EINVAL;
 		return -1;
 	}
 	switch (format) {
@@ -285,15 +283,14 @@ int rtk_request(const char *json, size_t n, enum nr_format format, int caveman,
 		snprintf(rq.err, sizeof rq.err, "the request is not a JSON object");
 		rc = -1;
 	}
-	errno = EINVAL;
 	if (rc == 0)
 		rc = walk(&rq, top, format);
 	if (rc == 0 && caveman)
 		rc = caveman_insert(json, top, format, &rq.edits, rq.err, sizeof rq.err);
 	if (rc == 0)
 		rc = edits_apply(&rq.edits, json, n, out);
-	if (rc < 0 && errno == ENOMEM) {
-		/* an internal failure: the request goes on as it came */
+	if (rc < 0 && !rq.err[0]) {
+		/* not the input's fault (memory ran out): it goes on as it came */
 		buf_reset(out);
 		st = rq.st;
 		*st = (struct rtk_request_stats){ st->results, 0, st->in_bytes, st->in_bytes };

@@ -1,7 +1,6 @@
 /* request_caveman: the terse-answers instruction, placed per format. */
 #include "rtk/request_caveman.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,7 +102,6 @@ static int set_value(struct place *pl, struct json_span v, const char *before, c
 static int bad(char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "--caveman: %s", what);
-	errno = EINVAL;
 	return -1;
 }
 
@@ -194,7 +192,7 @@ int caveman_insert(const char *doc, struct json_span top, enum nr_format format,
 {
 	struct place pl = { doc, e, BUF_INIT };
 	int rc;
-	errno = 0;
+	err[0] = '\0';
 	switch (format) {
 	case NR_FMT_ANTHROPIC:
 		rc = anthropic(&pl, top, err, errlen);
@@ -209,8 +207,6 @@ int caveman_insert(const char *doc, struct json_span top, enum nr_format format,
 		rc = gemini(&pl, top, err, errlen);
 		break;
 	}
-	if (rc < 0 && errno != EINVAL)
-		snprintf(err, errlen, "--caveman: out of memory");
 	buf_free(&pl.tmp);
 	return rc;
 }

@@ -16,8 +16,8 @@ extern const char caveman_instruction[];
 
 /* Adds the edits that put the instruction into request `top` (a validated
  * object of `format`, inside doc). 0; or -1 with a message in err[0..errlen)
- * when the system prompt has a shape the format does not allow, or memory ran
- * out (errno ENOMEM). */
+ * when the system prompt has a shape the format does not allow, or -1 with
+ * err empty when memory ran out. */
 int caveman_insert(const char *doc, struct json_span top, enum nr_format format, struct edits *e,
 		   char *err, size_t errlen);
 
