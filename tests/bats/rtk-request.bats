@@ -421,3 +421,19 @@ listing() {
 	[ "$(wc -c <"$T/out")" -lt 1000000 ]
 	grep -q 'tool results=27' "$T/err"
 }
+
+@test "a 20 MB request needs memory of a small multiple of its size" {
+	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+	[ "${NR_BIN##*/asan/*}" = "$NR_BIN" ] || skip "RSS is not meaningful under ASan"
+	big_log >"$T/log"
+	# distinct results (each ends differently), so none is a plain repeat
+	jq -n -c --rawfile log "$T/log" '{model:"m",messages:[range(0;27) as $i |
+		{role:"tool",tool_call_id:"c\($i)",content:($log + "run \($i)\n")}]}' >"$T/in"
+	/usr/bin/time -f '%M' -o "$T/rss" rtk-filter --request --format openai <"$T/in" >"$T/out"
+	size_kib=$(($(wc -c <"$T/in") / 1024))
+	rss=$(cat "$T/rss")
+	[ "$rss" -lt $((size_kib * 4)) ] || fail "peak RSS ${rss} KiB for a ${size_kib} KiB request"
+	run jq -r '.messages | length' "$T/out"
+	assert_output 27
+	[ "$(wc -c <"$T/out")" -lt "$(wc -c <"$T/in")" ]
+}
