@@ -260,10 +260,9 @@ static const char *skip_value(const char *p, const char *end)
 
 struct json_iter json_iter_init(struct json_span c)
 {
-	struct json_iter it = { c.p + 1, c.p + (c.n ? c.n - 1 : 0) };
-	if (c.n < 2)
-		it.p = it.end;
-	return it;
+	if (c.n < 2)	/* absent, or not a container: no items */
+		return (struct json_iter){ c.p, c.p };
+	return (struct json_iter){ c.p + 1, c.p + c.n - 1 };
 }
 
 static int next_item(struct json_iter *it)
