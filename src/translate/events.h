@@ -17,6 +17,10 @@
 #include "translate/sse.h"
 #include "translate/translate.h"
 
+/* The most a target that needs whole blocks holds: a gemini call's arguments,
+ * a responses stream's output (PROTOCOLS 3: response.completed repeats it). */
+#define NR_HELD_MAX (64u * 1024 * 1024)
+
 enum blk { BLK_NONE, BLK_TEXT, BLK_THINKING, BLK_TOOL };
 enum delta { D_TEXT, D_THINKING, D_SIGNATURE, D_ARGS };
 /* Finish reasons (PROTOCOLS 5.4): one value per meaning. */

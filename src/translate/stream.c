@@ -188,8 +188,10 @@ int ev_done(struct nr_stream *s)
 		return 0;
 	if (ensure_start(s) < 0 || ev_block_end(s) < 0)
 		return -1;
+	if (!s->passthrough && s->enc->end(s) < 0)
+		return -1;	/* not finished: the error event will end it */
 	s->finished = 1;
-	return s->passthrough ? 0 : s->enc->end(s);
+	return 0;
 }
 
 int ev_error(struct nr_stream *s, const char *type, const char *code, const char *msg)
@@ -220,13 +222,24 @@ static int fail(struct nr_stream *s, const char *type, const char *msg)
 	return s->enc->error(s, type, NULL, msg);
 }
 
+static void truncate_out(struct buf *out, size_t len)
+{
+	out->len = len;
+	if (out->p)
+		out->p[len] = '\0';
+}
+
 static int on_event(void *ctx, const struct sse_event *e)
 {
 	struct nr_stream *s = ctx;
 	/* after the terminal event: nothing more to translate. A broken event is
-	 * not passed through: the error event takes its place. */
-	if (!s->finished && s->dec->event(s, e) < 0)
+	 * not passed through, and what it half produced is taken back: the error
+	 * event takes its place. */
+	size_t mark = s->out->len;
+	if (!s->finished && s->dec->event(s, e) < 0) {
+		truncate_out(s->out, mark);
 		return -1;
+	}
 	return s->passthrough ? buf_append(s->out, e->raw, e->raw_len) : 0;
 }
 
@@ -268,8 +281,10 @@ int nr_stream_end(struct nr_stream *s, struct buf *out)
 	} else if (s->passthrough && len && buf_append(out, rest, len) < 0) {
 		return -1;
 	}
+	size_t mark = out->len;
 	if (!s->finished && !s->dec->complete(s)) {
-		fail(s, "server_error", "the upstream stream ended before its last event");
+		truncate_out(out, mark);
+		fail(s, "server_error", s->why ? s->why : "the upstream stream ended before its last event");
 		return -1;
 	}
 	return 0;

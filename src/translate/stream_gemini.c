@@ -82,8 +82,13 @@ static int enc_delta(struct nr_stream *s, enum delta d, const char *p, size_t n)
 	struct buf *b = s->out;
 	if (d == D_SIGNATURE)
 		return 0;	/* thoughtSignature is Google's opaque state: another's does not verify */
-	if (d == D_ARGS)	/* calls arrive whole in gemini: the arguments wait for the block's end */
+	if (d == D_ARGS) {	/* calls arrive whole in gemini: the arguments wait for the block's end */
+		if (s->text.len + n > NR_HELD_MAX) {
+			s->why = "a tool call's arguments are larger than 64 MiB";
+			return -1;
+		}
 		return buf_append(&s->text, p, n);
+	}
 	return buf_puts(b, "data: ") || chunk_open(b) || buf_puts(b, "{\"text\":") || json_str(b, p, n) ||
 	       buf_puts(b, d == D_THINKING ? ",\"thought\":true}" : "}") || chunk_close(s, b, NULL) ||
 	       buf_puts(b, "\n\n") ? -1 : 0;

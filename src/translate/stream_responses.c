@@ -115,6 +115,10 @@ static int enc_delta(struct nr_stream *s, enum delta d, const char *p, size_t n)
 	struct buf *b = s->out;
 	if (d == D_SIGNATURE)
 		return 0;	/* encrypted_content is bound to OpenAI's item id: none to give */
+	if (s->items.len + s->text.len + n > NR_HELD_MAX) {
+		s->why = "the response is larger than 64 MiB";
+		return -1;
+	}
 	if (buf_append(&s->text, p, n) < 0)
 		return -1;
 	const char *name = d == D_TEXT ? "response.output_text.delta"

@@ -465,6 +465,18 @@ stream_tool() {
 	done
 }
 
+@test "arguments that are not a JSON object end a gemini stream with an error event" {
+	{ oc '{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"f","arguments":"{bad"}}]}'
+	  oc '{}' '"tool_calls"'; printf 'data: [DONE]\n\n'; } >"$T/in"
+	run tr_stream openai gemini <"$T/in"
+	assert_failure 65
+	printf '%s\n' "$output" >"$T/out"
+	all_json "$T/out"
+	run jq -r '.error.message' < <(payloads "$T/out" | tail -n 1)
+	assert_output --partial "not a JSON object"
+	! grep -q finishReason "$T/out" || fail "the stream was also finished normally"
+}
+
 @test "an event larger than 16 MiB is refused with an error event" {
 	{ printf 'data: {"x":"'; head -c 17000000 /dev/zero | tr '\0' a; printf '"}\n\n'; } >"$T/big"
 	run tr_stream openai anthropic <"$T/big"
