@@ -65,7 +65,6 @@ struct nr_stream {
 
 	/* the message as seen so far */
 	struct buf id, model;
-	const char *model_hint;		/* --model: for formats that do not carry it */
 	long long created;
 	int started, finished, failed;
 	enum blk blk;			/* the open block, BLK_NONE between blocks */
@@ -123,6 +122,7 @@ struct msg_block {
 struct msg {
 	struct msg_block *b;
 	int n, cap;
+	char *error;		/* the body reports a failure: its message */
 };
 int resp_decode_openai(struct nr_stream *s, jv r);
 int resp_decode_anthropic(struct nr_stream *s, jv r);

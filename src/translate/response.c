@@ -63,7 +63,8 @@ static int c_block_stop(struct nr_stream *s)
 static int c_error(struct nr_stream *s, const char *type, const char *code, const char *msg)
 {
 	(void)type, (void)code;
-	s->why = msg;	/* borrowed from the body, which lives until the decoder returns */
+	free(s->collect->error);
+	s->collect->error = strdup(msg);	/* msg lives only as long as the body */
 	return -1;
 }
 
@@ -77,6 +78,7 @@ static void msg_free(struct msg *m)
 		free(m->b[i].name);
 	}
 	free(m->b);
+	free(m->error);
 }
 
 jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const char *model)
@@ -92,15 +94,18 @@ jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const 
 		jv_free(resp);
 		return jv_invalid_with_msg(jv_string("out of memory"));
 	}
-	struct msg m = { NULL, 0, 0 };
+	struct msg m = { NULL, 0, 0, NULL };
 	s->enc = &enc_collect;
 	s->collect = &m;
 	s->passthrough = 0;
 	jv out;
 	if (decode[from](s, resp) < 0) {
-		/* s->why may point into the freed body: copy it first thing */
-		out = jv_invalid_with_msg(jv_string_fmt("cannot translate the %s response: %s",
-							nr_format_name(from), s->why ? s->why : "out of memory"));
+		if (m.error)
+			out = jv_invalid_with_msg(jv_string_fmt("the %s response reports an error: %s",
+								nr_format_name(from), m.error));
+		else
+			out = jv_invalid_with_msg(jv_string_fmt("cannot translate the %s response: %s",
+								nr_format_name(from), s->why ? s->why : "out of memory"));
 	} else {
 		out = build[to](s);
 	}

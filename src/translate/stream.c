@@ -38,7 +38,6 @@ struct nr_stream *nr_stream_new(enum nr_format from, enum nr_format to, const ch
 		free(s);
 		return NULL;
 	}
-	s->model_hint = model;
 	if (from == NR_FMT_OPENAI)
 		s->d.openai.tool_index = -1;
 	if (from == NR_FMT_ANTHROPIC)

@@ -190,3 +190,10 @@ meaning() {
 	run jq -r '.output[] | select(.type == "function_call" and .call_id == "call_a") | .arguments' <<<"$output"
 	assert_output '{"city":'
 }
+
+@test "a responses body that reports a failure is refused with its message" {
+	failed='{"id":"resp_9","object":"response","created_at":1,"status":"failed","model":"gpt-5","output":[],"error":{"code":"server_error","message":"The model crashed"}}'
+	run resp responses anthropic <<<"$failed"
+	assert_failure 65
+	assert_output --partial "reports an error: The model crashed"
+}
