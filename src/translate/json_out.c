@@ -1,0 +1,283 @@
+/* json_out: small helpers shared by the stream and response translators:
+ * JSON string literals written straight into a buffer (faster than building
+ * jv objects per event), usage in each format (PROTOCOLS 5.5) and error
+ * categories (PROTOCOLS 6.1). */
+#include <stdio.h>
+#include <string.h>
+
+#include "translate/events.h"
+
+int json_str(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (buf_reserve(b, n + 2) < 0 || buf_putc(b, '"') < 0)
+		return -1;
+	size_t run = 0;	/* bytes copied as they are */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_append(b, p + run, i - run) < 0)
+			return -1;
+		run = i + 1;
+		char esc[7] = { '\\', 0 };
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+		}
+		if (buf_puts(b, esc) < 0)
+			return -1;
+	}
+	if (buf_append(b, p + run, n - run) < 0)
+		return -1;
+	return buf_putc(b, '"');
+}
+
+int json_cstr(struct buf *b, const char *p)
+{
+	return json_str(b, p ? p : "", p ? strlen(p) : 0);
+}
+
+long long jv_ll(jv v)
+{
+	long long r = -1;
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		double d = jv_number_value(v);
+		if (d >= 0 && d < 9e18)
+			r = (long long)d;
+	}
+	jv_free(v);
+	return r;
+}
+
+jv jv_get_path(jv obj, const char *k1, const char *k2)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_null();
+	jv v = jv_object_get(jv_copy(obj), jv_string(k1));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_null();
+	}
+	if (!k2)
+		return v;
+	jv w = jv_get_path(v, k2, NULL);
+	jv_free(v);
+	return w;
+}
+
+jv jv_first(jv arr)
+{
+	if (jv_get_kind(arr) != JV_KIND_ARRAY || jv_array_length(jv_copy(arr)) == 0) {
+		jv_free(arr);
+		return jv_null();
+	}
+	return jv_array_get(arr, 0);
+}
+
+const char *jv_str_or(jv v, const char *dflt)
+{
+	return jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : dflt;
+}
+
+int jv_str_field(jv obj, const char *k, const char **p, size_t *n)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return 0;
+	jv v = jv_object_get(jv_copy(obj), jv_string(k));
+	int ok = jv_get_kind(v) == JV_KIND_STRING;
+	if (ok) {
+		*p = jv_string_value(v);
+		*n = (size_t)jv_string_length_bytes(jv_copy(v));
+	}
+	jv_free(v);	/* obj still holds the string: *p stays valid while obj lives */
+	return ok;
+}
+
+int json_args_object(struct buf *b, const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\t' || p[i] == '\r'))
+		i++;
+	if (i == n)
+		return buf_puts(b, "{}");
+	jv v = jv_parse_sized(p, (int)n);
+	int ok = jv_get_kind(v) == JV_KIND_OBJECT;
+	jv_free(v);
+	if (!ok)
+		return -2;
+	return buf_append(b, p, n);
+}
+
+/* ---- usage ---- */
+
+void usage_merge(struct usage *u, const struct usage *in)
+{
+	if (in->input >= 0) u->input = in->input;
+	if (in->output >= 0) u->output = in->output;
+	if (in->cache_read >= 0) u->cache_read = in->cache_read;
+	if (in->cache_write >= 0) u->cache_write = in->cache_write;
+	if (in->reasoning >= 0) u->reasoning = in->reasoning;
+}
+
+static long long num(jv obj, const char *k1, const char *k2)
+{
+	return jv_ll(jv_get_path(obj, k1, k2));
+}
+
+static long long nz(long long v)
+{
+	return v < 0 ? 0 : v;
+}
+
+void usage_read(enum nr_format f, jv o, struct usage *u)
+{
+	*u = (struct usage){ -1, -1, -1, -1, -1 };
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return;
+	switch (f) {
+	case NR_FMT_OPENAI:
+		u->input = num(o, "prompt_tokens", NULL);
+		u->output = num(o, "completion_tokens", NULL);
+		u->cache_read = num(o, "prompt_tokens_details", "cached_tokens");
+		u->cache_write = num(o, "prompt_tokens_details", "cache_write_tokens");
+		u->reasoning = num(o, "completion_tokens_details", "reasoning_tokens");
+		break;
+	case NR_FMT_ANTHROPIC:	/* input_tokens excludes the cache: the total adds it back */
+		u->input = num(o, "input_tokens", NULL);
+		u->cache_read = num(o, "cache_read_input_tokens", NULL);
+		u->cache_write = num(o, "cache_creation_input_tokens", NULL);
+		if (u->input >= 0)
+			u->input += nz(u->cache_read) + nz(u->cache_write);
+		u->output = num(o, "output_tokens", NULL);
+		u->reasoning = num(o, "output_tokens_details", "thinking_tokens");
+		break;
+	case NR_FMT_RESPONSES:
+		u->input = num(o, "input_tokens", NULL);
+		u->output = num(o, "output_tokens", NULL);
+		u->cache_read = num(o, "input_tokens_details", "cached_tokens");
+		u->cache_write = num(o, "input_tokens_details", "cache_write_tokens");
+		u->reasoning = num(o, "output_tokens_details", "reasoning_tokens");
+		break;
+	case NR_FMT_GEMINI: {	/* candidates exclude thoughts: the total adds them */
+		long long cand = num(o, "candidatesTokenCount", NULL);
+		u->reasoning = num(o, "thoughtsTokenCount", NULL);
+		u->input = num(o, "promptTokenCount", NULL);
+		u->cache_read = num(o, "cachedContentTokenCount", NULL);
+		if (cand >= 0 || u->reasoning >= 0)
+			u->output = nz(cand) + nz(u->reasoning);
+		break;
+	}
+	}
+}
+
+int usage_openai(struct buf *b, const struct usage *u)
+{
+	long long in = nz(u->input), out = nz(u->output);
+	int rc = buf_printf(b, "{\"prompt_tokens\":%lld,\"completion_tokens\":%lld,\"total_tokens\":%lld",
+			    in, out, in + out);
+	if (!rc && (u->cache_read >= 0 || u->cache_write >= 0)) {
+		rc = buf_puts(b, ",\"prompt_tokens_details\":{");
+		if (!rc && u->cache_read >= 0)
+			rc = buf_printf(b, "\"cached_tokens\":%lld", u->cache_read);
+		if (!rc && u->cache_write >= 0)
+			rc = buf_printf(b, "%s\"cache_write_tokens\":%lld", u->cache_read >= 0 ? "," : "",
+					u->cache_write);
+		if (!rc)
+			rc = buf_putc(b, '}');
+	}
+	if (!rc && u->reasoning >= 0)
+		rc = buf_printf(b, ",\"completion_tokens_details\":{\"reasoning_tokens\":%lld}", u->reasoning);
+	return rc ? rc : buf_putc(b, '}');
+}
+
+int usage_anthropic(struct buf *b, const struct usage *u)
+{
+	long long in = nz(u->input) - nz(u->cache_read) - nz(u->cache_write);
+	return buf_printf(b, "{\"input_tokens\":%lld,\"cache_creation_input_tokens\":%lld,"
+			  "\"cache_read_input_tokens\":%lld,\"output_tokens\":%lld}",
+			  in < 0 ? 0 : in, nz(u->cache_write), nz(u->cache_read), nz(u->output));
+}
+
+int usage_responses(struct buf *b, const struct usage *u)
+{
+	long long in = nz(u->input), out = nz(u->output);
+	int rc = buf_printf(b, "{\"input_tokens\":%lld,\"input_tokens_details\":{\"cached_tokens\":%lld",
+			    in, nz(u->cache_read));
+	if (!rc && u->cache_write >= 0)
+		rc = buf_printf(b, ",\"cache_write_tokens\":%lld", u->cache_write);
+	if (!rc)
+		rc = buf_printf(b, "},\"output_tokens\":%lld,\"output_tokens_details\":"
+				"{\"reasoning_tokens\":%lld},\"total_tokens\":%lld}",
+				out, nz(u->reasoning), in + out);
+	return rc;
+}
+
+int usage_gemini(struct buf *b, const struct usage *u)
+{
+	long long in = nz(u->input), out = nz(u->output), th = nz(u->reasoning);
+	/* some servers (xAI) count reasoning apart from completion tokens: a
+	 * reasoning count larger than the output cannot be a part of it */
+	int thoughts = u->reasoning >= 0 && th <= out;
+	int rc = buf_printf(b, "{\"promptTokenCount\":%lld", in);
+	if (!rc && u->cache_read >= 0)
+		rc = buf_printf(b, ",\"cachedContentTokenCount\":%lld", u->cache_read);
+	if (!rc)
+		rc = buf_printf(b, ",\"candidatesTokenCount\":%lld", thoughts ? out - th : out);
+	if (!rc && thoughts)
+		rc = buf_printf(b, ",\"thoughtsTokenCount\":%lld", th);
+	return rc ? rc : buf_printf(b, ",\"totalTokenCount\":%lld}", in + out);
+}
+
+/* ---- errors: each format's names for nr_error_body's categories ---- */
+
+static const struct {
+	const char *name, *type;
+} err_names[] = {
+	/* anthropic error.type */
+	{ "invalid_request_error", "invalid_request" }, { "request_too_large", "invalid_request" },
+	{ "authentication_error", "authentication" }, { "permission_error", "permission" },
+	{ "not_found_error", "not_found" }, { "rate_limit_error", "rate_limit" },
+	{ "billing_error", "rate_limit" }, { "overloaded_error", "overloaded" },
+	{ "timeout_error", "timeout" }, { "api_error", "server_error" },
+	/* openai / responses type or code */
+	{ "context_length_exceeded", "invalid_request" }, { "invalid_api_key", "authentication" },
+	{ "model_not_found", "not_found" }, { "rate_limit_exceeded", "rate_limit" },
+	{ "insufficient_quota", "rate_limit" }, { "server_error", "server_error" },
+	{ "slow_down", "overloaded" }, { "overloaded", "overloaded" },
+	/* gemini status */
+	{ "INVALID_ARGUMENT", "invalid_request" }, { "FAILED_PRECONDITION", "invalid_request" },
+	{ "UNAUTHENTICATED", "authentication" }, { "PERMISSION_DENIED", "permission" },
+	{ "NOT_FOUND", "not_found" }, { "RESOURCE_EXHAUSTED", "rate_limit" },
+	{ "UNAVAILABLE", "overloaded" }, { "DEADLINE_EXCEEDED", "timeout" },
+	{ "INTERNAL", "server_error" },
+};
+
+const char *err_type_from(enum nr_format f, const char *name)
+{
+	(void)f;	/* the names do not clash between formats */
+	if (name)
+		for (size_t i = 0; i < sizeof err_names / sizeof err_names[0]; i++)
+			if (!strcmp(err_names[i].name, name))
+				return err_names[i].type;
+	return "server_error";
+}
+
+int err_status(const char *type)
+{
+	static const struct { const char *type; int status; } st[] = {
+		{ "invalid_request", 400 }, { "authentication", 401 }, { "permission", 403 },
+		{ "not_found", 404 }, { "rate_limit", 429 }, { "overloaded", 529 },
+		{ "timeout", 504 },
+	};
+	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
+		if (!strcmp(st[i].type, type))
+			return st[i].status;
+	return 500;
+}
