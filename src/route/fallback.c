@@ -1,6 +1,7 @@
 /* fallback: the attempt loop over targets and accounts (see fallback.h). */
 #include "route/fallback.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,7 +454,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	double left = nr_cooldown_left(c->db, ts, 1, &rest);
 	if (left > 0) {
 		buf_reset(&why);
-		buf_printf(&why, "cooling down, %.0f s left (%s)", left, rest.p);
+		buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
 		note(c, t, NULL, why.p, 1);
 		goto out;
 	}
@@ -486,7 +487,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		const char *scopes[] = { s1, s2 };
 		if ((left = nr_cooldown_left(c->db, scopes, 2, &rest)) > 0) {
 			buf_reset(&why);
-			buf_printf(&why, "cooling down, %.0f s left (%s)", left, rest.p);
+			buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
 			note(c, t, acct->name, why.p, 1);
 			continue;
 		}
