@@ -100,8 +100,10 @@ static long long count_arg(const char *flag, const char *v)
 /* The model named by the flag, else by the body. */
 static jv model_name(jv body, const char *flag)
 {
-	if (flag)
+	if (flag) {
+		jv_free(body);
 		return jv_string(flag);
+	}
 	jv m = jv_object_get(body, jv_string("model"));
 	if (jv_get_kind(m) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(m)) > 0)
 		return m;

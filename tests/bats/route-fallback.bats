@@ -75,11 +75,11 @@ route() {
 @test "an upstream silent past the idle timeout falls back to the next target" {
 	provider slowp openai idle_timeout_ms=300
 	combo c slowp/slow-8000 mock/m2
-	SECONDS=0
 	route openai c
 	assert_success
 	assert_output --partial 'mock-upstream (openai, m2)'
-	[ "$SECONDS" -lt 7 ]
+	run db "select reason from usage where position = 0"
+	assert_output 'no data for 300 ms'
 }
 
 @test "HTTP 429 falls back to the next target" {
@@ -187,10 +187,8 @@ route() {
 @test "a stream that stalls past the idle timeout is ended, not retried" {
 	provider mock openai idle_timeout_ms=300
 	combo c mock/stall-8000 mock2/m2
-	SECONDS=0
 	route openai c stream
 	assert_success
-	[ "$SECONDS" -lt 7 ]
 	[ "$(mock_count)" = 1 ]
 	run db "select outcome || ': ' || reason from usage"
 	assert_output --partial 'cut: the upstream stopped mid-stream: idle timeout'
