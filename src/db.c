@@ -13,6 +13,7 @@ static const char *const migrations[] = {
 	/* 1: usage rows, cooldowns, rotation counters, API key hashes, settings */
 	"CREATE TABLE usage ("
 	" id INTEGER PRIMARY KEY,"
+	" request TEXT NOT NULL,"		/* one id per nr-route run: groups its attempts */
 	" ts REAL NOT NULL,"			/* unix time, seconds */
 	" day TEXT NOT NULL,"			/* UTC YYYY-MM-DD, for reports */
 	" client_key TEXT,"			/* name of the nr API key used, never the key */

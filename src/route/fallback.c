@@ -245,7 +245,7 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 		   const char *account, struct attempt *a, const char *outcome, const char *reason, int last)
 {
 	struct nr_usage_row r = {
-		.ts = nr_now(), .client_key = c->rq->client_key, .requested = c->rq->requested,
+		.ts = nr_now(), .request = c->rq->id, .client_key = c->rq->client_key, .requested = c->rq->requested,
 		.combo = c->t->combo, .provider = t->provider, .model = t->model, .account = account,
 		.position = pos, .status = (int)a->call.status, .outcome = outcome, .reason = reason,
 		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->scan.u,

@@ -21,6 +21,7 @@ struct nr_request {
 	int stream;			/* the client wants SSE */
 	const char *client_key;		/* name of the client's nr key, may be NULL */
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
+	char id[17];			/* random hex id of this request, in every usage row */
 };
 
 int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_cgi *out);

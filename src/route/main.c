@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
+
 #include "buf.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -199,7 +201,8 @@ int main(int argc, char **argv)
 		stream = jv_get_kind(s) == JV_KIND_TRUE;
 		jv_free(s);
 	}
-	struct nr_request rq = { from, body, jv_string_value(name), stream, client_key, saved_b, saved_t };
+	struct nr_request rq = { from, body, jv_string_value(name), stream, client_key, saved_b, saved_t, "" };
+	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
 	int rc = route(&rq);
 	jv_free(name);
 	jv_free(body);

@@ -30,6 +30,7 @@ void nr_usage_scan_free(struct nr_usage_scan *s);
 /* One attempt, as stored (strings may be NULL). */
 struct nr_usage_row {
 	double ts;
+	const char *request;	/* this run's id, shared by its attempts */
 	const char *client_key, *requested, *combo, *provider, *model, *account;
 	int position, status;
 	const char *outcome, *reason;
