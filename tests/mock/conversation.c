@@ -4,32 +4,15 @@
 
 #include <string.h>
 
-/* x[key] (x consumed), or null when x is not an object or lacks the key. */
-static jv get(jv x, const char *key)
+/* The value at `path` in x (both consumed; negative indexes count from the
+ * end), or null when it is missing or x has another shape. */
+static jv at(jv x, jv path)
 {
-	if (jv_get_kind(x) != JV_KIND_OBJECT) {
-		jv_free(x);
-		return jv_null();
-	}
-	jv v = jv_object_get(x, jv_string(key));
-	return jv_is_valid(v) ? v : jv_null();
-}
-
-/* x[i] (x consumed; i < 0 counts from the end), or null. */
-static jv nth(jv x, int i)
-{
-	if (jv_get_kind(x) != JV_KIND_ARRAY) {
-		jv_free(x);
-		return jv_null();
-	}
-	int n = jv_array_length(jv_copy(x));
-	if (i < 0)
-		i += n;
-	if (i < 0 || i >= n) {
-		jv_free(x);
-		return jv_null();
-	}
-	return jv_array_get(x, i);
+	jv v = jv_getpath(x, path);
+	if (jv_is_valid(v))
+		return v;
+	jv_free(v);
+	return jv_null();
 }
 
 static int is_string(jv x, const char *s)
@@ -39,65 +22,61 @@ static int is_string(jv x, const char *s)
 	return yes;
 }
 
+static int length(jv x)
+{
+	int n = jv_get_kind(x) == JV_KIND_ARRAY ? jv_array_length(jv_copy(x)) : 0;
+	jv_free(x);
+	return n;
+}
+
 /* The text of a tool result's content: a string, or the text of its parts
  * ([{type:"text"|"input_text",text}]), or else the value as JSON. */
 static jv text_of(jv content)
 {
-	switch (jv_get_kind(content)) {
-	case JV_KIND_STRING:
+	if (jv_get_kind(content) == JV_KIND_STRING)
 		return content;
-	case JV_KIND_ARRAY: {
-		jv out = jv_string("");
-		jv_array_foreach(content, i, part) {
-			(void)i;
-			jv t = get(part, "text");
-			if (jv_get_kind(t) == JV_KIND_STRING)
-				out = jv_string_concat(out, t);
-			else
-				jv_free(t);
-		}
-		jv_free(content);
-		return out;
-	}
-	default:
+	if (jv_get_kind(content) != JV_KIND_ARRAY)
 		return jv_dump_string(content, 0);
+	jv out = jv_string("");
+	jv_array_foreach(content, i, part) {
+		(void)i;
+		jv t = at(part, JV_ARRAY(S("text")));
+		if (jv_get_kind(t) == JV_KIND_STRING)
+			out = jv_string_concat(out, t);
+		else
+			jv_free(t);
 	}
+	jv_free(content);
+	return out;
 }
 
 int conv_first_tool(enum nr_format fmt, jv req, jv *name, jv *schema)
 {
-	jv tools = get(req, "tools");
-	int n = jv_get_kind(tools) == JV_KIND_ARRAY ? jv_array_length(jv_copy(tools)) : 0;
+	jv tools = at(req, JV_ARRAY(S("tools")));
+	int n = length(jv_copy(tools));
 	for (int i = 0; i < n; i++) {
-		jv t = nth(jv_copy(tools), i);
-		if (fmt == NR_FMT_GEMINI) {
-			jv decls = get(jv_copy(t), "functionDeclarations");
-			if (jv_get_kind(decls) == JV_KIND_NULL)
-				decls = get(jv_copy(t), "function_declarations");
+		jv t = at(jv_copy(tools), JV_ARRAY(N(i)));
+		if (fmt == NR_FMT_GEMINI) {	/* tools[].functionDeclarations[] */
+			jv d = at(jv_copy(t), JV_ARRAY(S("functionDeclarations"), N(0)));
+			if (jv_get_kind(d) == JV_KIND_NULL)
+				d = at(jv_copy(t), JV_ARRAY(S("function_declarations"), N(0)));
 			jv_free(t);
-			t = nth(decls, 0);
+			t = d;
+		} else if (fmt == NR_FMT_OPENAI) {	/* {type:"function",function:{...}} */
+			t = at(t, JV_ARRAY(S("function")));
 		}
-		if (fmt == NR_FMT_OPENAI) {	/* {type:"function",function:{name,parameters}} */
-			jv f = get(jv_copy(t), "function");
-			if (jv_get_kind(f) == JV_KIND_OBJECT) {
-				jv_free(t);
-				t = f;
-			} else {
-				jv_free(f);
-			}
-		}
-		jv nm = get(jv_copy(t), "name");
+		jv nm = at(jv_copy(t), JV_ARRAY(S("name")));
 		if (jv_get_kind(nm) != JV_KIND_STRING) {
 			jv_free(nm);
 			jv_free(t);
 			continue;
 		}
 		/* the schema's key differs per format; the first present wins */
-		jv s = get(jv_copy(t), "input_schema");
+		jv s = at(jv_copy(t), JV_ARRAY(S("input_schema")));
 		if (jv_get_kind(s) == JV_KIND_NULL)
-			s = get(jv_copy(t), "parameters");
+			s = at(jv_copy(t), JV_ARRAY(S("parameters")));
 		if (jv_get_kind(s) == JV_KIND_NULL)
-			s = get(jv_copy(t), "parametersJsonSchema");
+			s = at(jv_copy(t), JV_ARRAY(S("parametersJsonSchema")));
 		jv_free(t);
 		jv_free(tools);
 		*name = nm;
@@ -108,65 +87,75 @@ int conv_first_tool(enum nr_format fmt, jv req, jv *name, jv *schema)
 	return -1;
 }
 
+/* The first element of array `list` whose `key` is a string equal to `value`
+ * (or, value NULL, whose `key` is an object); null when none. */
+static jv find(jv list, const char *key, const char *value)
+{
+	int n = length(jv_copy(list));
+	for (int i = 0; i < n; i++) {
+		jv e = at(jv_copy(list), JV_ARRAY(N(i)));
+		jv k = at(jv_copy(e), JV_ARRAY(S(key)));
+		int hit;
+		if (value) {
+			hit = is_string(k, value);
+		} else {
+			hit = jv_get_kind(k) == JV_KIND_OBJECT;
+			jv_free(k);
+		}
+		if (hit) {
+			jv_free(list);
+			return e;
+		}
+		jv_free(e);
+	}
+	jv_free(list);
+	return jv_null();
+}
+
 jv conv_last_tool_result(enum nr_format fmt, jv req)
 {
+	jv found = jv_null();
 	switch (fmt) {
-	case NR_FMT_OPENAI: {
-		jv m = nth(get(req, "messages"), -1);
-		if (!is_string(get(jv_copy(m), "role"), "tool")) {
-			jv_free(m);
-			return jv_invalid();
-		}
-		return text_of(get(m, "content"));
+	case NR_FMT_OPENAI: {	/* the last message has role "tool" */
+		jv m = at(req, JV_ARRAY(S("messages"), N(-1)));
+		if (is_string(at(jv_copy(m), JV_ARRAY(S("role"))), "tool"))
+			found = at(jv_copy(m), JV_ARRAY(S("content")));
+		else
+			found = jv_invalid();
+		jv_free(m);
+		break;
 	}
-	case NR_FMT_ANTHROPIC: {
-		jv content = get(nth(get(req, "messages"), -1), "content");
-		int n = jv_get_kind(content) == JV_KIND_ARRAY ? jv_array_length(jv_copy(content)) : 0;
-		for (int i = 0; i < n; i++) {
-			jv b = nth(jv_copy(content), i);
-			if (is_string(get(jv_copy(b), "type"), "tool_result")) {
-				jv_free(content);
-				return text_of(get(b, "content"));
-			}
-			jv_free(b);
-		}
-		jv_free(content);
-		return jv_invalid();
+	case NR_FMT_ANTHROPIC: {	/* a tool_result block in the last message */
+		jv b = find(at(req, JV_ARRAY(S("messages"), N(-1), S("content"))), "type", "tool_result");
+		found = jv_get_kind(b) == JV_KIND_NULL ? jv_invalid() : at(jv_copy(b), JV_ARRAY(S("content")));
+		jv_free(b);
+		break;
 	}
-	case NR_FMT_RESPONSES: {
-		jv item = nth(get(req, "input"), -1);
-		jv type = get(jv_copy(item), "type");
-		if (is_string(jv_copy(type), "function_call_output") ||
-		    is_string(jv_copy(type), "custom_tool_call_output")) {
-			jv_free(type);
-			return text_of(get(item, "output"));
-		}
+	case NR_FMT_RESPONSES: {	/* the last input item is a *_call_output */
+		jv item = at(req, JV_ARRAY(S("input"), N(-1)));
+		jv type = at(jv_copy(item), JV_ARRAY(S("type")));
+		if (is_string(jv_copy(type), "function_call_output") || is_string(jv_copy(type), "custom_tool_call_output"))
+			found = at(jv_copy(item), JV_ARRAY(S("output")));
+		else
+			found = jv_invalid();
 		jv_free(type);
 		jv_free(item);
-		return jv_invalid();
+		break;
 	}
-	case NR_FMT_GEMINI: {
-		jv parts = get(nth(get(req, "contents"), -1), "parts");
-		int n = jv_get_kind(parts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(parts)) : 0;
-		for (int i = 0; i < n; i++) {
-			jv r = get(nth(jv_copy(parts), i), "functionResponse");
-			if (jv_get_kind(r) == JV_KIND_OBJECT) {
-				jv_free(parts);
-				jv resp = get(r, "response");
-				jv out = get(jv_copy(resp), "output");
-				if (jv_get_kind(out) == JV_KIND_STRING) {
-					jv_free(resp);
-					return out;
-				}
-				jv_free(out);
-				return text_of(resp);
+	case NR_FMT_GEMINI: {	/* a functionResponse part in the last content */
+		jv p = find(at(req, JV_ARRAY(S("contents"), N(-1), S("parts"))), "functionResponse", NULL);
+		if (jv_get_kind(p) == JV_KIND_NULL) {
+			found = jv_invalid();
+		} else {	/* response.output by convention, else the whole response */
+			found = at(jv_copy(p), JV_ARRAY(S("functionResponse"), S("response"), S("output")));
+			if (jv_get_kind(found) != JV_KIND_STRING) {
+				jv_free(found);
+				found = at(jv_copy(p), JV_ARRAY(S("functionResponse"), S("response")));
 			}
-			jv_free(r);
 		}
-		jv_free(parts);
-		return jv_invalid();
+		jv_free(p);
+		break;
 	}
 	}
-	jv_free(req);
-	return jv_invalid();
+	return jv_is_valid(found) ? text_of(found) : found;
 }

@@ -66,7 +66,7 @@ void error_body(enum nr_format fmt, int status, const struct behaviour *bh, cons
 	const char *msg = message ? message
 		: bh && bh->quota && fmt == NR_FMT_ANTHROPIC ? anthropic_quota : k->message;
 	char wait[96];	/* Codex reads the delay from "try again in Ns" */
-	if (msg == k->message && status == 429 && bh && bh->retry_after >= 0) {
+	if (msg == k->message && status == 429 && bh && !bh->quota && bh->retry_after >= 0) {
 		snprintf(wait, sizeof wait, "Rate limit reached for requests. Please try again in %lds.",
 			 bh->retry_after);
 		msg = wait;

@@ -335,11 +335,14 @@ int http_chunk(int fd, const void *p, size_t n)
 {
 	if (n == 0)
 		return 0;	/* an empty chunk would end the body */
-	char size[32];
-	int k = snprintf(size, sizeof size, "%zx\r\n", n);
-	if (write_all(fd, size, (size_t)k) < 0 || write_all(fd, p, n) < 0)
-		return -1;
-	return write_all(fd, "\r\n", 2);
+	/* one write per chunk: an event leaves in one segment */
+	struct buf c = BUF_INIT;
+	must(buf_printf(&c, "%zx\r\n", n));
+	must(buf_append(&c, p, n));
+	must(buf_puts(&c, "\r\n"));
+	int rc = write_all(fd, c.p, c.len);
+	buf_free(&c);
+	return rc;
 }
 
 int http_chunk_end(int fd)

@@ -14,6 +14,7 @@ struct exchange {
 	struct request *rq;
 	int fmt;		/* -1: GET /v1/models */
 	int stream;
+	int count_tokens;	/* anthropic's POST /v1/messages/count_tokens */
 	char *model;		/* from the body, or from the URL for gemini */
 	char *key;
 	jv req;			/* the parsed body */
@@ -36,6 +37,11 @@ static int find_endpoint(struct exchange *x, const char *path)
 		{ "/v1/chat/completions", NR_FMT_OPENAI }, { "/v1/messages", NR_FMT_ANTHROPIC },
 		{ "/v1/responses", NR_FMT_RESPONSES }, { "/v1/models", -1 },
 	};
+	if (ends_with(path, "/v1/messages/count_tokens")) {
+		x->fmt = NR_FMT_ANTHROPIC;
+		x->count_tokens = 1;
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
 		if (ends_with(path, ends[i].suffix)) {
 			x->fmt = ends[i].fmt;
@@ -215,6 +221,9 @@ static int serve_request(int fd, int log_fd, struct request *rq)
 		rc = reply_json(fd, x.status, &body, extra.p, rq->keep_alive);
 	} else if (x.fmt < 0) {
 		models_list(&body);
+		rc = reply_json(fd, 200, &body, extra.p, rq->keep_alive);
+	} else if (x.count_tokens) {
+		json_append(&body, JV_OBJECT(S("input_tokens"), N(rq->body.len / 4 + 1)));
 		rc = reply_json(fd, 200, &body, extra.p, rq->keep_alive);
 	} else {
 		rc = reply_answer(fd, &x, extra.p, rq->keep_alive);
