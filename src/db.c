@@ -163,6 +163,12 @@ sqlite3 *nr_db_open(struct buf *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db, NR_DB_BUSY_MS);
+	/* Each nr-route process is short-lived and often the last connection:
+	 * without these, every exit would checkpoint (fsync) and delete the WAL.
+	 * The automatic checkpoint every 1000 pages still keeps the WAL small. */
+	int one = 1;
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	/* WAL: readers never block the writer; NORMAL: no fsync per commit
 	 * (a crash may lose the last usage rows, never corrupt the file). */
 	struct buf e = BUF_INIT;
