@@ -1,10 +1,44 @@
-/* nr: PLACEHOLDER until the admin command lands. */
+/* nr: the admin command. `nr SUBCOMMAND [ARGS]`, one function per subcommand
+ * (admin/commands.h); key, provider and combo management come with nr-serve. */
 #include <stdio.h>
+#include <string.h>
 
+#include "admin/commands.h"
 #include "exitcodes.h"
 
-int main(void)
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "usage", nr_cmd_usage, "requests, tokens, cost and fallbacks from the usage rows (--json, --since, --by)" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "nr: not implemented yet\n");
-	return NR_EXIT_SYS;
+	fprintf(f, "usage: nr COMMAND [ARGS]   (nr COMMAND --help for its options)\n\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nenv: NR_DATA_DIR (default ~/.local/share/nr) holds nr.sqlite\n"
+		   "exit: 0 ok, %d usage, %d system error (e.g. the database cannot be opened)\n",
+		NR_EXIT_USAGE, NR_EXIT_SYS);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return NR_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return NR_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "nr: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return NR_EXIT_USAGE;
 }

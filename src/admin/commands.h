@@ -1,0 +1,8 @@
+/* commands: the `nr` subcommands. Each takes its own argv (argv[0] is the
+ * subcommand's name) and returns an exit code from exitcodes.h. */
+#ifndef NR_ADMIN_COMMANDS_H
+#define NR_ADMIN_COMMANDS_H
+
+int nr_cmd_usage(int argc, char **argv);
+
+#endif

@@ -1,0 +1,218 @@
+/* usage_report: `nr usage`, totals and cost from the usage rows nr-route
+ * writes, grouped by day, key, account, provider, model or combo, and how
+ * often each combo had to fall back. Text for people, --json for scripts. */
+#include <getopt.h>
+#include <jv.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/commands.h"
+#include "buf.h"
+#include "db.h"
+#include "exitcodes.h"
+
+static const struct group {
+	const char *name, *column;
+} groups[] = {
+	{ "day", "day" }, { "key", "coalesce(client_key, '-')" }, { "account", "coalesce(account, '-')" },
+	{ "provider", "provider" }, { "model", "provider || '/' || model" }, { "combo", "coalesce(combo, '-')" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nr usage [--json] [--since YYYY-MM-DD] [--by day|key|account|provider|model|combo]\n\n"
+		   "Requests, attempts, tokens and estimated cost (USD) per group, the totals,\n"
+		   "and for each combo how many requests fell back past its first target.\n"
+		   "key is the client's nr key name, account the upstream key's env var name.\n");
+}
+
+static int valid_day(const char *s)
+{
+	int y, m, d;
+	char tail;
+	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 && m <= 12 &&
+	       d >= 1 && d <= 31;
+}
+
+/* The columns every group and the totals share. */
+#define SUMS "count(DISTINCT request), count(*), sum(outcome = 'ok'), sum(outcome = 'fallback')," \
+	     " coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0)," \
+	     " coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0)," \
+	     " coalesce(sum(cost), 0), coalesce(sum(rtk_saved_tokens), 0)"
+static const char *const sum_names[] = { "requests", "attempts", "ok", "failed_attempts", "input_tokens",
+	"output_tokens", "cache_read_tokens", "cache_write_tokens", "cost", "rtk_saved_tokens" };
+#define NSUMS 10
+
+/* One row of SUMS starting at column `first` as a jv object. */
+static jv sums(sqlite3_stmt *st, int first)
+{
+	jv o = jv_object();
+	for (int i = 0; i < NSUMS; i++) {
+		double v = sqlite3_column_double(st, first + i);
+		o = jv_object_set(o, jv_string(sum_names[i]), jv_number(v));
+	}
+	return o;
+}
+
+static jv query(sqlite3 *db, const char *sql, const char *since, int grouped, struct buf *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s", sqlite3_errmsg(db));
+		return jv_invalid();
+	}
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	jv rows = jv_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jv r = grouped ? sums(st, 1) : sums(st, 0);
+		if (grouped)
+			r = jv_object_set(r, jv_string("group"), jv_string((const char *)sqlite3_column_text(st, 0)));
+		rows = jv_array_append(rows, r);
+	}
+	if (rc != SQLITE_DONE) {
+		buf_printf(err, "%s", sqlite3_errmsg(db));
+		jv_free(rows);
+		rows = jv_invalid();
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+static jv combos(sqlite3 *db, const char *since, struct buf *err)
+{
+	sqlite3_stmt *st;
+	const char *sql = "SELECT combo, count(DISTINCT request),"
+			  " count(DISTINCT CASE WHEN outcome = 'fallback' THEN request END),"
+			  " count(DISTINCT CASE WHEN outcome IN ('ok', 'cut', 'error') THEN request END)"
+			  " FROM usage WHERE combo IS NOT NULL AND day >= ?1 GROUP BY combo ORDER BY combo";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s", sqlite3_errmsg(db));
+		return jv_invalid();
+	}
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	jv rows = jv_array();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		rows = jv_array_append(rows, JV_OBJECT(
+			jv_string("combo"), jv_string((const char *)sqlite3_column_text(st, 0)),
+			jv_string("requests"), jv_number(sqlite3_column_double(st, 1)),
+			jv_string("fell_back"), jv_number(sqlite3_column_double(st, 2)),
+			jv_string("answered"), jv_number(sqlite3_column_double(st, 3))));
+	sqlite3_finalize(st);
+	return rows;
+}
+
+static long long n(jv o, const char *k)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(k));
+	long long r = (long long)jv_number_value(v);
+	jv_free(v);
+	return r;
+}
+
+static void print_row(const char *label, jv r)
+{
+	jv c = jv_object_get(jv_copy(r), jv_string("cost"));
+	printf("%-32s %8lld %8lld %8lld %12lld %12lld %12lld %10.4f %10lld\n", label, n(r, "requests"),
+	       n(r, "attempts"), n(r, "failed_attempts"), n(r, "input_tokens"), n(r, "output_tokens"),
+	       n(r, "cache_read_tokens") + n(r, "cache_write_tokens"), jv_number_value(c), n(r, "rtk_saved_tokens"));
+	jv_free(c);
+	jv_free(r);
+}
+
+static void print_text(const char *by, jv rows, jv total, jv cmb)
+{
+	printf("%-32s %8s %8s %8s %12s %12s %12s %10s %10s\n", by, "requests", "attempts", "failed", "input",
+	       "output", "cache", "cost_usd", "rtk_saved");
+	jv_array_foreach(rows, i, r) {
+		jv g = jv_object_get(jv_copy(r), jv_string("group"));
+		print_row(jv_string_value(g), r);
+		jv_free(g);
+	}
+	print_row("total", total);
+	if (jv_array_length(jv_copy(cmb)) > 0) {
+		printf("\n%-32s %8s %10s %8s\n", "combo", "requests", "fell_back", "answered");
+		jv_array_foreach(cmb, i, r) {
+			jv name = jv_object_get(jv_copy(r), jv_string("combo"));
+			printf("%-32s %8lld %10lld %8lld\n", jv_string_value(name), n(r, "requests"),
+			       n(r, "fell_back"), n(r, "answered"));
+			jv_free(name);
+			jv_free(r);
+		}
+	}
+	jv_free(rows);
+	jv_free(cmb);
+}
+
+int nr_cmd_usage(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "json", 0, NULL, 'j' }, { "since", 1, NULL, 's' }, { "by", 1, NULL, 'b' },
+		{ "help", 0, NULL, 'h' }, { 0 } };
+	int json = 0, c;
+	const char *since = "0000-00-00";
+	const struct group *by = &groups[0];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "js:b:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 's':
+			if (!valid_day(optarg)) {
+				fprintf(stderr, "nr usage: --since wants YYYY-MM-DD, got '%s'\n", optarg);
+				return NR_EXIT_USAGE;
+			}
+			since = optarg;
+			break;
+		case 'b':
+			by = NULL;
+			for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+				if (strcmp(optarg, groups[i].name) == 0)
+					by = &groups[i];
+			if (!by) {
+				fprintf(stderr, "nr usage: --by wants day, key, account, provider, model or combo\n");
+				return NR_EXIT_USAGE;
+			}
+			break;
+		case 'h': usage(stdout); return NR_EXIT_OK;
+		default: usage(stderr); return NR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return NR_EXIT_USAGE;
+	}
+	struct buf err = BUF_INIT, sql = BUF_INIT;
+	sqlite3 *db = nr_db_open(&err);
+	if (!db) {
+		fprintf(stderr, "nr usage: %s\n", err.p);
+		buf_free(&err);
+		return NR_EXIT_SYS;
+	}
+	buf_printf(&sql, "SELECT %s, " SUMS " FROM usage WHERE day >= ?1 GROUP BY 1 ORDER BY 1", by->column);
+	jv rows = query(db, sql.p, since, 1, &err);
+	jv total = query(db, "SELECT " SUMS " FROM usage WHERE day >= ?1", since, 0, &err);
+	jv cmb = combos(db, since, &err);
+	int rc = NR_EXIT_OK;
+	if (!jv_is_valid(rows) || !jv_is_valid(total) || !jv_is_valid(cmb)) {
+		fprintf(stderr, "nr usage: unable to read usage: %s\n", err.p ? err.p : "?");
+		jv_free(rows);
+		jv_free(total);
+		jv_free(cmb);
+		rc = NR_EXIT_SYS;
+	} else if (json) {
+		jv out = JV_OBJECT(jv_string("by"), jv_string(by->name), jv_string("rows"), rows,
+				   jv_string("total"), jv_array_get(total, 0), jv_string("combos"), cmb);
+		if (strcmp(since, "0000-00-00"))
+			out = jv_object_set(out, jv_string("since"), jv_string(since));
+		jv_dumpf(out, stdout, 0);
+		putchar('\n');
+	} else {
+		print_text(by->name, rows, jv_array_get(total, 0), cmb);
+	}
+	if (fflush(stdout) != 0 && rc == NR_EXIT_OK)
+		rc = NR_EXIT_SYS;
+	buf_free(&sql);
+	buf_free(&err);
+	nr_db_close(db);
+	return rc;
+}

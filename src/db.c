@@ -1,0 +1,195 @@
+/* db: open, configure and migrate nr.sqlite (see db.h). */
+#include "db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Forward migrations, applied in order; never edit one that has shipped,
+ * append a new one. Index + 1 is the version recorded in `migrations`. */
+static const char *const migrations[] = {
+	/* 1: usage rows, cooldowns, rotation counters, API key hashes, settings */
+	"CREATE TABLE usage ("
+	" id INTEGER PRIMARY KEY,"
+	" request TEXT NOT NULL,"		/* one id per nr-route run: groups its attempts */
+	" ts REAL NOT NULL,"			/* unix time, seconds */
+	" day TEXT NOT NULL,"			/* UTC YYYY-MM-DD, for reports */
+	" client_key TEXT,"			/* name of the nr API key used, never the key */
+	" requested TEXT NOT NULL,"		/* the model name the client asked for */
+	" combo TEXT,"				/* combo name when the request named one */
+	" provider TEXT NOT NULL,"
+	" model TEXT NOT NULL,"
+	" account TEXT,"			/* name of the upstream key (its env var), never the key */
+	" position INTEGER NOT NULL,"		/* 0 for the first attempt, 1 for the first fallback … */
+	" status INTEGER NOT NULL,"		/* HTTP status, 0 when no answer */
+	" outcome TEXT NOT NULL,"		/* ok, cut, error, fallback */
+	" reason TEXT,"				/* why it failed, for fallbacks and errors */
+	" latency_ms INTEGER,"
+	" ttfb_ms INTEGER,"
+	" input_tokens INTEGER, output_tokens INTEGER,"
+	" cache_read_tokens INTEGER, cache_write_tokens INTEGER,"
+	" cost REAL,"				/* USD, from the provider's price table */
+	" rtk_saved_bytes INTEGER, rtk_saved_tokens INTEGER"
+	");"
+	"CREATE INDEX usage_day ON usage(day);"
+	"CREATE TABLE cooldowns (scope TEXT PRIMARY KEY, until REAL NOT NULL, reason TEXT);"
+	"CREATE TABLE rotation (provider TEXT PRIMARY KEY, next INTEGER NOT NULL);"
+	"CREATE TABLE keys (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" hash TEXT NOT NULL, created REAL NOT NULL, revoked REAL);"
+	"CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);",
+};
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int nr_data_dir(struct buf *out)
+{
+	const char *d = getenv("NR_DATA_DIR");
+	if (d && *d)
+		return buf_puts(out, d);
+	const char *x = getenv("XDG_DATA_HOME");
+	if (x && *x)
+		return buf_printf(out, "%s/nr", x);
+	const char *h = getenv("HOME");
+	if (!h || !*h) {
+		errno = ENOENT;
+		return -1;
+	}
+	return buf_printf(out, "%s/.local/share/nr", h);
+}
+
+/* mkdir -p with mode 0700: the database holds key hashes and usage. */
+static int make_dirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int r = mkdir(path, 0700);
+		*p = '/';
+		if (r < 0 && errno != EEXIST)
+			return -1;
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, struct buf *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	if (err)
+		buf_printf(err, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+int nr_db_begin(sqlite3 *db)
+{
+	return exec_sql(db, "BEGIN IMMEDIATE", NULL);
+}
+
+int nr_db_commit(sqlite3 *db)
+{
+	return exec_sql(db, "COMMIT", NULL);
+}
+
+void nr_db_rollback(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int nr_db_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version),0) FROM migrations", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies the migrations newer than the recorded version, all in one
+ * immediate transaction so that concurrent first opens migrate once. */
+static int migrate(sqlite3 *db, struct buf *err)
+{
+	if (exec_sql(db, "CREATE TABLE IF NOT EXISTS migrations"
+			 " (version INTEGER PRIMARY KEY, applied REAL NOT NULL)", err) < 0)
+		return -1;
+	int v = nr_db_version(db);
+	if (v >= NMIGRATIONS)
+		return 0;	/* the common case: no write transaction at all */
+	if (exec_sql(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	v = nr_db_version(db);	/* another process may have migrated meanwhile */
+	if (v < 0) {
+		buf_printf(err, "%s", sqlite3_errmsg(db));
+		nr_db_rollback(db);
+		return -1;
+	}
+	for (int i = v; i < NMIGRATIONS; i++) {
+		char rec[128];
+		snprintf(rec, sizeof rec, "INSERT INTO migrations VALUES (%d, (julianday('now')-2440587.5)*86400.0)", i + 1);
+		if (exec_sql(db, migrations[i], err) < 0 || exec_sql(db, rec, err) < 0) {
+			nr_db_rollback(db);
+			return -1;
+		}
+	}
+	return exec_sql(db, "COMMIT", err);
+}
+
+sqlite3 *nr_db_open(struct buf *err)
+{
+	struct buf path = BUF_INIT;
+	sqlite3 *db = NULL;
+	if (nr_data_dir(&path) < 0) {
+		buf_printf(err, "unable to find the data directory: set NR_DATA_DIR or HOME");
+		goto fail;
+	}
+	if (make_dirs(path.p) < 0) {
+		buf_printf(err, "unable to create %s: %s", path.p, strerror(errno));
+		goto fail;
+	}
+	if (buf_puts(&path, "/nr.sqlite") < 0) {
+		buf_printf(err, "out of memory");
+		goto fail;
+	}
+	if (sqlite3_open_v2(path.p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		buf_printf(err, "unable to open %s: %s", path.p, db ? sqlite3_errmsg(db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db, NR_DB_BUSY_MS);
+	/* Each nr-route process is short-lived and often the last connection:
+	 * without these, every exit would checkpoint (fsync) and delete the WAL.
+	 * The automatic checkpoint every 1000 pages still keeps the WAL small. */
+	int one = 1;
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	/* WAL: readers never block the writer; NORMAL: no fsync per commit
+	 * (a crash may lose the last usage rows, never corrupt the file). */
+	struct buf e = BUF_INIT;
+	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", &e) < 0 ||
+	    migrate(db, &e) < 0) {
+		buf_printf(err, "unable to set up %s: %s", path.p, e.p ? e.p : "unknown error");
+		buf_free(&e);
+		goto fail;
+	}
+	buf_free(&e);
+	buf_free(&path);
+	return db;
+fail:
+	if (db)
+		sqlite3_close(db);
+	buf_free(&path);
+	return NULL;
+}
+
+void nr_db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close(db);
+}

@@ -1,0 +1,32 @@
+/* db: nr's one SQLite database, $NR_DATA_DIR/nr.sqlite (default
+ * ~/.local/share/nr/nr.sqlite): WAL, a busy timeout, and a schema versioned in
+ * the `migrations` table and migrated forward on open. Shared by nr-route
+ * (cooldowns, rotation, usage), nr (reports, keys) and nr-serve (key checks).
+ * Writers use BEGIN IMMEDIATE so that concurrent processes queue on the busy
+ * timeout instead of failing with "database is locked". */
+#ifndef NR_DB_H
+#define NR_DB_H
+
+#include <sqlite3.h>
+
+#include "buf.h"
+
+#define NR_DB_BUSY_MS 10000	/* how long a writer waits for another process's transaction */
+
+/* The data directory ($NR_DATA_DIR or ~/.local/share/nr) into `out`; 0 or -1. */
+int nr_data_dir(struct buf *out);
+
+/* Opens (creating the directory and file when missing) and migrates. Returns
+ * the handle, or NULL with a message naming the failed action in `err`. */
+sqlite3 *nr_db_open(struct buf *err);
+void nr_db_close(sqlite3 *db);
+
+/* The schema version after migration (the highest applied). */
+int nr_db_version(sqlite3 *db);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1. */
+int nr_db_begin(sqlite3 *db);
+int nr_db_commit(sqlite3 *db);
+void nr_db_rollback(sqlite3 *db);
+
+#endif

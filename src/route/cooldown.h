@@ -1,0 +1,39 @@
+/* cooldown: accounts and targets that must rest, and the round-robin
+ * counters, kept in SQLite so that concurrent nr-route processes agree.
+ * Scopes are strings: "account PROVIDER KEYNAME" (quota gone, key rejected),
+ * "rate PROVIDER KEYNAME MODEL" (rate limited), "target PROVIDER/MODEL"
+ * (the upstream asked everyone to wait). Every function tolerates db == NULL
+ * (no state: nothing is cooling, rotation starts at 0). */
+#ifndef NR_ROUTE_COOLDOWN_H
+#define NR_ROUTE_COOLDOWN_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define NR_COOLDOWN_MAX_S (7 * 24 * 3600.0)	/* cap on any hint an upstream sends */
+
+double nr_now(void);	/* unix time in seconds, with fractions */
+
+/* Seconds left on the longest cooldown among `scopes` (0 when none); the
+ * stored reason of that one is appended to `why` when not NULL. */
+double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct buf *why);
+
+/* Cools `scope` down for `seconds` (an existing longer cooldown is kept). */
+int nr_cooldown_set(sqlite3 *db, const char *scope, double seconds, const char *reason);
+
+/* The next round-robin position for `provider` (0, 1, 2 …, shared). */
+long nr_rotation_next(sqlite3 *db, const char *provider);
+
+/* How long the upstream asks us to wait, from its response headers (lowercased
+ * "name: value\n" lines) and error body: retry-after-ms, retry-after (seconds
+ * or HTTP date), the anthropic-ratelimit-*-reset and x-ratelimit-reset-*
+ * headers (preferring those whose remaining count is 0), gemini's
+ * RetryInfo.retryDelay. Seconds, or -1 when there is no hint. */
+double nr_retry_hint(const char *headers, const char *body);
+
+/* The value of header `name` (lowercase) in `headers`, copied into out; 1 or 0. */
+int nr_header_get(const char *headers, const char *name, struct buf *out);
+
+#endif

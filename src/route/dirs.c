@@ -1,0 +1,60 @@
+/* dirs: the config and share directories (see dirs.h). */
+#include "route/dirs.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int nr_config_dir(struct buf *out)
+{
+	buf_reset(out);
+	const char *d = getenv("NR_CONFIG_DIR");
+	if (d && *d)
+		return buf_puts(out, d);
+	const char *x = getenv("XDG_CONFIG_HOME");
+	if (x && *x)
+		return buf_printf(out, "%s/nr", x);
+	const char *h = getenv("HOME");
+	if (!h || !*h)
+		return -1;
+	return buf_printf(out, "%s/.config/nr", h);
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int nr_share_dir(struct buf *out)
+{
+	buf_reset(out);
+	const char *d = getenv("NR_SHARE_DIR");
+	if (d && *d)
+		return buf_puts(out, d);
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0 || (size_t)n >= sizeof exe - 1)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';	/* the bin directory: an install has share/nr, the source tree share/ */
+	if (buf_printf(out, "%s/../share/nr", exe) < 0)
+		return -1;
+	if (is_dir(out->p))
+		return 0;
+	buf_reset(out);
+	return buf_printf(out, "%s/../share", exe);
+}
+
+int nr_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 64 || name[0] == '.')
+		return 0;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}

@@ -1,0 +1,536 @@
+/* fallback: the attempt loop over targets and accounts (see fallback.h). */
+#include "route/fallback.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "exitcodes.h"
+#include "route/accounts.h"
+#include "route/cooldown.h"
+#include "route/provider.h"
+#include "route/upstream.h"
+#include "route/usage.h"
+#include "translate/translate.h"
+
+#define WHOLE_BODY_MAX (64L * 1024 * 1024)	/* a non-streaming answer larger than this fails */
+#define ERROR_BODY_MAX (1024 * 1024)		/* an error body is kept up to this */
+#define DEFAULT_RATE_COOLDOWN_S 60
+#define DEFAULT_QUOTA_COOLDOWN_S 3600
+#define DEFAULT_AUTH_COOLDOWN_S 3600
+
+/* What an attempt's outcome asks for next. */
+enum next { DONE, NEXT_ACCOUNT, NEXT_TARGET, CLIENT_GONE };
+
+struct attempt {
+	struct nr_call call;
+	enum nr_format from, to;
+	const char *model, *label;
+	struct nr_cgi *out;
+	int decided, sse, stream_bad, write_failed, body_over;
+	struct nr_stream *stream;
+	struct buf tbuf, body;
+	struct nr_usage_scan scan;
+};
+
+static int ok_status(long s)
+{
+	return s >= 200 && s < 300;
+}
+
+static int send_out(struct attempt *a)
+{
+	if (!a->tbuf.len)
+		return 0;
+	if (nr_cgi_begin(a->out, 200, "text/event-stream", a->label) < 0 ||
+	    nr_cgi_write(a->out, a->tbuf.p, a->tbuf.len) < 0) {
+		a->write_failed = 1;
+		return -1;
+	}
+	buf_reset(&a->tbuf);
+	return 0;
+}
+
+static int on_body(void *ctx, const char *p, size_t n)
+{
+	struct attempt *a = ctx;
+	if (!a->decided) {
+		struct buf ct = BUF_INIT;
+		a->decided = 1;
+		a->sse = ok_status(a->call.status) && nr_header_get(a->call.headers_in.p, "content-type", &ct) &&
+			 strcasestr(ct.p, "text/event-stream");
+		buf_free(&ct);
+		if (a->sse && !(a->stream = nr_stream_new(a->to, a->from, a->model)))
+			return -1;
+	}
+	if (!a->sse) {
+		long cap = ok_status(a->call.status) ? WHOLE_BODY_MAX : ERROR_BODY_MAX;
+		if ((long)(a->body.len + n) > cap) {
+			a->body_over = 1;
+			return ok_status(a->call.status) ? -1 : 0;	/* an error body is just truncated */
+		}
+		return buf_append(&a->body, p, n);
+	}
+	nr_usage_scan_feed(&a->scan, p, n);
+	if (nr_stream_feed(a->stream, p, n, &a->tbuf) < 0) {
+		a->stream_bad = 1;
+		if (a->out->started)
+			send_out(a);	/* the translator's terminal error event */
+		return -1;
+	}
+	return send_out(a);	/* each piece leaves as soon as it is translated */
+}
+
+enum failure { F_NONE, F_RATE, F_QUOTA, F_AUTH, F_TARGET, F_FINAL };
+
+static enum failure classify(long status, const char *body)
+{
+	static const char *const quota_marks[] = { "insufficient_quota", "billing_error",
+		"exceeded your current quota", "credit balance is too low", "insufficient balance",
+		"quota_exceeded" };
+	if (status == 402)
+		return F_QUOTA;
+	for (size_t i = 0; body && i < sizeof quota_marks / sizeof quota_marks[0]; i++)
+		if (strcasestr(body, quota_marks[i]))
+			return F_QUOTA;
+	if (status == 429)
+		return F_RATE;
+	if (status == 401)
+		return F_AUTH;
+	if (status == 408 || status >= 500)
+		return F_TARGET;
+	return F_FINAL;
+}
+
+static void percent_encode(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~", c))
+			buf_putc(b, (char)c);
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+}
+
+static void build_url(struct buf *url, const struct nr_provider *p, const char *model, int stream,
+		      const struct nr_account *acct)
+{
+	buf_puts(url, p->base_url);
+	switch (p->format) {
+	case NR_FMT_OPENAI: buf_puts(url, "/chat/completions"); break;
+	case NR_FMT_ANTHROPIC: buf_puts(url, "/messages"); break;
+	case NR_FMT_RESPONSES: buf_puts(url, "/responses"); break;
+	case NR_FMT_GEMINI:
+		buf_puts(url, "/models/");
+		percent_encode(url, model);
+		buf_puts(url, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+		break;
+	}
+	if (p->auth == NR_AUTH_QUERY) {
+		buf_puts(url, strchr(url->p, '?') ? "&key=" : "?key=");
+		percent_encode(url, acct->key);
+	}
+}
+
+static struct curl_slist *add_header(struct curl_slist *l, int *bad, const char *h)
+{
+	struct curl_slist *n = curl_slist_append(l, h);
+	if (!n) {
+		*bad = 1;
+		return l;
+	}
+	return n;
+}
+
+static struct curl_slist *build_headers(const struct nr_provider *p, const struct nr_account *acct,
+					const struct nr_request *rq)
+{
+	struct curl_slist *l = NULL;
+	int bad = 0;
+	struct buf h = BUF_INIT;
+	l = add_header(l, &bad, "Content-Type: application/json");
+	l = add_header(l, &bad, rq->stream ? "Accept: text/event-stream" : "Accept: application/json");
+	l = add_header(l, &bad, "Expect:");	/* no 100-continue round trip */
+	static const char *const auth_fmt[] = { "Authorization: Bearer %s", "x-api-key: %s", "x-goog-api-key: %s" };
+	if (p->auth <= NR_AUTH_GOOG) {
+		buf_printf(&h, auth_fmt[p->auth], acct->key);
+		l = add_header(l, &bad, h.p ? h.p : "");
+	}
+	for (size_t i = 0; i < p->nheaders; i++)
+		l = add_header(l, &bad, p->headers[i]);
+	/* anthropic clients' beta list goes through, open-ended, to anthropic upstreams only */
+	const char *beta = getenv("HTTP_ANTHROPIC_BETA");
+	if (beta && *beta && !strpbrk(beta, "\r\n") && rq->from == NR_FMT_ANTHROPIC && p->format == NR_FMT_ANTHROPIC) {
+		buf_reset(&h);
+		buf_printf(&h, "anthropic-beta: %s", beta);
+		l = add_header(l, &bad, h.p ? h.p : "");
+	}
+	if (h.p)
+		explicit_bzero(h.p, h.cap);	/* it held a key */
+	buf_free(&h);
+	if (bad) {
+		curl_slist_free_all(l);
+		return NULL;
+	}
+	return l;
+}
+
+/* The request for one target: translated F→T, model and stream set, the
+ * target's max_tokens applied. Invalid with a message on failure. */
+static jv prepare_body(const struct nr_request *rq, const struct nr_target *t, enum nr_format to)
+{
+	jv b = nr_translate_request(jv_copy(rq->body), rq->from, to, t->model);
+	if (!jv_is_valid(b) || jv_get_kind(b) != JV_KIND_OBJECT)
+		return jv_is_valid(b) ? (jv_free(b), jv_invalid_with_msg(jv_string("not an object"))) : b;
+	if (to != NR_FMT_GEMINI) {
+		b = jv_object_set(b, jv_string("model"), jv_string(t->model));
+		if (rq->stream)
+			b = jv_object_set(b, jv_string("stream"), jv_true());
+		/* usage in openai streams only comes when asked; a same-format client decides itself */
+		if (rq->stream && to == NR_FMT_OPENAI && rq->from != NR_FMT_OPENAI)
+			b = jv_object_set(b, jv_string("stream_options"),
+					  JV_OBJECT(jv_string("include_usage"), jv_true()));
+	}
+	if (t->max_tokens > 0) {
+		jv n = jv_number((double)t->max_tokens);
+		if (to == NR_FMT_GEMINI) {
+			jv gc = jv_object_get(jv_copy(b), jv_string("generationConfig"));
+			if (jv_get_kind(gc) != JV_KIND_OBJECT) {
+				jv_free(gc);
+				gc = jv_object();
+			}
+			b = jv_object_set(b, jv_string("generationConfig"),
+					  jv_object_set(gc, jv_string("maxOutputTokens"), n));
+		} else if (to == NR_FMT_RESPONSES) {
+			b = jv_object_set(b, jv_string("max_output_tokens"), n);
+		} else if (to == NR_FMT_OPENAI && jv_object_has(jv_copy(b), jv_string("max_completion_tokens"))) {
+			b = jv_object_set(b, jv_string("max_completion_tokens"), n);
+		} else {
+			b = jv_object_set(b, jv_string("max_tokens"), n);
+		}
+	}
+	return b;
+}
+
+static const char *jv_msg(jv v, struct buf *out)
+{
+	jv m = jv_invalid_get_msg(v);
+	buf_reset(out);
+	buf_puts(out, jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error");
+	jv_free(m);
+	return out->p;
+}
+
+struct ctx {
+	const struct nr_request *rq;
+	const struct nr_targets *t;
+	sqlite3 *db;
+	struct nr_cgi *out;
+	struct buf reasons;	/* "P/M: why; …" for the final error */
+	int only_limits;	/* every failure so far was a rate limit, quota or cooldown */
+};
+
+static void note(struct ctx *c, const struct nr_target *t, const char *account, const char *why, int limit)
+{
+	buf_printf(&c->reasons, "%s%s/%s%s%s%s: %s", c->reasons.len ? "; " : "", t->provider, t->model,
+		   account ? " (" : "", account ? account : "", account ? ")" : "", why);
+	if (!limit)
+		c->only_limits = 0;
+}
+
+static void record(struct ctx *c, const struct nr_target *t, int pos, const struct nr_provider *p,
+		   const char *account, struct attempt *a, const char *outcome, const char *reason, int last)
+{
+	struct nr_usage_row r = {
+		.ts = nr_now(), .request = c->rq->id, .client_key = c->rq->client_key, .requested = c->rq->requested,
+		.combo = c->t->combo, .provider = t->provider, .model = t->model, .account = account,
+		.position = pos, .status = (int)a->call.status, .outcome = outcome, .reason = reason,
+		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->scan.u,
+		.rtk_bytes = last ? c->rq->rtk_bytes : -1, .rtk_tokens = last ? c->rq->rtk_tokens : -1,
+	};
+	r.cost = nr_cost(nr_provider_price(p, t->model), &r.u);
+	if (nr_usage_record(c->db, &r) < 0)
+		fprintf(stderr, "nr-route: unable to record usage: %s\n", sqlite3_errmsg(c->db));
+}
+
+/* The answer arrived whole (not SSE): translate it back and send it. */
+static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
+{
+	jv resp = jv_parse_sized(a->body.p ? a->body.p : "", (int)a->body.len);
+	if (!jv_is_valid(resp)) {
+		jv_free(resp);
+		buf_puts(why, "invalid JSON in the upstream's answer");
+		return NEXT_TARGET;
+	}
+	nr_usage_from_json(jv_copy(resp), &a->scan.u);
+	jv out = nr_translate_response(resp, a->to, a->from, a->model);
+	if (!jv_is_valid(out)) {
+		struct buf m = BUF_INIT;
+		buf_printf(why, "unable to translate the answer: %s", jv_msg(out, &m));
+		buf_free(&m);
+		return NEXT_TARGET;
+	}
+	jv s = jv_dump_string(out, 0);
+	const char *txt = jv_string_value(s);
+	int rc = nr_cgi_begin(c->out, 200, "application/json", a->label) < 0 ||
+		 nr_cgi_write(c->out, txt, strlen(txt)) < 0;
+	jv_free(s);
+	return rc ? CLIENT_GONE : DONE;
+}
+
+/* A status the client must see as is (400, 403, 404 …): translated, sent. */
+static enum next send_error(struct ctx *c, struct attempt *a)
+{
+	jv body = jv_parse_sized(a->body.p ? a->body.p : "", (int)a->body.len);
+	if (!jv_is_valid(body)) {
+		jv_free(body);
+		body = jv_string(a->body.p ? a->body.p : "");
+	}
+	int status = (int)a->call.status;
+	jv out = nr_translate_error(body, status, a->to, a->from, &status);
+	if (!jv_is_valid(out)) {
+		jv_free(out);
+		out = nr_error_body(a->from, status, "server_error", "the upstream's error could not be translated");
+	}
+	jv s = jv_dump_string(out, 0);
+	const char *txt = jv_string_value(s);
+	int rc = nr_cgi_begin(c->out, status, "application/json", a->label) < 0 ||
+		 nr_cgi_write(c->out, txt, strlen(txt)) < 0;
+	jv_free(s);
+	return rc ? CLIENT_GONE : DONE;
+}
+
+/* The stream had started: finish it well-formed whatever happened. */
+static const char *finish_stream(struct attempt *a, struct buf *why)
+{
+	const char *outcome = "ok";
+	if (a->stream_bad) {
+		buf_puts(why, "invalid stream from the upstream");
+		outcome = "cut";
+	} else if (a->call.rc != CURLE_OK) {
+		buf_printf(why, "the upstream stopped mid-stream: %s",
+			   a->call.idle_timeout_hit ? "idle timeout" : a->call.error);
+		nr_stream_fail(a->stream, a->call.idle_timeout_hit ? "timeout" : "server_error", why->p, &a->tbuf);
+		outcome = "cut";
+	} else if (nr_stream_end(a->stream, &a->tbuf) < 0) {
+		buf_puts(why, "the upstream's stream ended before its last event");
+		outcome = "cut";
+	}
+	send_out(a);
+	return outcome;
+}
+
+static void cool(struct ctx *c, const char *scope, double s, const char *why)
+{
+	if (nr_cooldown_set(c->db, scope, s, why) < 0)
+		fprintf(stderr, "nr-route: unable to record a cooldown: %s\n", sqlite3_errmsg(c->db));
+}
+
+/* One attempt on one account; returns what to do next, with the reason in why. */
+static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, const struct nr_provider *p,
+			     const struct nr_account *acct, const char *body, size_t body_len, struct buf *why,
+			     int *limit)
+{
+	struct buf url = BUF_INIT, label = BUF_INIT;
+	build_url(&url, p, t->model, c->rq->stream, acct);
+	buf_printf(&label, "%s/%s", t->provider, t->model);
+	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
+			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT };
+	nr_usage_scan_init(&a.scan);
+	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
+		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
+	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");
+	a.call.connect_timeout_ms = p->connect_timeout_ms >= 0 ? p->connect_timeout_ms
+				    : env_c ? atol(env_c) : NR_CONNECT_TIMEOUT_MS;
+	a.call.idle_timeout_ms = p->idle_timeout_ms >= 0 ? p->idle_timeout_ms
+				 : env_i ? atol(env_i) : NR_IDLE_TIMEOUT_MS;
+	enum next next = NEXT_TARGET;
+	const char *outcome = "fallback";
+	*limit = 0;
+	if (!url.p || !label.p || !a.call.headers) {
+		buf_puts(why, "out of memory");
+		goto out;
+	}
+	nr_upstream_post(&a.call);
+	if (a.write_failed) {
+		buf_puts(why, "the client went away");
+		next = CLIENT_GONE;
+		outcome = "client_gone";
+	} else if (c->out->started) {
+		outcome = finish_stream(&a, why);
+		next = a.write_failed ? CLIENT_GONE : DONE;
+	} else if (a.call.rc != CURLE_OK && !a.body_over) {
+		if (a.call.idle_timeout_hit)
+			buf_printf(why, "no data for %ld ms", a.call.idle_timeout_ms);
+		else if (a.call.rc == CURLE_OPERATION_TIMEDOUT && a.call.status == 0)
+			buf_printf(why, "no connection within %ld ms", a.call.connect_timeout_ms);
+		else if (a.stream_bad)
+			buf_puts(why, "invalid stream from the upstream");
+		else if (a.call.status && ok_status(a.call.status))
+			buf_printf(why, "the answer broke off before its first byte reached the client: %s", a.call.error);
+		else
+			buf_printf(why, "unable to reach %s: %s", p->name, a.call.error);
+	} else if (ok_status(a.call.status) && a.sse) {
+		/* a translator may hold everything until the end of a short stream */
+		if (nr_stream_end(a.stream, &a.tbuf) == 0 && a.tbuf.len) {
+			next = send_out(&a) < 0 ? CLIENT_GONE : DONE;
+			outcome = next == DONE ? "ok" : "client_gone";
+		} else {
+			buf_puts(why, "the stream ended before its first byte reached the client");
+		}
+	} else if (ok_status(a.call.status)) {
+		if (a.body_over)
+			buf_printf(why, "answer larger than %ld bytes", WHOLE_BODY_MAX);
+		else if ((next = finish_whole(c, &a, why)) == DONE)
+			outcome = "ok";
+		else if (next == CLIENT_GONE)
+			outcome = "client_gone";
+	} else {
+		enum failure f = classify(a.call.status, a.body.p);
+		double hint = nr_retry_hint(a.call.headers_in.p, a.body.p);
+		struct buf scope = BUF_INIT;
+		if (f == F_RATE || f == F_QUOTA || f == F_AUTH) {
+			long dflt = f == F_RATE ? (p->cooldown_s >= 0 ? p->cooldown_s : DEFAULT_RATE_COOLDOWN_S)
+				  : f == F_QUOTA ? (p->quota_cooldown_s >= 0 ? p->quota_cooldown_s : DEFAULT_QUOTA_COOLDOWN_S)
+				  : (p->auth_cooldown_s >= 0 ? p->auth_cooldown_s : DEFAULT_AUTH_COOLDOWN_S);
+			double secs = hint >= 0 && f != F_AUTH ? hint : (double)dflt;
+			buf_printf(why, "HTTP %ld %s, account cooling down %.0f s", a.call.status,
+				   f == F_RATE ? "rate limited" : f == F_QUOTA ? "quota exhausted" : "key rejected", secs);
+			if (f == F_RATE)
+				buf_printf(&scope, "rate %s %s %s", p->name, acct->name, t->model);
+			else
+				buf_printf(&scope, "account %s %s", p->name, acct->name);
+			cool(c, scope.p, secs, why->p);
+			next = NEXT_ACCOUNT;
+			*limit = f != F_AUTH;
+		} else if (f == F_TARGET) {
+			buf_printf(why, "HTTP %ld", a.call.status);
+			if (hint > 0) {
+				buf_printf(why, ", target cooling down %.0f s", hint);
+				buf_printf(&scope, "target %s/%s", t->provider, t->model);
+				cool(c, scope.p, hint, why->p);
+			}
+		} else {
+			buf_printf(why, "HTTP %ld from the upstream, passed to the client", a.call.status);
+			next = send_error(c, &a);
+			outcome = next == DONE ? "error" : "client_gone";
+		}
+		buf_free(&scope);
+	}
+out:
+	record(c, t, pos, p, acct->name, &a, outcome, strcmp(outcome, "ok") ? why->p : NULL,
+	       next == DONE || next == CLIENT_GONE);
+	curl_slist_free_all(a.call.headers);
+	buf_free(&a.call.headers_in);
+	if (a.stream)
+		nr_stream_free(a.stream);
+	buf_free(&a.tbuf);
+	buf_free(&a.body);
+	nr_usage_scan_free(&a.scan);
+	buf_free(&label);
+	if (url.p)
+		explicit_bzero(url.p, url.len);	/* may hold a key (auth=query) */
+	buf_free(&url);
+	return next;
+}
+
+/* Every account of one target, starting where rotation says. */
+static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
+{
+	struct nr_provider p;
+	struct buf why = BUF_INIT, rest = BUF_INIT;
+	if (nr_provider_load(t->provider, &p, &why) < 0) {
+		note(c, t, NULL, why.p ? why.p : "unknown provider", 0);
+		buf_free(&why);
+		return NEXT_TARGET;
+	}
+	enum next next = NEXT_TARGET;
+	char tscope[600];
+	snprintf(tscope, sizeof tscope, "target %s/%s", t->provider, t->model);
+	const char *ts[] = { tscope };
+	double left = nr_cooldown_left(c->db, ts, 1, &rest);
+	if (left > 0) {
+		buf_reset(&why);
+		buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
+		note(c, t, NULL, why.p, 1);
+		goto out;
+	}
+	static struct nr_account accts[NR_ACCOUNTS_MAX];
+	size_t n = nr_accounts_list(&p, accts);
+	if (n == 0) {
+		buf_reset(&why);
+		buf_printf(&why, "no key: set %s", p.nkey_vars ? p.key_vars[0] : "keys= in the provider file");
+		note(c, t, NULL, why.p, 0);
+		goto out;
+	}
+	jv body = prepare_body(c->rq, t, p.format);
+	if (!jv_is_valid(body)) {
+		struct buf m = BUF_INIT;
+		buf_reset(&why);
+		buf_printf(&why, "unable to translate the request to %s: %s", nr_format_name(p.format), jv_msg(body, &m));
+		buf_free(&m);
+		note(c, t, NULL, why.p, 0);
+		goto out;
+	}
+	jv dumped = jv_dump_string(body, 0);
+	const char *text = jv_string_value(dumped);
+	size_t start = p.fill_first || n == 1 ? 0 : (size_t)nr_rotation_next(c->db, p.name) % n;
+	int tried = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct nr_account *acct = &accts[(start + k) % n];
+		char s1[700], s2[700];
+		snprintf(s1, sizeof s1, "account %s %s", p.name, acct->name);
+		snprintf(s2, sizeof s2, "rate %s %s %s", p.name, acct->name, t->model);
+		const char *scopes[] = { s1, s2 };
+		if ((left = nr_cooldown_left(c->db, scopes, 2, &rest)) > 0) {
+			buf_reset(&why);
+			buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
+			note(c, t, acct->name, why.p, 1);
+			continue;
+		}
+		int limit;
+		tried++;
+		buf_reset(&why);
+		next = attempt_one(c, t, pos, &p, acct, text, strlen(text), &why, &limit);
+		if (next == DONE || next == CLIENT_GONE)
+			break;
+		note(c, t, acct->name, why.p, limit);
+		if (next == NEXT_TARGET)
+			break;
+		next = NEXT_TARGET;
+	}
+	(void)tried;
+	jv_free(dumped);
+out:
+	buf_free(&why);
+	buf_free(&rest);
+	nr_provider_free(&p);
+	return next;
+}
+
+int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_cgi *out)
+{
+	struct ctx c = { rq, t, db, out, BUF_INIT, 1 };
+	for (size_t i = 0; i < t->n; i++) {
+		enum next n = try_target(&c, &t->v[i], (int)i);
+		if (n == DONE || n == CLIENT_GONE) {
+			buf_free(&c.reasons);
+			return n == DONE ? NR_EXIT_OK : NR_EXIT_SYS;
+		}
+	}
+	struct buf msg = BUF_INIT;
+	buf_printf(&msg, "nr-route: every target failed: %s", c.reasons.p ? c.reasons.p : "no targets");
+	fprintf(stderr, "%s\n", msg.p);
+	int status = c.only_limits ? 429 : 502;
+	jv e = nr_error_body(rq->from, status, c.only_limits ? "rate_limit" : "server_error", msg.p);
+	jv s = jv_dump_string(e, 0);
+	int rc = nr_cgi_begin(out, status, "application/json", NULL) < 0 ||
+		 nr_cgi_write(out, jv_string_value(s), strlen(jv_string_value(s))) < 0;
+	jv_free(s);
+	buf_free(&msg);
+	buf_free(&c.reasons);
+	return rc ? NR_EXIT_SYS : NR_EXIT_UPSTREAM;
+}

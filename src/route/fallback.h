@@ -1,0 +1,29 @@
+/* fallback: try the targets in order until one answers (doc/route.md lists
+ * the rules). Writes the CGI answer to out and returns the exit code:
+ * NR_EXIT_OK once an answer (even a non-retryable upstream error) reached the
+ * client, NR_EXIT_UPSTREAM when every target failed (the body is then an
+ * error in the client's format listing why each failed), NR_EXIT_SYS when the
+ * client's side could not be written. */
+#ifndef NR_ROUTE_FALLBACK_H
+#define NR_ROUTE_FALLBACK_H
+
+#include <jv.h>
+#include <sqlite3.h>
+
+#include "format.h"
+#include "route/cgi.h"
+#include "route/target.h"
+
+struct nr_request {
+	enum nr_format from;
+	jv body;			/* the client's request (borrowed: not consumed) */
+	const char *requested;		/* the model name asked for */
+	int stream;			/* the client wants SSE */
+	const char *client_key;		/* name of the client's nr key, may be NULL */
+	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
+	char id[17];			/* random hex id of this request, in every usage row */
+};
+
+int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_cgi *out);
+
+#endif

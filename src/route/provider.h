@@ -1,0 +1,46 @@
+/* provider: a provider definition, read from share/providers/NAME and then
+ * from the user's config dir providers/NAME (key=value lines, # comments; a
+ * later single value replaces an earlier one, header= and price lines add).
+ * The format is documented in doc/route.md. */
+#ifndef NR_ROUTE_PROVIDER_H
+#define NR_ROUTE_PROVIDER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "format.h"
+
+enum nr_auth { NR_AUTH_BEARER, NR_AUTH_X_API_KEY, NR_AUTH_GOOG, NR_AUTH_QUERY, NR_AUTH_NONE };
+
+/* USD per million tokens for the models matching `pattern` (fnmatch). */
+struct nr_price {
+	char *pattern;
+	double input, output, cache_read, cache_write;
+};
+
+struct nr_provider {
+	char *name;
+	enum nr_format format;
+	char *base_url;			/* up to and including the API version, no trailing slash */
+	enum nr_auth auth;
+	char **key_vars;		/* env var names holding keys (each also NAME_2, NAME_3 …) */
+	size_t nkey_vars;
+	char **headers;			/* "Name: value" */
+	size_t nheaders;
+	char *models;			/* space-separated model list, may be NULL */
+	struct nr_price *prices;
+	size_t nprices;
+	int fill_first;			/* 0: round-robin over accounts */
+	long connect_timeout_ms, idle_timeout_ms;	/* -1: not set in the file */
+	long cooldown_s, quota_cooldown_s, auth_cooldown_s;
+};
+
+/* Loads provider `name`; 0, or -1 with the reason in `err` (not found, a
+ * bad line with its file and number). */
+int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err);
+void nr_provider_free(struct nr_provider *p);
+
+/* The price entry for `model` (the last matching line wins), or NULL. */
+const struct nr_price *nr_provider_price(const struct nr_provider *p, const char *model);
+
+#endif

@@ -1,0 +1,42 @@
+/* target: a requested model name resolved into the ordered list of upstream
+ * targets to try. `PROVIDER/MODEL` is one target; any other name is a combo:
+ * the file combos/NAME in the user's config dir, else in the share dir, one
+ * target per line in priority order (`PROVIDER/MODEL [max_tokens=N]`, `#`
+ * comments). An executable combo file is run (no arguments, stdin /dev/null,
+ * NR_MODEL and NR_FROM in its environment) and its stdout read instead. */
+#ifndef NR_ROUTE_TARGET_H
+#define NR_ROUTE_TARGET_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define NR_TARGETS_MAX 64		/* lines per combo */
+#define NR_COMBO_OUTPUT_MAX 65536	/* bytes read from a combo (file or program) */
+#define NR_COMBO_RUN_MS 5000		/* an executable combo must answer within this */
+
+struct nr_target {
+	char *provider;
+	char *model;		/* as the upstream names it (may contain '/': openrouter) */
+	long max_tokens;	/* per-target override, -1 when none */
+};
+
+struct nr_targets {
+	char *combo;		/* the combo's name, NULL for a PROVIDER/MODEL request */
+	struct nr_target *v;
+	size_t n;
+};
+
+/* Resolves `name`; 0, or -1 with the reason in err. `from` is the client's
+ * format name, passed to executable combos. */
+int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t, struct buf *err);
+void nr_targets_free(struct nr_targets *t);
+
+/* Parses combo text (the file's or the program's output) into t. */
+int nr_combo_parse(const char *text, const char *what, struct nr_targets *t, struct buf *err);
+
+/* Reads combo `name` into `out` (running it when executable); 1 found, 0 no
+ * such combo, -1 error in err. */
+int nr_combo_read(const char *name, const char *from, struct buf *out, struct buf *err);
+
+#endif

@@ -1,0 +1,48 @@
+/* upstream: one POST to a provider with libcurl, the answer handed to a
+ * callback as it arrives. One CURL handle per process, reused for every
+ * attempt so that connections (and HTTP/2 sessions) are kept alive. TLS
+ * verification is always on; HTTP(S)_PROXY / NO_PROXY are honoured (libcurl's
+ * default). */
+#ifndef NR_ROUTE_UPSTREAM_H
+#define NR_ROUTE_UPSTREAM_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define NR_CONNECT_TIMEOUT_MS 10000	/* default; provider connect_timeout_ms, env NR_CONNECT_TIMEOUT_MS */
+#define NR_IDLE_TIMEOUT_MS 300000	/* no byte for this long (first byte included) aborts */
+
+struct nr_call {
+	/* in */
+	const char *url;
+	struct curl_slist *headers;
+	const char *body;
+	size_t body_len;
+	long connect_timeout_ms, idle_timeout_ms;
+	/* Called with each piece of the body as it arrives; the status and the
+	 * response headers are known by then. Returns 0, or -1 to abort. */
+	int (*on_body)(void *ctx, const char *p, size_t n);
+	void *ctx;
+	/* out */
+	long status;			/* 0 when no response came */
+	struct buf headers_in;		/* "name: value\n", names lowercased; the last response's */
+	CURLcode rc;
+	int idle_timeout_hit, aborted;	/* aborted: on_body asked to stop */
+	long ttfb_ms;			/* first body byte, -1 when none */
+	char error[CURL_ERROR_SIZE];	/* libcurl's message when rc != CURLE_OK */
+	/* private */
+	long start_ms, last_ms;
+};
+
+int nr_upstream_init(void);		/* once per process: 0 or -1 */
+void nr_upstream_cleanup(void);
+
+/* Performs the call; 0 when an HTTP response (any status) arrived in full,
+ * -1 otherwise (c->rc, c->error, c->idle_timeout_hit say why). */
+int nr_upstream_post(struct nr_call *c);
+
+long nr_mono_ms(void);
+
+#endif

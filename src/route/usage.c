@@ -1,0 +1,199 @@
+/* usage: token counts from upstream answers, and usage rows (see usage.h). */
+#include "route/usage.h"
+
+#include <string.h>
+#include <time.h>
+
+static long long num(jv obj, const char *key)
+{
+	jv v = jv_object_get(obj, jv_string(key));
+	long long r = jv_get_kind(v) == JV_KIND_NUMBER ? (long long)jv_number_value(v) : -1;
+	jv_free(v);
+	return r;
+}
+
+static long long nested(jv obj, const char *outer, const char *key)
+{
+	jv o = jv_object_get(obj, jv_string(outer));
+	long long r = jv_get_kind(o) == JV_KIND_OBJECT ? num(jv_copy(o), key) : -1;
+	jv_free(o);
+	return r;
+}
+
+static void set(long long *dst, long long v)
+{
+	if (v >= 0)
+		*dst = v;
+}
+
+/* One usage object; the field names tell the format apart. Consumes u. */
+static void merge(jv u, struct nr_usage *out)
+{
+	if (jv_get_kind(u) != JV_KIND_OBJECT) {
+		jv_free(u);
+		return;
+	}
+	long long v;
+	if ((v = num(jv_copy(u), "prompt_tokens")) >= 0) {	/* openai: prompt includes cached */
+		long long cached = nested(jv_copy(u), "prompt_tokens_details", "cached_tokens");
+		out->input = v - (cached > 0 ? cached : 0);
+		set(&out->cache_read, cached);
+		set(&out->output, num(jv_copy(u), "completion_tokens"));
+	} else if ((v = num(jv_copy(u), "promptTokenCount")) >= 0) {	/* gemini */
+		long long cached = num(jv_copy(u), "cachedContentTokenCount");
+		long long cand = num(jv_copy(u), "candidatesTokenCount");
+		long long thoughts = num(jv_copy(u), "thoughtsTokenCount");
+		out->input = v - (cached > 0 ? cached : 0);
+		set(&out->cache_read, cached);
+		if (cand >= 0 || thoughts >= 0)
+			out->output = (cand > 0 ? cand : 0) + (thoughts > 0 ? thoughts : 0);
+	} else {	/* anthropic (input excludes cache) or responses (input includes cached) */
+		long long cached = nested(jv_copy(u), "input_tokens_details", "cached_tokens");
+		if ((v = num(jv_copy(u), "input_tokens")) >= 0)
+			out->input = v - (cached > 0 ? cached : 0);
+		set(&out->cache_read, cached);
+		set(&out->cache_read, num(jv_copy(u), "cache_read_input_tokens"));
+		set(&out->cache_write, num(jv_copy(u), "cache_creation_input_tokens"));
+		set(&out->output, num(jv_copy(u), "output_tokens"));
+	}
+	jv_free(u);
+}
+
+void nr_usage_from_json(jv obj, struct nr_usage *u)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
+		jv_free(obj);
+		return;
+	}
+	static const char *const wrappers[] = { "message", "response" };
+	for (int i = 0; i < 2; i++) {	/* anthropic message_start, responses response.completed */
+		jv w = jv_object_get(jv_copy(obj), jv_string(wrappers[i]));
+		if (jv_get_kind(w) == JV_KIND_OBJECT)
+			merge(jv_object_get(w, jv_string("usage")), u);
+		else
+			jv_free(w);
+	}
+	merge(jv_object_get(jv_copy(obj), jv_string("usage")), u);
+	merge(jv_object_get(obj, jv_string("usageMetadata")), u);
+}
+
+void nr_usage_scan_init(struct nr_usage_scan *s)
+{
+	*s = (struct nr_usage_scan){ .line = BUF_INIT, .data = BUF_INIT };
+	s->u.input = s->u.output = s->u.cache_read = s->u.cache_write = -1;
+}
+
+void nr_usage_scan_free(struct nr_usage_scan *s)
+{
+	buf_free(&s->line);
+	buf_free(&s->data);
+}
+
+static void end_event(struct nr_usage_scan *s)
+{
+	if (!s->skip_event && s->data.len && memmem(s->data.p, s->data.len, "sage", 4))
+		nr_usage_from_json(jv_parse_sized(s->data.p, (int)s->data.len), &s->u);
+	buf_reset(&s->data);
+	s->skip_event = 0;
+}
+
+static void end_line(struct nr_usage_scan *s)
+{
+	struct buf *l = &s->line;
+	if (s->skip_line)
+		s->skip_event = 1;	/* an over-long line: the event is content */
+	else if (l->len == 0)
+		end_event(s);
+	else if (l->len >= 5 && memcmp(l->p, "data:", 5) == 0 && !s->skip_event) {
+		size_t off = l->len > 5 && l->p[5] == ' ' ? 6 : 5;
+		if ((s->data.len && buf_putc(&s->data, '\n') < 0) ||
+		    buf_append(&s->data, l->p + off, l->len - off) < 0)
+			s->skip_event = 1;
+	}
+	buf_reset(l);
+	s->skip_line = 0;
+}
+
+void nr_usage_scan_feed(struct nr_usage_scan *s, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\n' && s->last_cr) {	/* the \n of \r\n */
+			s->last_cr = 0;
+			continue;
+		}
+		s->last_cr = c == '\r';
+		if (c == '\n' || c == '\r') {
+			end_line(s);
+			continue;
+		}
+		/* copy runs of ordinary bytes at once */
+		size_t j = i;
+		while (j < n && p[j] != '\n' && p[j] != '\r')
+			j++;
+		if (!s->skip_line) {
+			if (s->line.len + (j - i) > NR_USAGE_EVENT_MAX || buf_append(&s->line, p + i, j - i) < 0) {
+				s->skip_line = 1;
+				buf_reset(&s->line);
+			}
+		}
+		i = j - 1;
+	}
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_count(sqlite3_stmt *st, int i, long long v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
+{
+	if (!db)
+		return 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "INSERT INTO usage (request, ts, day, client_key, requested, combo, provider, model,"
+			       " account, position, status, outcome, reason, latency_ms, ttfb_ms, input_tokens,"
+			       " output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes,"
+			       " rtk_saved_tokens) VALUES (?21, ?1, date(?1, 'unixepoch'), ?2, ?3, ?4, ?5, ?6, ?7,"
+			       " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_double(st, 1, r->ts);
+	bind_text(st, 2, r->client_key);
+	bind_text(st, 3, r->requested);
+	bind_text(st, 4, r->combo);
+	bind_text(st, 5, r->provider);
+	bind_text(st, 6, r->model);
+	bind_text(st, 7, r->account);
+	sqlite3_bind_int(st, 8, r->position);
+	sqlite3_bind_int(st, 9, r->status);
+	bind_text(st, 10, r->outcome);
+	bind_text(st, 11, r->reason);
+	bind_count(st, 12, r->latency_ms);
+	bind_count(st, 13, r->ttfb_ms);
+	bind_count(st, 14, r->u.input);
+	bind_count(st, 15, r->u.output);
+	bind_count(st, 16, r->u.cache_read);
+	bind_count(st, 17, r->u.cache_write);
+	if (r->cost >= 0)
+		sqlite3_bind_double(st, 18, r->cost);
+	else
+		sqlite3_bind_null(st, 18);
+	bind_count(st, 19, r->rtk_bytes);
+	bind_count(st, 20, r->rtk_tokens);
+	bind_text(st, 21, r->request);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}

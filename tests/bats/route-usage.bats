@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# `nr usage`: the report over the usage rows nr-route writes.
+
+bats_require_minimum_version 1.5.0
+load route-helper
+
+setup() {
+	route_setup
+	provider mock openai 'price=1000 2000'
+	provider mock2 openai
+	combo c mock/status-500 mock2/m2
+	body openai c >"$BATS_TEST_TMPDIR/c"
+	body openai mock/m1 >"$BATS_TEST_TMPDIR/direct"
+	nr-route --from openai --client-key laptop <"$BATS_TEST_TMPDIR/c" >/dev/null
+	nr-route --from openai --client-key laptop <"$BATS_TEST_TMPDIR/c" >/dev/null
+	nr-route --from openai --client-key ci <"$BATS_TEST_TMPDIR/direct" >/dev/null
+}
+
+teardown() {
+	route_teardown
+}
+
+@test "the json report totals requests, attempts, tokens and cost" {
+	run nr usage --json
+	assert_success
+	echo "$output" | jq -e '.total.requests == 3 and .total.attempts == 5 and .total.failed_attempts == 2'
+	tokens=$(db "select sum(input_tokens) * 1000.0 / 1e6 + sum(output_tokens) * 2000.0 / 1e6 from usage where provider = 'mock'")
+	echo "$output" | jq -e --argjson t "$tokens" '(.total.cost - $t) | fabs < 1e-9'
+	echo "$output" | jq -e '.total.input_tokens > 0 and .total.output_tokens > 0'
+}
+
+@test "the report groups by provider, key and model" {
+	run nr usage --json --by provider
+	assert_success
+	echo "$output" | jq -e '[.rows[] | {(.group): .attempts}] | add == {"mock": 3, "mock2": 2}'
+	run nr usage --json --by key
+	echo "$output" | jq -e '[.rows[] | {(.group): .requests}] | add == {"ci": 1, "laptop": 2}'
+	run nr usage --json --by model
+	echo "$output" | jq -e '[.rows[].group] == ["mock/m1", "mock/status-500", "mock2/m2"]'
+}
+
+@test "the report counts how often each combo fell back" {
+	run nr usage --json
+	echo "$output" | jq -e '.combos == [{"combo": "c", "requests": 2, "fell_back": 2, "answered": 2}]'
+	run nr usage
+	assert_success
+	assert_line --regexp '^c +2 +2 +2$'
+	assert_line --regexp '^total +3 +5 +2 '
+}
+
+@test "--since leaves out earlier days" {
+	run nr usage --json --since 2999-01-01
+	assert_success
+	echo "$output" | jq -e '.total.requests == 0 and .rows == [] and .since == "2999-01-01"'
+	today=$(date -u +%F)
+	run nr usage --json --since "$today"
+	echo "$output" | jq -e '.total.requests == 3'
+}
+
+@test "bad report options exit 100 with a message" {
+	run nr usage --by colour
+	assert_failure 100
+	run nr usage --since yesterday
+	assert_failure 100
+	assert_output --partial 'YYYY-MM-DD'
+	run nr frobnicate
+	assert_failure 100
+	run nr --help
+	assert_success
+	assert_output --partial 'usage'
+}
