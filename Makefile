@@ -7,22 +7,23 @@ PREFIX  ?= /usr/local
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -Isrc
-LDLIBS   = -ljq -lcurl -lsqlite3 -lbsd -lm
+LDLIBS   = -ljq -lcurl -lsqlite3 -lbsd -lcrypto -lm
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
-           libbsd-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl
+           libbsd-dev libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
 # it uses), so a stage can run in-process in another program (DESIGN.md).
-PROGRAMS = rtk-filter nr-translate nr-route nr
+PROGRAMS = rtk-filter nr-translate nr-route nr-serve nr
 DIR_rtk-filter   = rtk
 DIR_nr-translate = translate
 DIR_nr-route     = route
+DIR_nr-serve     = serve
 DIR_nr           = admin
-LIBDIRS = rtk translate route admin
+LIBDIRS = serve route translate rtk admin
 
 HEADERS := $(wildcard src/*.h src/*/*.h)
 # $(call lib_src,DIR): the directory's sources but its main.c
@@ -94,11 +95,11 @@ test: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@tests/demo-rtk
+	@bin/nr-start
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nr
-	install -m 755 $(addprefix bin/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(addprefix bin/,$(PROGRAMS)) bin/nr-start $(DESTDIR)$(PREFIX)/bin/
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/nr/
 
 clean:

@@ -4,5 +4,6 @@
 #define NR_ADMIN_COMMANDS_H
 
 int nr_cmd_usage(int argc, char **argv);
+int nr_cmd_key(int argc, char **argv);
 
 #endif

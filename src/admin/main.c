@@ -1,5 +1,5 @@
 /* nr: the admin command. `nr SUBCOMMAND [ARGS]`, one function per subcommand
- * (admin/commands.h); key, provider and combo management come with nr-serve. */
+ * (admin/commands.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +11,7 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
+	{ "key", nr_cmd_key, "API keys for nr-serve: add NAME, list, revoke NAME" },
 	{ "usage", nr_cmd_usage, "requests, tokens, cost and fallbacks from the usage rows (--json, --since, --by)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

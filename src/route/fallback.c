@@ -355,7 +355,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		goto out;
 	}
 	nr_upstream_post(&a.call);
-	if (a.write_failed) {
+	if (a.write_failed || a.call.client_gone) {
 		buf_puts(why, "the client went away");
 		next = CLIENT_GONE;
 		outcome = "client_gone";

@@ -52,6 +52,12 @@ static void usage(FILE *f)
 		NR_EXIT_UPSTREAM, NR_EXIT_DATA, NR_EXIT_USAGE, NR_EXIT_SYS);
 }
 
+static void on_term(int sig)
+{
+	(void)sig;
+	nr_upstream_stop = 1;
+}
+
 static int read_stdin(struct buf *in)
 {
 	char chunk[65536];
@@ -177,6 +183,10 @@ int main(int argc, char **argv)
 	if (saved_b < -1 || saved_t < -1)
 		return NR_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);	/* a client that went away is an EPIPE to handle */
+	/* SIGTERM (nr-serve: the client left): stop the transfer, record it, exit */
+	struct sigaction sa = { .sa_handler = on_term };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 
 	struct buf in = BUF_INIT;
 	if (read_stdin(&in) < 0) {

@@ -70,11 +70,17 @@ static size_t on_write(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* The idle timeout: libcurl calls this at least about once a second. */
+volatile sig_atomic_t nr_upstream_stop;
+
+/* The idle timeout and stop requests: libcurl calls this at least about once a second. */
 static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	(void)dt, (void)dn, (void)ut, (void)un;
 	struct nr_call *c = ctx;
+	if (nr_upstream_stop) {
+		c->client_gone = 1;
+		return 1;
+	}
 	if (nr_mono_ms() - c->last_ms > c->idle_timeout_ms) {
 		c->idle_timeout_hit = 1;
 		return 1;
@@ -86,7 +92,7 @@ int nr_upstream_post(struct nr_call *c)
 {
 	c->status = 0;
 	c->ttfb_ms = -1;
-	c->idle_timeout_hit = c->aborted = 0;
+	c->idle_timeout_hit = c->aborted = c->client_gone = 0;
 	c->error[0] = '\0';
 	buf_reset(&c->headers_in);
 	c->start_ms = c->last_ms = nr_mono_ms();

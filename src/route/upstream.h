@@ -30,6 +30,7 @@ struct nr_call {
 	struct buf headers_in;		/* "name: value\n", names lowercased; the last response's */
 	CURLcode rc;
 	int idle_timeout_hit, aborted;	/* aborted: on_body asked to stop */
+	int client_gone;		/* stopped because nr_upstream_stop was set */
 	long ttfb_ms;			/* first body byte, -1 when none */
 	char error[CURL_ERROR_SIZE];	/* libcurl's message when rc != CURLE_OK */
 	/* private */
@@ -44,5 +45,10 @@ void nr_upstream_cleanup(void);
 int nr_upstream_post(struct nr_call *c);
 
 long nr_mono_ms(void);
+
+/* Set from a signal handler (SIGTERM: nr-serve's client went away): the
+ * running transfer stops within about a second and is recorded as such. */
+#include <signal.h>
+extern volatile sig_atomic_t nr_upstream_stop;
 
 #endif

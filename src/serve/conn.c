@@ -1,0 +1,223 @@
+/* conn: one client connection: read requests (keep-alive), authenticate,
+ * dispatch by endpoint, write the answers. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "serve/auth.h"
+#include "serve/dispatch.h"
+#include "serve/endpoint.h"
+#include "serve/http.h"
+#include "serve/models.h"
+#include "serve/server.h"
+#include "translate/translate.h"
+
+#define JSON_CT "Content-Type: application/json\r\n"
+
+/* An error body in the client's format, as JSON text in *out. */
+static int error_json(enum nr_format f, int status, const char *type, const char *msg,
+		      struct buf *out)
+{
+	jv body = nr_error_body(f, status, type, msg);
+	jv s = jv_dump_string(body, 0);
+	int rc = buf_puts(out, jv_string_value(s));
+	jv_free(s);
+	return rc;
+}
+
+int serve_send_error(struct http_conn *c, enum nr_format f, int status, const char *type,
+		     const char *msg, int keep_alive, int head_only)
+{
+	struct buf b = BUF_INIT;
+	int rc = error_json(f, status, type, msg, &b);
+	if (rc == 0)
+		rc = http_write_response(c, status, JSON_CT, b.p, b.len, keep_alive, head_only);
+	buf_free(&b);
+	return rc;
+}
+
+static const char *type_for_status(int status)
+{
+	switch (status) {
+	case 401: return "authentication";
+	case 403: return "permission";
+	case 404: return "not_found";
+	case 408: return "timeout";
+	case 429: return "rate_limit";
+	case 529: return "overloaded";
+	default: return status >= 500 ? "server_error" : "invalid_request";
+	}
+}
+
+static const char *read_error_message(int status)
+{
+	switch (status) {
+	case 408: return "the request was not received in time";
+	case 413: return "the request body is larger than this server accepts";
+	case 414: return "the request line is too long";
+	case 431: return "the request headers are too large";
+	case 501: return "unsupported transfer coding";
+	case 505: return "only HTTP/1.x is supported";
+	default: return "malformed HTTP request";
+	}
+}
+
+static int handle_health(struct http_conn *c, const struct http_request *req)
+{
+	static const char body[] = "{\"status\":\"ok\"}";
+	return http_write_response(c, 200, JSON_CT, body, sizeof body - 1, req->keep_alive,
+				   strcmp(req->method, "HEAD") == 0);
+}
+
+static int handle_options(struct http_conn *c, const struct http_request *req)
+{
+	static const char hdrs[] =
+		"Allow: GET, HEAD, POST, OPTIONS\r\n"
+		"Access-Control-Allow-Origin: *\r\n"
+		"Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n"
+		"Access-Control-Allow-Headers: authorization, content-type, x-api-key, "
+		"x-goog-api-key, anthropic-version, anthropic-beta, openai-beta\r\n";
+	return http_write_response(c, 204, hdrs, NULL, 0, req->keep_alive, 1);
+}
+
+static int handle_models(struct http_conn *c, const struct http_request *req)
+{
+	struct buf b = BUF_INIT;
+	int rc = models_list_json(&b);
+	if (rc == 0)
+		rc = http_write_response(c, 200, JSON_CT, b.p, b.len, req->keep_alive,
+					 strcmp(req->method, "HEAD") == 0);
+	else
+		rc = serve_send_error(c, NR_FMT_OPENAI, 500, "server_error", "out of memory", 0, 0);
+	buf_free(&b);
+	return rc;
+}
+
+/* An honest estimate, not the provider's tokenizer: about 4 bytes of the
+ * request's text per token (what rtk-filter --stats uses too), counted over
+ * the strings of the JSON body so that syntax and keys do not inflate it. */
+static unsigned long long string_bytes(jv v)
+{
+	unsigned long long n = 0;
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		n = (unsigned long long)jv_string_length_bytes(jv_copy(v));
+		break;
+	case JV_KIND_ARRAY:
+		jv_array_foreach(v, i, e) {
+			(void)i;
+			n += string_bytes(e);
+		}
+		break;
+	case JV_KIND_OBJECT:
+		jv_object_foreach(v, k, e) {
+			jv_free(k);
+			n += string_bytes(e);
+		}
+		break;
+	default:
+		break;
+	}
+	jv_free(v);
+	return n;
+}
+
+static int handle_count_tokens(struct http_conn *c, const struct http_request *req,
+			       const struct endpoint *ep)
+{
+	jv body = jv_parse_sized(req->body.p ? req->body.p : "", (int)req->body.len);
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {
+		jv_free(body);
+		return serve_send_error(c, ep->format, 400, "invalid_request",
+					"the request body is not a JSON object", req->keep_alive, 0);
+	}
+	unsigned long long tokens = (string_bytes(body) + 3) / 4;
+	struct buf b = BUF_INIT;
+	int rc = ep->format == NR_FMT_GEMINI ? buf_printf(&b, "{\"totalTokens\":%llu}", tokens)
+					     : buf_printf(&b, "{\"input_tokens\":%llu}", tokens);
+	if (rc == 0)
+		rc = http_write_response(c, 200, JSON_CT, b.p, b.len, req->keep_alive, 0);
+	buf_free(&b);
+	return rc;
+}
+
+/* 1 to keep the connection, 0 to close it. */
+static int handle(struct http_conn *c, struct http_request *req, const struct serve_config *cfg,
+		  int loopback)
+{
+	struct endpoint ep;
+	if (endpoint_match(req->path, &ep) < 0) {
+		serve_send_error(c, NR_FMT_OPENAI, 500, "server_error", "out of memory", 0, 0);
+		return 0;
+	}
+	int head = strcmp(req->method, "HEAD") == 0;
+	int rc;
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		rc = handle_options(c, req);
+	} else if (ep.kind == EP_NONE) {
+		rc = serve_send_error(c, ep.format, 404, "not_found", "no such endpoint",
+				      req->keep_alive, head);
+	} else if (strcmp(req->method, ep.method) != 0 &&
+		   !(head && strcmp(ep.method, "GET") == 0)) {
+		rc = serve_send_error(c, ep.format, 405, "invalid_request",
+				      "method not allowed on this endpoint", req->keep_alive, head);
+	} else if (ep.kind == EP_HEALTH) {
+		rc = handle_health(c, req);
+	} else {
+		struct auth_result who;
+		int a = auth_check(req, cfg, loopback, &who);
+		if (a < 0)
+			rc = serve_send_error(c, ep.format, 500, "server_error",
+					      "unable to check the API key", 0, head);
+		else if (a == 0)
+			rc = serve_send_error(c, ep.format, 401, "authentication",
+					      who.missing ? "missing API key" : "invalid API key",
+					      req->keep_alive, head);
+		else if (ep.kind == EP_MODELS)
+			rc = handle_models(c, req);
+		else if (ep.kind == EP_COUNT_TOKENS)
+			rc = handle_count_tokens(c, req, &ep);
+		else
+			rc = dispatch(c, req, &ep, cfg, &who);
+		auth_result_free(&who);
+	}
+	endpoint_free(&ep);
+	return rc == 0 && req->keep_alive;
+}
+
+void serve_connection(int in, int out, const struct serve_config *cfg, int loopback)
+{
+	signal(SIGPIPE, SIG_IGN);	/* a vanished client is a write error, not a death */
+	struct http_conn c;
+	http_conn_init(&c, in, out);
+	c.body_max = cfg->body_max;
+	c.timeout_ms = cfg->timeout_ms;
+	for (;;) {
+		struct http_request req;
+		int status;
+		int r = http_read_request(&c, &req, &status);
+		if (r == 0) {
+			http_request_free(&req);
+			break;
+		}
+		if (r < 0) {
+			struct endpoint ep = { .format = NR_FMT_OPENAI };
+			if (status && req.path)	/* answer in the client's format when known */
+				endpoint_match(req.path, &ep);
+			if (status)	/* the client may still read an answer */
+				serve_send_error(&c, ep.format, status, type_for_status(status),
+						 read_error_message(status), 0, 0);
+			endpoint_free(&ep);
+			http_request_free(&req);
+			break;
+		}
+		int keep = handle(&c, &req, cfg, loopback);
+		http_request_free(&req);
+		if (!keep)
+			break;
+	}
+	http_conn_free(&c);
+}

@@ -1,0 +1,77 @@
+/* endpoint: maps request paths to APIs. */
+#include "serve/endpoint.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The path without a leading /v1 or /v1beta, or NULL if it has neither. */
+static const char *strip_version(const char *path)
+{
+	if (strncmp(path, "/v1beta/", 8) == 0)
+		return path + 7;
+	if (strncmp(path, "/v1/", 4) == 0)
+		return path + 3;
+	return path;
+}
+
+int endpoint_match(const char *path, struct endpoint *ep)
+{
+	memset(ep, 0, sizeof *ep);
+	ep->method = "POST";
+	if (strcmp(path, "/health") == 0 || strcmp(path, "/v1/health") == 0) {
+		ep->kind = EP_HEALTH;
+		ep->method = "GET";
+		return 0;
+	}
+	const char *p = strip_version(path);
+	static const struct {
+		const char *path;
+		enum endpoint_kind kind;
+		enum nr_format format;
+	} fixed[] = {
+		{ "/chat/completions", EP_CHAT, NR_FMT_OPENAI },
+		{ "/messages", EP_CHAT, NR_FMT_ANTHROPIC },
+		{ "/messages/count_tokens", EP_COUNT_TOKENS, NR_FMT_ANTHROPIC },
+		{ "/responses", EP_CHAT, NR_FMT_RESPONSES },
+		{ "/models", EP_MODELS, NR_FMT_OPENAI },
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		if (strcmp(p, fixed[i].path) == 0) {
+			ep->kind = fixed[i].kind;
+			ep->format = fixed[i].format;
+			if (ep->kind == EP_MODELS)
+				ep->method = "GET";
+			return 0;
+		}
+	}
+	/* gemini: /v1beta/models/{model}:generateContent | :streamGenerateContent */
+	if (strncmp(p, "/models/", 8) == 0) {
+		const char *m = p + 8, *colon = strrchr(m, ':');
+		if (colon && colon > m) {
+			int stream = strcmp(colon, ":streamGenerateContent") == 0;
+			if (stream || strcmp(colon, ":generateContent") == 0) {
+				ep->model = strndup(m, (size_t)(colon - m));
+				if (!ep->model)
+					return -1;
+				ep->kind = EP_CHAT;
+				ep->format = NR_FMT_GEMINI;
+				ep->stream = stream;
+				return 0;
+			}
+			if (strcmp(colon, ":countTokens") == 0) {
+				ep->kind = EP_COUNT_TOKENS;
+				ep->format = NR_FMT_GEMINI;
+				return 0;
+			}
+		}
+	}
+	ep->kind = EP_NONE;
+	ep->format = strncmp(path, "/v1beta/", 8) == 0 ? NR_FMT_GEMINI : NR_FMT_OPENAI;
+	return 0;
+}
+
+void endpoint_free(struct endpoint *ep)
+{
+	free(ep->model);
+	ep->model = NULL;
+}

@@ -1,0 +1,157 @@
+/* nr-serve: the HTTP/1.1 front of nr. One connection on stdin/stdout
+ * (--inetd, or systemd Accept=yes), systemd's listening socket (Accept=no),
+ * or its own listener (--listen ADDR:PORT), forking a child per connection. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "serve/http.h"
+#include "serve/server.h"
+
+static const struct opt {
+	const char *name;
+	int has_arg, val;
+	const char *arg, *help;
+} opts[] = {
+	{ "inetd", 0, 'i', NULL, "serve one connection on stdin/stdout" },
+	{ "listen", 1, 'l', "ADDR:PORT", "listen here, a child per connection (e.g. 127.0.0.1:20128)" },
+	{ "no-auth", 0, 'n', NULL, "accept requests without an API key (loopback only)" },
+	{ "max-body", 1, 'b', "BYTES", "largest request body (default 64 MiB)" },
+	{ "timeout", 1, 't', "SECONDS", "drop a client silent this long (default 30)" },
+	{ "caveman", 0, 'c', NULL, "ask models for terse technical answers" },
+	{ "help", 0, 'h', NULL, "show this help" },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nr-serve --listen ADDR:PORT [options]\n"
+		   "       nr-serve --inetd [options]          (inetd, systemd Accept=yes)\n"
+		   "       nr-serve [options]                  (systemd socket, LISTEN_FDS)\n\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-22s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "\nKeys: nr key add NAME. Environment: NR_DATA_DIR, NR_CONFIG_DIR.\n"
+		   "exit: 0 stopped cleanly, %d usage, %d system error\n",
+		NR_EXIT_USAGE, NR_EXIT_SYS);
+}
+
+/* The directory of this executable, where nr-route is looked for. */
+static char *own_bindir(void)
+{
+	const char *env = getenv("NR_BINDIR");
+	if (env && *env)
+		return strdup(env);
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	if (n <= 0 || (size_t)n >= sizeof path - 1)
+		return strdup(".");
+	path[n] = '\0';
+	return strdup(dirname(path));
+}
+
+static int parse_number(const char *flag, const char *s, unsigned long long max,
+			unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || !*s || v == 0 || v > max) {
+		fprintf(stderr, "nr-serve: %s needs a number from 1 to %llu, not '%s'\n", flag, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int serve_fd(int fd, const struct serve_config *cfg)
+{
+	if (serve_fd_is_listening(fd))
+		return serve_accept_loop(fd, cfg) < 0 ? NR_EXIT_SYS : NR_EXIT_OK;
+	serve_connection(fd, fd, cfg, serve_fd_is_loopback(fd, 1));
+	return NR_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct option lopts[NOPTS + 1];
+	for (size_t i = 0; i < NOPTS; i++)
+		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
+	lopts[NOPTS] = (struct option){ 0 };
+
+	struct serve_config cfg = { .body_max = HTTP_BODY_MAX_DEFAULT,
+				    .timeout_ms = HTTP_READ_TIMEOUT_MS_DEFAULT, .auth = 1 };
+	int inetd = 0, c;
+	const char *listen_addr = NULL;
+	unsigned long long v;
+	while ((c = getopt_long(argc, argv, "il:nb:t:ch", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': inetd = 1; break;
+		case 'l': listen_addr = optarg; break;
+		case 'n': cfg.auth = 0; break;
+		case 'b':
+			if (parse_number("--max-body", optarg, 1ULL << 32, &v) < 0)
+				return NR_EXIT_USAGE;
+			cfg.body_max = (size_t)v;
+			break;
+		case 't':
+			if (parse_number("--timeout", optarg, 86400, &v) < 0)
+				return NR_EXIT_USAGE;
+			cfg.timeout_ms = (int)v * 1000;
+			break;
+		case 'c': cfg.caveman = 1; break;
+		case 'h': usage(stdout); return NR_EXIT_OK;
+		default: usage(stderr); return NR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc || (inetd && listen_addr)) {
+		usage(stderr);
+		return NR_EXIT_USAGE;
+	}
+	char *bindir = own_bindir();
+	if (!bindir) {
+		fprintf(stderr, "nr-serve: out of memory\n");
+		return NR_EXIT_SYS;
+	}
+	cfg.bindir = bindir;
+	int rc;
+	if (listen_addr) {
+		int loopback;
+		int fd = serve_listen(listen_addr, &loopback);
+		if (fd < 0) {
+			rc = NR_EXIT_SYS;
+		} else if (!cfg.auth && !loopback) {
+			fprintf(stderr, "nr-serve: refusing --no-auth on the non-loopback address %s\n",
+				listen_addr);
+			rc = NR_EXIT_USAGE;
+		} else {
+			/* the real port, for --listen HOST:0 */
+			fprintf(stderr, "nr-serve: listening on port %d\n", serve_local_port(fd));
+			rc = serve_accept_loop(fd, &cfg) < 0 ? NR_EXIT_SYS : NR_EXIT_OK;
+		}
+	} else if (inetd) {
+		serve_connection(0, 1, &cfg, serve_fd_is_loopback(0, 1));
+		rc = NR_EXIT_OK;
+	} else if (serve_listen_fds() >= 1) {
+		unsetenv("LISTEN_PID");	/* not for our children */
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		rc = serve_fd(3, &cfg);
+	} else {
+		fprintf(stderr, "nr-serve: no socket: use --listen ADDR:PORT or --inetd, or run "
+				"under systemd socket activation\n");
+		usage(stderr);
+		rc = NR_EXIT_USAGE;
+	}
+	free(bindir);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/* models: lists PROVIDER/MODEL for each model a provider file names, and each
+ * combo, from the shipped share dir and the user's config dir. */
+#include "serve/models.h"
+
+#include <dirent.h>
+#include <jv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "route/dirs.h"
+#include "route/provider.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, de-duplicated names of the files in DIR/sub of both dirs. */
+static char **names_in(const char *sub, size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	struct buf dir = BUF_INIT;
+	int (*dirs[2])(struct buf *) = { nr_share_dir, nr_config_dir };
+	for (int d = 0; d < 2; d++) {
+		if (dirs[d](&dir) < 0 || buf_printf(&dir, "/%s", sub) < 0)
+			continue;
+		DIR *dp = opendir(dir.p);
+		if (!dp)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			if (!nr_name_ok(e->d_name))
+				continue;
+			char **nv = reallocarray(v, *n + 1, sizeof *v);
+			char *s = nv ? strdup(e->d_name) : NULL;
+			if (!nv || !s) {
+				free(s);
+				if (nv)
+					v = nv;
+				break;
+			}
+			v = nv;
+			v[(*n)++] = s;
+		}
+		closedir(dp);
+	}
+	buf_free(&dir);
+	if (*n)
+		qsort(v, *n, sizeof *v, cmp_str);
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (k && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	*n = k;
+	return v;
+}
+
+static jv entry(const char *id, const char *owner)
+{
+	return JV_OBJECT(jv_string("id"), jv_string(id), jv_string("object"), jv_string("model"),
+			 jv_string("created"), jv_number(0), jv_string("owned_by"), jv_string(owner),
+			 jv_string("type"), jv_string("model"), jv_string("display_name"),
+			 jv_string(id));
+}
+
+int models_list_json(struct buf *out)
+{
+	jv data = jv_array();
+	size_t np, nc;
+	char **providers = names_in("providers", &np);
+	for (size_t i = 0; i < np; i++) {
+		struct nr_provider p;
+		struct buf err = BUF_INIT;
+		if (nr_provider_load(providers[i], &p, &err) == 0) {
+			char *models = p.models ? strdup(p.models) : NULL, *save = NULL;
+			for (char *m = models ? strtok_r(models, " \t", &save) : NULL; m;
+			     m = strtok_r(NULL, " \t", &save)) {
+				struct buf id = BUF_INIT;
+				if (buf_printf(&id, "%s/%s", p.name, m) == 0)
+					data = jv_array_append(data, entry(id.p, p.name));
+				buf_free(&id);
+			}
+			free(models);
+			nr_provider_free(&p);
+		}
+		buf_free(&err);
+		free(providers[i]);
+	}
+	free(providers);
+	char **combos = names_in("combos", &nc);
+	for (size_t i = 0; i < nc; i++) {
+		data = jv_array_append(data, entry(combos[i], "nr-combo"));
+		free(combos[i]);
+	}
+	free(combos);
+	int len = jv_array_length(jv_copy(data));
+	jv first = len ? jv_object_get(jv_array_get(jv_copy(data), 0), jv_string("id")) : jv_null();
+	jv last = len ? jv_object_get(jv_array_get(jv_copy(data), len - 1), jv_string("id"))
+		      : jv_null();
+	jv list = JV_OBJECT(jv_string("object"), jv_string("list"), jv_string("data"), data,
+			    jv_string("has_more"), jv_false(), jv_string("first_id"), first,
+			    jv_string("last_id"), last);
+	jv s = jv_dump_string(list, 0);
+	int rc = buf_puts(out, jv_string_value(s));
+	jv_free(s);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* server: how nr-serve gets its connections (inetd, systemd, --listen) and
+ * what it does with each. */
+#ifndef NR_SERVE_SERVER_H
+#define NR_SERVE_SERVER_H
+
+#include <stddef.h>
+
+struct serve_config {
+	size_t body_max;	/* largest request body accepted */
+	int timeout_ms;		/* read timeout for a silent client */
+	int auth;		/* 1: every request needs a valid API key */
+	const char *bindir;	/* where nr-route lives */
+	int caveman;		/* ask models for terse answers (rtk-filter --caveman) */
+};
+
+/* Serves every request of one connection (keep-alive) on in/out, then returns. */
+void serve_connection(int in, int out, const struct serve_config *cfg, int peer_is_loopback);
+
+/* Accepts on the listening socket fd until SIGTERM/SIGINT, forking a child per
+ * connection and reaping them. Returns 0 on a clean stop, -1 on error. */
+int serve_accept_loop(int lfd, const struct serve_config *cfg);
+
+/* Opens a listening TCP socket on "HOST:PORT" ("[::1]:PORT" for IPv6).
+ * *loopback tells whether the address is a loopback one. -1 with a message on stderr. */
+int serve_listen(const char *addr, int *loopback);
+
+/* The local port of a socket, or -1. */
+int serve_local_port(int fd);
+
+/* systemd socket activation: the number of fds passed (0 when none or not
+ * for this process); they start at fd 3. */
+int serve_listen_fds(void);
+
+/* Nonzero when the socket fd is listening (Accept=no) rather than connected. */
+int serve_fd_is_listening(int fd);
+/* Nonzero when the peer (or, for a listener, the local address) is loopback. */
+int serve_fd_is_loopback(int fd, int peer);
+
+#endif

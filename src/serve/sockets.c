@@ -1,0 +1,188 @@
+/* sockets: listening sockets, systemd socket activation, and the accept loop
+ * that forks a child per connection. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "serve/server.h"
+
+static int addr_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return 1;
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+			return in6->sin6_addr.s6_addr[12] == 127;
+		return 0;
+	}
+	return sa->sa_family == AF_UNIX;
+}
+
+int serve_fd_is_loopback(int fd, int peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+		     : getsockname(fd, (struct sockaddr *)&ss, &len);
+	if (r < 0)
+		return errno == ENOTSOCK;	/* a pipe from a local process */
+	return addr_is_loopback((struct sockaddr *)&ss);
+}
+
+int serve_fd_is_listening(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof v;
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+}
+
+int serve_listen_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	if (!pid || !fds)
+		return 0;
+	char *end;
+	long p = strtol(pid, &end, 10);
+	if (*end || p != (long)getpid())
+		return 0;	/* meant for another process */
+	long n = strtol(fds, &end, 10);
+	if (*end || n < 1 || n > 64)
+		return 0;
+	return (int)n;
+}
+
+int serve_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+int serve_listen(const char *addr, int *loopback)
+{
+	const char *colon = strrchr(addr, ':');
+	if (!colon || !colon[1]) {
+		fprintf(stderr, "nr-serve: --listen needs HOST:PORT, not '%s'\n", addr);
+		return -1;
+	}
+	char *host = strndup(addr, (size_t)(colon - addr));
+	if (!host)
+		return -1;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {	/* [::1] */
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *res;
+	int gr = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
+	if (gr) {
+		fprintf(stderr, "nr-serve: unable to resolve '%s': %s\n", addr, gai_strerror(gr));
+		free(host);
+		return -1;
+	}
+	free(host);
+	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+		fprintf(stderr, "nr-serve: unable to listen on %s: %s\n", addr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	*loopback = addr_is_loopback(res->ai_addr);
+	freeaddrinfo(res);
+	return fd;
+}
+
+#define STOP_GRACE_MS 5000	/* how long SIGTERM waits for running requests */
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;	/* wakes accept(); children are reaped in the loop */
+}
+
+int serve_accept_loop(int lfd, const struct serve_config *cfg)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);	/* no SA_RESTART: accept returns EINTR to reap */
+
+	while (!stopping) {
+		reap();
+		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				fprintf(stderr, "nr-serve: unable to accept: %s\n", strerror(errno));
+				usleep(100000);	/* let children finish and free descriptors */
+				continue;
+			}
+			fprintf(stderr, "nr-serve: unable to accept: %s\n", strerror(errno));
+			return -1;
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			fprintf(stderr, "nr-serve: unable to fork: %s\n", strerror(errno));
+			close(cfd);
+			continue;
+		}
+		if (pid == 0) {
+			close(lfd);
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+			signal(SIGCHLD, SIG_DFL);
+			serve_connection(cfd, cfd, cfg, serve_fd_is_loopback(cfd, 1));
+			_exit(0);
+		}
+		close(cfd);
+	}
+	/* stop accepting; give running requests a moment to finish, then leave
+	 * (a stream still going after that carries on in its own process) */
+	close(lfd);
+	for (int i = 0; i < STOP_GRACE_MS / 10; i++) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p < 0 && errno == ECHILD)
+			break;
+		if (p <= 0)
+			usleep(10000);
+	}
+	return 0;
+}

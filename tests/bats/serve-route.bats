@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# nr-serve end to end: a client's HTTP request through rtk-filter and
+# nr-route to the project's mock upstream on 127.0.0.1, and back.
+
+load route-helper
+
+setup() {
+	route_setup
+	KEY=$(nr key add tester 2>/dev/null)
+	[ -n "$KEY" ] || fail "nr key add printed no key"
+	provider mo openai "models=gpt-mock tool"
+	provider ma anthropic "models=claude-mock"
+	provider mg gemini
+	nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+	SERVER_PID=$!
+	for _ in $(seq 1 100); do
+		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
+		[ -n "$PORT" ] && break
+		sleep 0.05
+	done
+	[ -n "$PORT" ] || fail "nr-serve did not start"
+	URL=http://127.0.0.1:$PORT
+}
+
+teardown() {
+	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
+	route_teardown
+}
+
+post() {	# post PATH BODY [curl args...]
+	local path=$1 data=$2
+	shift 2
+	curl -sS --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
+		--data-binary "$data" "$@" "$URL$path"
+}
+
+@test "an OpenAI chat completion goes through to the provider and back" {
+	run post /v1/chat/completions "$(body openai mo/gpt-mock)"
+	assert_success
+	echo "$output" | jq -e '.choices[0].message.content | test("Hello from mock-upstream")' >/dev/null
+	[ "$(db "select client_key || ' ' || provider || ' ' || status from usage")" = "tester mo 200" ]
+}
+
+@test "a base URL without /v1 works too" {
+	run post /chat/completions "$(body openai mo/gpt-mock)"
+	echo "$output" | jq -e '.choices[0].message.content' >/dev/null
+}
+
+@test "a streamed answer arrives as SSE with chunked encoding" {
+	run post /v1/chat/completions "$(body openai mo/gpt-mock stream)" -i
+	assert_output --partial 'Transfer-Encoding: chunked'
+	assert_output --partial 'Content-Type: text/event-stream'
+	assert_output --partial 'data: [DONE]'
+}
+
+@test "an Anthropic client is served by an OpenAI provider, streaming" {
+	run post /v1/messages "$(body anthropic mo/gpt-mock stream)" -H 'anthropic-version: 2023-06-01'
+	assert_output --partial 'event: message_start'
+	assert_output --partial 'event: message_stop'
+	assert_output --partial '"text":" (openai,"'
+}
+
+@test "a Gemini client with ?key= reaches a Gemini provider" {
+	run curl -sS --max-time 20 -H 'content-type: application/json' --data-binary "$(body gemini x)" \
+		"$URL/v1beta/models/mg/gemini-mock:generateContent?key=$KEY"
+	echo "$output" | jq -e '.candidates[0].content.parts[0].text | test("Hello")' >/dev/null
+}
+
+@test "a Gemini client can stream from an Anthropic provider" {
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+		--data-binary "$(body gemini x)" "$URL/v1beta/models/ma/claude-mock:streamGenerateContent?alt=sse"
+	assert_output --partial '"text":" (anthropic,"'
+	assert_output --partial '"finishReason":"STOP"'
+}
+
+@test "GET /v1/models lists provider models and combos in OpenAI's list format" {
+	combo mycombo mo/gpt-mock
+	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models"
+	echo "$output" | jq -e '.object == "list"' >/dev/null
+	echo "$output" | jq -e '[.data[].id] | index("mo/gpt-mock") and index("ma/claude-mock") and index("mycombo")' >/dev/null
+}
+
+@test "count_tokens answers an estimate without calling the upstream" {
+	run post /v1/messages/count_tokens '{"model":"ma/claude-mock","messages":[{"role":"user","content":"0123456789abcdef"}]}'
+	echo "$output" | jq -e '.input_tokens >= 4' >/dev/null
+	[ "$(mock_count)" -eq 0 ]
+}
+
+@test "invalid JSON gets 400 in the client's format and reaches no upstream" {
+	run post /v1/messages '{"model": nope' -w '\n%{http_code}'
+	assert_line --index 1 400
+	echo "${lines[0]}" | jq -e '.type == "error" and .error.type == "invalid_request_error"' >/dev/null
+	[ "$(mock_count)" -eq 0 ]
+	[ "$(db 'select count(*) from usage')" -eq 0 ]
+}
+
+@test "a revoked key is refused and nothing is recorded" {
+	nr key revoke tester
+	run post /v1/chat/completions "$(body openai mo/gpt-mock)" -w '\n%{http_code}'
+	assert_line --index 1 401
+	[ "$(db 'select count(*) from usage')" -eq 0 ]
+	[ "$(mock_count)" -eq 0 ]
+}
+
+@test "tool results are compressed before the upstream sees them, and the saving is recorded" {
+	log=$(for i in $(seq 1 400); do echo "INFO worker $i handled request in $((i % 7)) ms"; done | jq -Rs .)
+	req='{"model":"mo/gpt-mock","messages":[{"role":"user","content":"run it"},
+	  {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"sh","arguments":"{}"}}]},
+	  {"role":"tool","tool_call_id":"c1","content":'"$log"'}]}'
+	run post /v1/chat/completions "$req"
+	echo "$output" | jq -e '.choices[0].message.content' >/dev/null
+	sent=$(jq -s '.[0].body.messages[2].content | length' "$MOCK_LOG")
+	orig=$(echo "$log" | jq 'length')
+	[ "$sent" -lt "$((orig / 2))" ] || fail "upstream got $sent of $orig bytes"
+	[ "$(db 'select rtk_saved_bytes > 0 from usage')" = 1 ]
+}
+
+@test "non-streaming answers keep the connection alive" {
+	run curl -sS -v --max-time 20 -H "Authorization: Bearer $KEY" -d "$(body openai mo/gpt-mock)" \
+		"$URL/v1/chat/completions" "$URL/v1/chat/completions"
+	assert_output --partial 'Re-using existing connection'
+	[ "$(mock_count)" -eq 2 ]
+}
+
+@test "when every target fails the client gets the error in its format" {
+	provider bad openai
+	run post /v1/messages "$(body anthropic bad/status-503)" -w '\n%{http_code}'
+	assert_line --index 1 502
+	echo "${lines[0]}" | jq -e '.type == "error"' >/dev/null
+}
+
+@test "a client that disconnects mid-stream stops the upstream call and the attempt is recorded" {
+	run curl -sS --max-time 1 -H "Authorization: Bearer $KEY" \
+		-d "$(body openai mo/stall-4000 stream)" "$URL/v1/chat/completions"
+	assert_failure
+	for _ in $(seq 1 60); do
+		[ "$(db 'select count(*) from usage' 2>/dev/null)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(db 'select count(*) from usage')" = 1 ]
+	# the nr-route child is gone well before the stall would have ended
+	run pgrep -f 'nr-route --from openai'
+	assert_failure
+}
