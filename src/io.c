@@ -43,6 +43,27 @@ ssize_t read_full(int fd, void *p, size_t n)
 	return (ssize_t)got;
 }
 
+int read_all(int fd, struct buf *b, size_t max)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		if ((size_t)r > max - b->len) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (buf_append(b, chunk, (size_t)r) < 0)
+			return -1;
+	}
+}
+
 int copy_fd(int in, int out)
 {
 	char chunk[65536];

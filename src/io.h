@@ -9,6 +9,10 @@
 int write_all(int fd, const void *p, size_t n);
 /* Reads until n bytes or EOF; returns the count read, or -1 with errno. */
 ssize_t read_full(int fd, void *p, size_t n);
+/* Appends everything fd holds up to EOF to *b; past `max` bytes in all it
+ * stops with errno EFBIG. 0, or -1 with errno. */
+struct buf;
+int read_all(int fd, struct buf *b, size_t max);
 /* Copies fd `in` from its current offset to EOF onto `out`; 0 or -1 with errno. */
 int copy_fd(int in, int out);
 /* Opens an anonymous temporary file (O_TMPFILE or mkstemp+unlink) in $TMPDIR or /tmp. */

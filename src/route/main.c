@@ -12,21 +12,19 @@
 #include <bsd/stdlib.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "io.h"
 #include "route/cgi.h"
 #include "route/fallback.h"
 #include "route/target.h"
 #include "route/upstream.h"
 #include "translate/translate.h"
 
-#define REQUEST_MAX (64L * 1024 * 1024)	/* largest request body read from stdin */
+#define REQUEST_MAX ((size_t)64 * 1024 * 1024)	/* largest request body read from stdin */
 
-static const struct opt {
-	const char *name;
-	int has_arg, val;
-	const char *arg, *help;
-} opts[] = {
+static const struct cli_opt opts[] = {
 	{ "from", 1, 'f', "FMT", "the client's format: openai, anthropic, responses, gemini" },
 	{ "model", 1, 'm', "NAME", "PROVIDER/MODEL or a combo (default: the body's \"model\")" },
 	{ "stream", 0, 's', NULL, "the client wants SSE (gemini clients: :streamGenerateContent)" },
@@ -40,12 +38,7 @@ static const struct opt {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr-route --from FMT [--model NAME] [--stream] < request > cgi-response\n\n");
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-			 opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-22s %s\n", left, opts[i].help);
-	}
+	cli_print_options(f, opts, NOPTS, 24);
 	fprintf(f, "\nenv: NR_CONFIG_DIR, NR_SHARE_DIR, NR_DATA_DIR, NR_CONNECT_TIMEOUT_MS, NR_IDLE_TIMEOUT_MS\n"
 		   "exit: 0 an answer was sent, %d every target failed (the body says why),\n"
 		   "      %d bad request or unknown model (an error body was sent), %d usage, %d system error\n",
@@ -56,26 +49,6 @@ static void on_term(int sig)
 {
 	(void)sig;
 	nr_upstream_stop = 1;
-}
-
-static int read_stdin(struct buf *in)
-{
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(STDIN_FILENO, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		if ((long)(in->len + (size_t)r) > REQUEST_MAX) {
-			errno = EFBIG;
-			return -1;
-		}
-		if (buf_append(in, chunk, (size_t)r) < 0)
-			return -1;
-	}
 }
 
 /* A request nr itself refuses: an error in the client's format, exit code `code`. */
@@ -149,9 +122,7 @@ static int route(struct nr_request *rq)
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	for (size_t i = 0; i < NOPTS; i++)
-		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
-	lopts[NOPTS] = (struct option){ 0 };
+	cli_longopts(opts, NOPTS, lopts);
 
 	int from = -1, stream = 0, c;
 	const char *model = NULL, *client_key = getenv("NR_CLIENT_KEY");
@@ -189,7 +160,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	struct buf in = BUF_INIT;
-	if (read_stdin(&in) < 0) {
+	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
 		int big = errno == EFBIG;
 		buf_free(&in);
 		return big ? refuse(from, 413, "invalid_request", "request body too large", NR_EXIT_DATA)

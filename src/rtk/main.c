@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
 #include "rtk/engine.h"
@@ -16,12 +17,7 @@
 
 #define REQUEST_MAX (256u * 1024 * 1024)	/* largest API request read in --request mode */
 
-static const struct opt {
-	const char *name;
-	int has_arg;
-	int val;
-	const char *arg, *help;
-} opts[] = {
+static const struct cli_opt opts[] = {
 	{ "filter", 1, 'f', "NAME", "use this filter instead of auto-detecting one" },
 	{ "list", 0, 'l', NULL, "list the filters and what each keeps" },
 	{ "stats", 0, 's', NULL, "report filter, bytes and estimated tokens on stderr" },
@@ -37,12 +33,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: some-tool | rtk-filter [--filter NAME] [--stats]\n"
 		   "       rtk-filter --request --format FMT [--caveman] < request.json\n"
 		   "       rtk-filter --list\n\n");
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-			 opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-18s %s\n", left, opts[i].help);
-	}
+	cli_print_options(f, opts, NOPTS, 20);
 	fprintf(f, "\nThe output is never larger than the input; on any internal failure the\n"
 		   "input is printed unchanged.\n"
 		   "exit: 0 ok, %d invalid request JSON, %d usage, %d system error\n",
@@ -75,33 +66,13 @@ static int run_text(const struct rtk_filter *forced, int stats)
 	return NR_EXIT_OK;
 }
 
-static int read_stdin(struct buf *in)
-{
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(STDIN_FILENO, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		if (in->len + (size_t)r > REQUEST_MAX) {
-			errno = EFBIG;
-			return -1;
-		}
-		if (buf_append(in, chunk, (size_t)r) < 0)
-			return -1;
-	}
-}
-
 static int run_request(int format, int caveman, int stats)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	struct rtk_request_stats st = { 0 };
 	char *err = NULL;
 	int rc = NR_EXIT_OK;
-	if (read_stdin(&in) < 0) {
+	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
 		fprintf(stderr, "rtk-filter: unable to read the request: %s\n", strerror(errno));
 		rc = errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
 	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman, &out, &st, &err) < 0) {
@@ -124,9 +95,7 @@ static int run_request(int format, int caveman, int stats)
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	for (size_t i = 0; i < NOPTS; i++)
-		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
-	lopts[NOPTS] = (struct option){ 0 };
+	cli_longopts(opts, NOPTS, lopts);
 
 	const struct rtk_filter *forced = NULL;
 	int stats = 0, request = 0, caveman = 0, format = -1, c;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,18 +198,8 @@ static int stream_body(struct http_conn *c, int from, int status, const struct b
 static int whole_body(struct http_conn *c, int from, int status, const struct buf *hdrs,
 		      struct buf *body, int keep_alive, int head)
 {
-	char chunk[16384];
-	for (;;) {
-		ssize_t r = read(from, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		if (buf_append(body, chunk, (size_t)r) < 0)
-			return -1;
-	}
+	if (read_all(from, body, SIZE_MAX) < 0)
+		return -1;
 	return http_write_response(c, status, hdrs->p ? hdrs->p : "", body->p, body->len,
 				   keep_alive, head);
 }

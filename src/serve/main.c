@@ -10,15 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "exitcodes.h"
 #include "serve/http.h"
 #include "serve/server.h"
 
-static const struct opt {
-	const char *name;
-	int has_arg, val;
-	const char *arg, *help;
-} opts[] = {
+static const struct cli_opt opts[] = {
 	{ "inetd", 0, 'i', NULL, "serve one connection on stdin/stdout" },
 	{ "listen", 1, 'l', "ADDR:PORT", "listen here, a child per connection (e.g. 127.0.0.1:20128)" },
 	{ "no-auth", 0, 'n', NULL, "accept requests without an API key (loopback only)" },
@@ -34,12 +31,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: nr-serve --listen ADDR:PORT [options]\n"
 		   "       nr-serve --inetd [options]          (inetd, systemd Accept=yes)\n"
 		   "       nr-serve [options]                  (systemd socket, LISTEN_FDS)\n\n");
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-			 opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-22s %s\n", left, opts[i].help);
-	}
+	cli_print_options(f, opts, NOPTS, 24);
 	fprintf(f, "\nKeys: nr key add NAME. Environment: NR_DATA_DIR, NR_CONFIG_DIR.\n"
 		   "exit: 0 stopped cleanly, %d usage, %d system error\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
@@ -84,9 +76,7 @@ static int serve_fd(int fd, const struct serve_config *cfg)
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	for (size_t i = 0; i < NOPTS; i++)
-		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
-	lopts[NOPTS] = (struct option){ 0 };
+	cli_longopts(opts, NOPTS, lopts);
 
 	struct serve_config cfg = { .body_max = HTTP_BODY_MAX_DEFAULT,
 				    .timeout_ms = HTTP_READ_TIMEOUT_MS_DEFAULT, .auth = 1 };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
 #include "translate/translate.h"
@@ -16,11 +17,7 @@
 
 enum mode { MODE_NONE, MODE_REQUEST, MODE_RESPONSE, MODE_STREAM, MODE_ERROR };
 
-static const struct opt {
-	const char *name;
-	int has_arg, val;
-	const char *arg, *help;
-} opts[] = {
+static const struct cli_opt opts[] = {
 	{ "request", 0, 'q', NULL, "translate a request body (JSON on stdin)" },
 	{ "response", 0, 'p', NULL, "translate a whole response body (JSON on stdin)" },
 	{ "stream", 0, 's', NULL, "translate an SSE stream, event by event" },
@@ -36,36 +33,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr-translate --request|--response|--stream|--error STATUS\n"
 		   "                    --from FMT --to FMT [--model NAME] < in > out\n\n");
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-			 opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-18s %s\n", left, opts[i].help);
-	}
+	cli_print_options(f, opts, NOPTS, 20);
 	fprintf(f, "\n--error prints the translated status on stderr as \"status: N\".\n"
 		   "exit: 0 ok, %d invalid input (or a stream cut short: a terminal error\n"
 		   "event was written), %d usage, %d system error\n",
 		NR_EXIT_DATA, NR_EXIT_USAGE, NR_EXIT_SYS);
-}
-
-static int read_all(struct buf *in)
-{
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(STDIN_FILENO, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		if (in->len + (size_t)r > BODY_MAX) {
-			errno = EFBIG;
-			return -1;
-		}
-		if (buf_append(in, chunk, (size_t)r) < 0)
-			return -1;
-	}
 }
 
 /* Prints a valid jv as compact JSON with a newline, or reports the invalid one. */
@@ -92,7 +64,7 @@ static int emit_json(jv v)
 static int run_whole(enum mode mode, int status, int from, int to, const char *model)
 {
 	struct buf in = BUF_INIT;
-	if (read_all(&in) < 0) {
+	if (read_all(STDIN_FILENO, &in, BODY_MAX) < 0) {
 		fprintf(stderr, "nr-translate: unable to read stdin: %s\n", strerror(errno));
 		buf_free(&in);
 		return errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
@@ -186,9 +158,7 @@ static int parse_format(const char *flag, const char *name)
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	for (size_t i = 0; i < NOPTS; i++)
-		lopts[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].val };
-	lopts[NOPTS] = (struct option){ 0 };
+	cli_longopts(opts, NOPTS, lopts);
 
 	enum mode mode = MODE_NONE;
 	int from = -1, to = -1, status = 0, c;

@@ -1,0 +1,21 @@
+/* cli: one option table per program gives both getopt_long's options and
+ * the --help text, so the two never disagree. */
+#ifndef NR_CLI_H
+#define NR_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct cli_opt {
+	const char *name;
+	int has_arg, val;
+	const char *arg, *help;	/* arg: the value's name in --help, NULL for flags */
+};
+
+/* Fills lopts[0..n] (n + 1 entries, the last all zero) for getopt_long. */
+void cli_longopts(const struct cli_opt *o, size_t n, struct option *lopts);
+/* One "  --name ARG   help" line per option, the help column at `width`. */
+void cli_print_options(FILE *f, const struct cli_opt *o, size_t n, int width);
+
+#endif
