@@ -1,9 +1,10 @@
 /* dispatch: body → rtk-filter (in-process) → nr-route (child, CGI on its
- * stdout) → HTTP answer, streamed chunk by chunk for event streams. */
+ * stdout, run in a forked child) → HTTP answer, streamed chunk by chunk for event streams. */
 #include "serve/dispatch.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "io.h"
 #include "rtk/engine.h"
+#include "route/route.h"
 #include "rtk/request.h"
 
 #define CGI_HEADERS_MAX (64 * 1024)	/* nr-route's status and header lines */
@@ -26,8 +28,8 @@ struct child {
 	int to, from;	/* its stdin, its stdout */
 };
 
-/* Starts nr-route with stdin and stdout on pipes. */
-static int spawn_route(const struct serve_config *cfg, const struct endpoint *ep,
+/* Starts nr-route in a child with its stdin and stdout on pipes. */
+static int spawn_route(int client_in, int client_out, const struct endpoint *ep,
 		       const struct auth_result *who, unsigned long long saved, struct child *ch)
 {
 	int in[2], out[2];
@@ -37,8 +39,7 @@ static int spawn_route(const struct serve_config *cfg, const struct endpoint *ep
 		close(in[0]), close(in[1]);
 		return -1;
 	}
-	char prog[4096], savedstr[32], tokstr[32];
-	snprintf(prog, sizeof prog, "%s/nr-route", cfg->bindir);
+	char savedstr[32], tokstr[32];
 	snprintf(savedstr, sizeof savedstr, "%llu", saved);
 	snprintf(tokstr, sizeof tokstr, "%llu", rtk_estimate_tokens(saved));
 	const char *argv[14];
@@ -66,12 +67,22 @@ static int spawn_route(const struct serve_config *cfg, const struct endpoint *ep
 		return -1;
 	}
 	if (pid == 0) {
+		/* nr-route in this forked child, not exec'd: it is linked in, and
+		 * an exec would load libcurl's shared libraries again (~15 ms) */
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
 			_exit(111);
+		/* no exec, so no close-on-exec: close by hand what must not stay
+		 * open here (the pipes' other ends, the client's connection) */
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		if (client_in > 1)
+			close(client_in);
+		if (client_out > 1 && client_out != client_in)
+			close(client_out);
 		signal(SIGPIPE, SIG_DFL);
-		execv(prog, (char *const *)argv);
-		fprintf(stderr, "nr-serve: unable to run %s: %s\n", prog, strerror(errno));
-		_exit(111);
+		optind = 0;	/* glibc: re-initialise getopt for the second parse */
+		int rc = nr_route_main(n, (char **)argv);
+		fflush(NULL);
+		_exit(rc);
 	}
 	close(in[0]);
 	close(out[1]);
@@ -226,7 +237,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 	unsigned long long saved = st.in_bytes - st.out_bytes;
 
 	struct child ch = { -1, -1, -1 };
-	if (spawn_route(cfg, ep, who, saved, &ch) < 0) {
+	if (spawn_route(c->in, c->out, ep, who, saved, &ch) < 0) {
 		buf_free(&filtered);
 		return serve_send_error(c, ep->format, 500, "server_error",
 					"unable to start nr-route", 0, head);

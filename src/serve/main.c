@@ -3,8 +3,6 @@
  * or its own listener (--listen ADDR:PORT), forking a child per connection. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,20 +33,6 @@ static void usage(FILE *f)
 	fprintf(f, "\nKeys: nr key add NAME. Environment: NR_DATA_DIR, NR_CONFIG_DIR.\n"
 		   "exit: 0 stopped cleanly, %d usage, %d system error\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
-}
-
-/* The directory of this executable, where nr-route is looked for. */
-static char *own_bindir(void)
-{
-	const char *env = getenv("NR_BINDIR");
-	if (env && *env)
-		return strdup(env);
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-	if (n <= 0 || (size_t)n >= sizeof path - 1)
-		return strdup(".");
-	path[n] = '\0';
-	return strdup(dirname(path));
 }
 
 static int parse_number(const char *flag, const char *s, unsigned long long max,
@@ -107,12 +91,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return NR_EXIT_USAGE;
 	}
-	char *bindir = own_bindir();
-	if (!bindir) {
-		fprintf(stderr, "nr-serve: out of memory\n");
-		return NR_EXIT_SYS;
-	}
-	cfg.bindir = bindir;
 	int rc;
 	if (listen_addr) {
 		int loopback;
@@ -142,6 +120,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = NR_EXIT_USAGE;
 	}
-	free(bindir);
 	return rc;
 }

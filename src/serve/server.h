@@ -9,7 +9,6 @@ struct serve_config {
 	size_t body_max;	/* largest request body accepted */
 	int timeout_ms;		/* read timeout for a silent client */
 	int auth;		/* 1: every request needs a valid API key */
-	const char *bindir;	/* where nr-route lives */
 	int caveman;		/* ask models for terse answers (rtk-filter --caveman) */
 };
 

@@ -1,0 +1,194 @@
+/* cli: nr-route's command line — a request in the client's format on stdin →
+ * the first target of its model or combo that answers → a CGI response in the
+ * client's format on stdout. doc/route.md describes the files, rules and exit
+ * codes. Archived (not main.c) so nr-serve can run it in a forked child
+ * without exec'ing a program that loads libcurl's 39 shared libraries. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "db.h"
+#include "exitcodes.h"
+#include "io.h"
+#include "route/cgi.h"
+#include "route/fallback.h"
+#include "route/route.h"
+#include "route/target.h"
+#include "route/upstream.h"
+#include "translate/translate.h"
+
+#define REQUEST_MAX ((size_t)64 * 1024 * 1024)	/* largest request body read from stdin */
+
+static const struct cli_opt opts[] = {
+	{ "from", 1, 'f', "FMT", "the client's format: openai, anthropic, responses, gemini" },
+	{ "model", 1, 'm', "NAME", "PROVIDER/MODEL or a combo (default: the body's \"model\")" },
+	{ "stream", 0, 's', NULL, "the client wants SSE (gemini clients: :streamGenerateContent)" },
+	{ "client-key", 1, 'k', "NAME", "name of the client's nr key, for usage rows (env NR_CLIENT_KEY)" },
+	{ "rtk-saved-bytes", 1, 'b', "N", "bytes rtk-filter saved on this request (env NR_RTK_SAVED_BYTES)" },
+	{ "rtk-saved-tokens", 1, 't', "N", "tokens rtk-filter saved (env NR_RTK_SAVED_TOKENS)" },
+	{ "help", 0, 'h', NULL, "show this help" },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nr-route --from FMT [--model NAME] [--stream] < request > cgi-response\n\n");
+	cli_print_options(f, opts, NOPTS, 24);
+	fprintf(f, "\nenv: NR_CONFIG_DIR, NR_SHARE_DIR, NR_DATA_DIR, NR_CONNECT_TIMEOUT_MS, NR_IDLE_TIMEOUT_MS\n"
+		   "exit: 0 an answer was sent, %d every target failed (the body says why),\n"
+		   "      %d bad request or unknown model (an error body was sent), %d usage, %d system error\n",
+		NR_EXIT_UPSTREAM, NR_EXIT_DATA, NR_EXIT_USAGE, NR_EXIT_SYS);
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	nr_upstream_stop = 1;
+}
+
+/* A request nr itself refuses: an error in the client's format, exit code `code`. */
+static int refuse(enum nr_format fmt, int status, const char *type, const char *msg, int code)
+{
+	fprintf(stderr, "nr-route: %s\n", msg);
+	jv s = jv_dump_string(nr_error_body(fmt, status, type, msg), 0);
+	struct nr_cgi out = { STDOUT_FILENO, 0, 0 };
+	if (nr_cgi_begin(&out, status, "application/json", NULL) < 0 ||
+	    nr_cgi_write(&out, jv_string_value(s), strlen(jv_string_value(s))) < 0)
+		code = NR_EXIT_SYS;
+	jv_free(s);
+	return code;
+}
+
+static long long count_arg(const char *flag, const char *v)
+{
+	if (!v || !*v)
+		return -1;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno || *end || n < 0) {
+		fprintf(stderr, "nr-route: %s wants a count, got '%s'\n", flag, v);
+		return -2;
+	}
+	return n;
+}
+
+/* The model named by the flag, else by the body. */
+static jv model_name(jv body, const char *flag)
+{
+	if (flag) {
+		jv_free(body);
+		return jv_string(flag);
+	}
+	jv m = jv_object_get(body, jv_string("model"));
+	if (jv_get_kind(m) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(m)) > 0)
+		return m;
+	jv_free(m);
+	return jv_invalid();
+}
+
+static int route(struct nr_request *rq)
+{
+	struct nr_targets t;
+	struct buf err = BUF_INIT;
+	if (nr_targets_resolve(rq->requested, nr_format_name(rq->from), &t, &err) < 0) {
+		int rc = refuse(rq->from, 404, "not_found", err.p ? err.p : "unknown model", NR_EXIT_DATA);
+		buf_free(&err);
+		return rc;
+	}
+	/* no state is better than no answer: without the database, route anyway */
+	sqlite3 *db = nr_db_open(&err);
+	if (!db)
+		fprintf(stderr, "nr-route: %s; routing without cooldowns or usage\n", err.p);
+	buf_free(&err);
+	if (nr_upstream_init() < 0) {
+		nr_db_close(db);
+		nr_targets_free(&t);
+		return refuse(rq->from, 500, "server_error", "unable to initialise libcurl", NR_EXIT_SYS);
+	}
+	struct nr_cgi out = { STDOUT_FILENO, 0, 0 };
+	int rc = nr_route(rq, &t, db, &out);
+	nr_upstream_cleanup();
+	nr_db_close(db);
+	nr_targets_free(&t);
+	return rc;
+}
+
+int nr_route_main(int argc, char **argv)
+{
+	struct option lopts[NOPTS + 1];
+	cli_longopts(opts, NOPTS, lopts);
+
+	int from = -1, stream = 0, c;
+	const char *model = NULL, *client_key = getenv("NR_CLIENT_KEY");
+	const char *rtk_b = getenv("NR_RTK_SAVED_BYTES"), *rtk_t = getenv("NR_RTK_SAVED_TOKENS");
+	while ((c = getopt_long(argc, argv, "f:m:sk:b:t:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if ((from = nr_format_parse(optarg)) < 0) {
+				fprintf(stderr, "nr-route: unknown format '%s' (openai, anthropic, responses, gemini)\n", optarg);
+				return NR_EXIT_USAGE;
+			}
+			break;
+		case 'm': model = optarg; break;
+		case 's': stream = 1; break;
+		case 'k': client_key = optarg; break;
+		case 'b': rtk_b = optarg; break;
+		case 't': rtk_t = optarg; break;
+		case 'h': usage(stdout); return NR_EXIT_OK;
+		default: usage(stderr); return NR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc || from < 0) {
+		fprintf(stderr, optind < argc ? "nr-route: unexpected argument '%s'\n" : "nr-route: --from is required\n",
+			optind < argc ? argv[optind] : "");
+		usage(stderr);
+		return NR_EXIT_USAGE;
+	}
+	long long saved_b = count_arg("--rtk-saved-bytes", rtk_b), saved_t = count_arg("--rtk-saved-tokens", rtk_t);
+	if (saved_b < -1 || saved_t < -1)
+		return NR_EXIT_USAGE;
+	signal(SIGPIPE, SIG_IGN);	/* a client that went away is an EPIPE to handle */
+	/* SIGTERM (nr-serve: the client left): stop the transfer, record it, exit */
+	struct sigaction sa = { .sa_handler = on_term };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct buf in = BUF_INIT;
+	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
+		int big = errno == EFBIG;
+		buf_free(&in);
+		return big ? refuse(from, 413, "invalid_request", "request body too large", NR_EXIT_DATA)
+			   : refuse(from, 500, "server_error", "unable to read the request", NR_EXIT_SYS);
+	}
+	jv body = jv_parse_sized(in.p ? in.p : "", (int)in.len);
+	buf_free(&in);
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {
+		jv_free(body);
+		return refuse(from, 400, "invalid_request", "the request body is not a JSON object", NR_EXIT_DATA);
+	}
+	jv name = model_name(jv_copy(body), model);
+	if (!jv_is_valid(name)) {
+		jv_free(body);
+		return refuse(from, 400, "invalid_request", "no model: give --model or \"model\" in the body", NR_EXIT_DATA);
+	}
+	if (from != NR_FMT_GEMINI) {
+		jv s = jv_object_get(jv_copy(body), jv_string("stream"));
+		stream = jv_get_kind(s) == JV_KIND_TRUE;
+		jv_free(s);
+	}
+	struct nr_request rq = { from, body, jv_string_value(name), stream, client_key, saved_b, saved_t, "" };
+	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
+	int rc = route(&rq);
+	jv_free(name);
+	jv_free(body);
+	return rc;
+}
