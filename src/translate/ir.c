@@ -382,3 +382,16 @@ fail:
 	jv_free(parameters);
 	return -1;
 }
+
+jv ir_request_array(jv req, const char *what, const char *key)
+{
+	if (!jis(req, JV_KIND_OBJECT))
+		return ir_error("%s must be a JSON object", what);
+	jv arr = jget(req, key);
+	if (jis(arr, JV_KIND_ARRAY))
+		return arr;
+	jv e = jv_is_valid(arr) ? ir_error("%s must be an array, not %s", key, jkind(arr))
+				: ir_error("%s needs %s (%s)", what, key, jkind(arr));
+	jv_free(arr);
+	return e;
+}

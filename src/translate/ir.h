@@ -59,6 +59,10 @@ const char *jstr(jv obj, const char *key);
 
 /* jv_invalid_with_msg with a formatted message. */
 jv ir_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The array under `key` of request `req` (borrowed), which must be an object;
+ * `what` names the request ("an openai request"). Returns the array, or an
+ * ir_error saying what is wrong (test with jv_is_valid). */
+jv ir_request_array(jv req, const char *what, const char *key);
 /* Sets key on *obj (consumes val); invalid vals are dropped, not set. */
 void jset(jv *obj, const char *key, jv val);
 

@@ -242,17 +242,10 @@ static void parse_thinking(jv req, jv *ir)
 jv req_anthropic_parse(jv req, const char *model)
 {
 	(void)model;
-	if (!jis(req, JV_KIND_OBJECT)) {
+	jv msgs = ir_request_array(req, "an anthropic request", "messages");
+	if (!jv_is_valid(msgs)) {
 		jv_free(req);
-		return ir_error("an anthropic request must be a JSON object");
-	}
-	jv msgs = jget(req, "messages");
-	if (!jis(msgs, JV_KIND_ARRAY)) {
-		jv e = ir_error(jv_is_valid(msgs) ? "messages must be an array, not %s"
-				: "an anthropic request needs messages (%s)", jkind(msgs));
-		jv_free(msgs);
-		jv_free(req);
-		return e;
+		return msgs;
 	}
 	jv ir = JV_OBJECT(jv_string("messages"), jv_array());
 	jv err = jv_invalid();

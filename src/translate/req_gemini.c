@@ -316,17 +316,10 @@ static int parse_generation(jv gc, jv *ir, jv *err)
 
 jv req_gemini_parse(jv req, const char *model)
 {
-	if (!jis(req, JV_KIND_OBJECT)) {
+	jv contents = ir_request_array(req, "a gemini request", "contents");
+	if (!jv_is_valid(contents)) {
 		jv_free(req);
-		return ir_error("a gemini request must be a JSON object");
-	}
-	jv contents = jget(req, "contents");
-	if (!jis(contents, JV_KIND_ARRAY)) {
-		jv e = ir_error(jv_is_valid(contents) ? "contents must be an array, not %s"
-				: "a gemini request needs contents (%s)", jkind(contents));
-		jv_free(contents);
-		jv_free(req);
-		return e;
+		return contents;
 	}
 	jv ir = JV_OBJECT(jv_string("messages"), jv_array());
 	if (model && *model)	/* the URL names it: models/NAME */

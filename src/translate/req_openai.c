@@ -205,17 +205,10 @@ static int parse_tool_choice(jv tc, jv *ir, jv *err)
 jv req_openai_parse(jv req, const char *model)
 {
 	(void)model;
-	if (!jis(req, JV_KIND_OBJECT)) {
+	jv msgs = ir_request_array(req, "an openai request", "messages");
+	if (!jv_is_valid(msgs)) {
 		jv_free(req);
-		return ir_error("an openai request must be a JSON object");
-	}
-	jv msgs = jget(req, "messages");
-	if (!jis(msgs, JV_KIND_ARRAY)) {
-		jv e = ir_error(jv_is_valid(msgs) ? "messages must be an array, not %s"
-				: "an openai request needs messages (%s)", jkind(msgs));
-		jv_free(msgs);
-		jv_free(req);
-		return e;
+		return msgs;
 	}
 	jv ir = JV_OBJECT(jv_string("messages"), jv_array());
 	jv err = jv_invalid();
