@@ -1,7 +1,7 @@
 /* keys: creation, hashing, constant-time checks and revocation of API keys. */
 #include "keys.h"
 
-#include <bsd/stdlib.h>
+#include <stdlib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>

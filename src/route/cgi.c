@@ -4,10 +4,9 @@
 #include "buf.h"
 #include "io.h"
 
-int nr_cgi_begin(struct nr_cgi *c, int status, const char *content_type, const char *target)
+static int cgi_head(struct nr_out *o, int status, const char *content_type, const char *target)
 {
-	if (c->started)
-		return 0;
+	struct nr_cgi *c = (struct nr_cgi *)o;
 	struct buf h = BUF_INIT;
 	int rc = buf_printf(&h, "Status: %d\r\nContent-Type: %s\r\n", status, content_type);
 	if (rc == 0 && target)
@@ -17,17 +16,15 @@ int nr_cgi_begin(struct nr_cgi *c, int status, const char *content_type, const c
 	if (rc == 0)
 		rc = write_all(c->fd, h.p, h.len);
 	buf_free(&h);
-	if (rc == 0)
-		c->started = 1;
 	return rc;
 }
 
-int nr_cgi_write(struct nr_cgi *c, const char *p, size_t n)
+static int cgi_body(struct nr_out *o, const char *p, size_t n)
 {
-	if (n == 0)
-		return 0;
-	if (write_all(c->fd, p, n) < 0)
-		return -1;
-	c->body_bytes += (long long)n;
-	return 0;
+	return write_all(((struct nr_cgi *)o)->fd, p, n);
+}
+
+void nr_cgi_init(struct nr_cgi *c, int fd)
+{
+	*c = (struct nr_cgi){ { cgi_head, cgi_body, 0, 0 }, fd };
 }

@@ -1,18 +1,15 @@
-/* cgi: nr-route's output, a CGI response on an fd: "Status: N", headers, a
+/* cgi: nr-route's answer as a CGI response on an fd: "Status: N", headers, a
  * blank line, then the body, each piece written at once (no stdio buffer). */
 #ifndef NR_ROUTE_CGI_H
 #define NR_ROUTE_CGI_H
 
-#include <stddef.h>
+#include "route/out.h"
 
 struct nr_cgi {
+	struct nr_out out;	/* first: a struct nr_cgi * is a struct nr_out * */
 	int fd;
-	int started;		/* the status line and headers are out */
-	long long body_bytes;	/* body bytes written so far */
 };
 
-/* Writes the head once: status, content type and X-Nr-Target (may be NULL). */
-int nr_cgi_begin(struct nr_cgi *c, int status, const char *content_type, const char *target);
-int nr_cgi_write(struct nr_cgi *c, const char *p, size_t n);
+void nr_cgi_init(struct nr_cgi *c, int fd);
 
 #endif

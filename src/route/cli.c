@@ -1,8 +1,7 @@
 /* cli: nr-route's command line — a request in the client's format on stdin →
  * the first target of its model or combo that answers → a CGI response in the
  * client's format on stdout. doc/route.md describes the files, rules and exit
- * codes. Archived (not main.c) so nr-serve can run it in a forked child
- * without exec'ing a program that loads libcurl's 39 shared libraries. */
+ * codes. The routing itself is run.c, which nr-serve calls in-process. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -11,17 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bsd/stdlib.h>
-
 #include "buf.h"
 #include "cli.h"
-#include "db.h"
 #include "exitcodes.h"
 #include "io.h"
 #include "route/cgi.h"
-#include "route/fallback.h"
 #include "route/route.h"
-#include "route/target.h"
 #include "route/upstream.h"
 #include "translate/translate.h"
 
@@ -54,19 +48,6 @@ static void on_term(int sig)
 	nr_upstream_stop = 1;
 }
 
-/* A request nr itself refuses: an error in the client's format, exit code `code`. */
-static int refuse(enum nr_format fmt, int status, const char *type, const char *msg, int code)
-{
-	fprintf(stderr, "nr-route: %s\n", msg);
-	jv s = jv_dump_string(nr_error_body(fmt, status, type, msg), 0);
-	struct nr_cgi out = { STDOUT_FILENO, 0, 0 };
-	if (nr_cgi_begin(&out, status, "application/json", NULL) < 0 ||
-	    nr_cgi_write(&out, jv_string_value(s), strlen(jv_string_value(s))) < 0)
-		code = NR_EXIT_SYS;
-	jv_free(s);
-	return code;
-}
-
 static long long count_arg(const char *flag, const char *v)
 {
 	if (!v || !*v)
@@ -79,47 +60,6 @@ static long long count_arg(const char *flag, const char *v)
 		return -2;
 	}
 	return n;
-}
-
-/* The model named by the flag, else by the body. */
-static jv model_name(jv body, const char *flag)
-{
-	if (flag) {
-		jv_free(body);
-		return jv_string(flag);
-	}
-	jv m = jv_object_get(body, jv_string("model"));
-	if (jv_get_kind(m) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(m)) > 0)
-		return m;
-	jv_free(m);
-	return jv_invalid();
-}
-
-static int route(struct nr_request *rq)
-{
-	struct nr_targets t;
-	struct buf err = BUF_INIT;
-	if (nr_targets_resolve(rq->requested, nr_format_name(rq->from), &t, &err) < 0) {
-		int rc = refuse(rq->from, 404, "not_found", err.p ? err.p : "unknown model", NR_EXIT_DATA);
-		buf_free(&err);
-		return rc;
-	}
-	/* no state is better than no answer: without the database, route anyway */
-	sqlite3 *db = nr_db_open(&err);
-	if (!db)
-		fprintf(stderr, "nr-route: %s; routing without cooldowns or usage\n", err.p);
-	buf_free(&err);
-	if (nr_upstream_init() < 0) {
-		nr_db_close(db);
-		nr_targets_free(&t);
-		return refuse(rq->from, 500, "server_error", "unable to initialise libcurl", NR_EXIT_SYS);
-	}
-	struct nr_cgi out = { STDOUT_FILENO, 0, 0 };
-	int rc = nr_route(rq, &t, db, &out);
-	nr_upstream_cleanup();
-	nr_db_close(db);
-	nr_targets_free(&t);
-	return rc;
 }
 
 int nr_route_main(int argc, char **argv)
@@ -157,38 +97,23 @@ int nr_route_main(int argc, char **argv)
 	if (saved_b < -1 || saved_t < -1)
 		return NR_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);	/* a client that went away is an EPIPE to handle */
-	/* SIGTERM (nr-serve: the client left): stop the transfer, record it, exit */
+	/* SIGTERM: stop the transfer, record the attempt, exit */
 	struct sigaction sa = { .sa_handler = on_term };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 
+	struct nr_cgi out;
+	nr_cgi_init(&out, STDOUT_FILENO);
 	struct buf in = BUF_INIT;
 	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
 		int big = errno == EFBIG;
 		buf_free(&in);
-		return big ? refuse(from, 413, "invalid_request", "request body too large", NR_EXIT_DATA)
-			   : refuse(from, 500, "server_error", "unable to read the request", NR_EXIT_SYS);
+		return big ? nr_route_refuse(from, &out.out, 413, "invalid_request", "request body too large", NR_EXIT_DATA)
+			   : nr_route_refuse(from, &out.out, 500, "server_error", "unable to read the request", NR_EXIT_SYS);
 	}
-	jv body = jv_parse_sized(in.p ? in.p : "", (int)in.len);
+	struct nr_route_args a = { from, model, stream, client_key, saved_b, saved_t };
+	int rc = nr_route_request(&a, in.p, in.len, &out.out);
 	buf_free(&in);
-	if (jv_get_kind(body) != JV_KIND_OBJECT) {
-		jv_free(body);
-		return refuse(from, 400, "invalid_request", "the request body is not a JSON object", NR_EXIT_DATA);
-	}
-	jv name = model_name(jv_copy(body), model);
-	if (!jv_is_valid(name)) {
-		jv_free(body);
-		return refuse(from, 400, "invalid_request", "no model: give --model or \"model\" in the body", NR_EXIT_DATA);
-	}
-	if (from != NR_FMT_GEMINI) {
-		jv s = jv_object_get(jv_copy(body), jv_string("stream"));
-		stream = jv_get_kind(s) == JV_KIND_TRUE;
-		jv_free(s);
-	}
-	struct nr_request rq = { from, body, jv_string_value(name), stream, client_key, saved_b, saved_t, "" };
-	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
-	int rc = route(&rq);
-	jv_free(name);
-	jv_free(body);
+	nr_route_release();
 	return rc;
 }

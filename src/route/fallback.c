@@ -28,7 +28,7 @@ struct attempt {
 	struct nr_call call;
 	enum nr_format from, to;
 	const char *model, *label;
-	struct nr_cgi *out;
+	struct nr_out *out;
 	int decided, sse, stream_bad, write_failed, body_over;
 	struct nr_stream *stream;
 	struct buf tbuf, body;
@@ -44,8 +44,8 @@ static int send_out(struct attempt *a)
 {
 	if (!a->tbuf.len)
 		return 0;
-	if (nr_cgi_begin(a->out, 200, "text/event-stream", a->label) < 0 ||
-	    nr_cgi_write(a->out, a->tbuf.p, a->tbuf.len) < 0) {
+	if (nr_out_begin(a->out, 200, "text/event-stream", a->label) < 0 ||
+	    nr_out_write(a->out, a->tbuf.p, a->tbuf.len) < 0) {
 		a->write_failed = 1;
 		return -1;
 	}
@@ -228,7 +228,7 @@ struct ctx {
 	const struct nr_request *rq;
 	const struct nr_targets *t;
 	sqlite3 *db;
-	struct nr_cgi *out;
+	struct nr_out *out;
 	struct buf reasons;	/* "P/M: why; …" for the final error */
 	int only_limits;	/* every failure so far was a rate limit, quota or cooldown */
 };
@@ -275,8 +275,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 	}
 	jv s = jv_dump_string(out, 0);
 	const char *txt = jv_string_value(s);
-	int rc = nr_cgi_begin(c->out, 200, "application/json", a->label) < 0 ||
-		 nr_cgi_write(c->out, txt, strlen(txt)) < 0;
+	int rc = nr_out_send(c->out, 200, "application/json", a->label, txt) < 0;
 	jv_free(s);
 	return rc ? CLIENT_GONE : DONE;
 }
@@ -297,8 +296,7 @@ static enum next send_error(struct ctx *c, struct attempt *a)
 	}
 	jv s = jv_dump_string(out, 0);
 	const char *txt = jv_string_value(s);
-	int rc = nr_cgi_begin(c->out, status, "application/json", a->label) < 0 ||
-		 nr_cgi_write(c->out, txt, strlen(txt)) < 0;
+	int rc = nr_out_send(c->out, status, "application/json", a->label, txt) < 0;
 	jv_free(s);
 	return rc ? CLIENT_GONE : DONE;
 }
@@ -511,7 +509,7 @@ out:
 	return next;
 }
 
-int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_cgi *out)
+int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
 	struct ctx c = { rq, t, db, out, BUF_INIT, 1 };
 	for (size_t i = 0; i < t->n; i++) {
@@ -527,8 +525,7 @@ int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *d
 	int status = c.only_limits ? 429 : 502;
 	jv e = nr_error_body(rq->from, status, c.only_limits ? "rate_limit" : "server_error", msg.p);
 	jv s = jv_dump_string(e, 0);
-	int rc = nr_cgi_begin(out, status, "application/json", NULL) < 0 ||
-		 nr_cgi_write(out, jv_string_value(s), strlen(jv_string_value(s))) < 0;
+	int rc = nr_out_send(out, status, "application/json", NULL, jv_string_value(s)) < 0;
 	jv_free(s);
 	buf_free(&msg);
 	buf_free(&c.reasons);

@@ -1,5 +1,5 @@
 /* fallback: try the targets in order until one answers (doc/route.md lists
- * the rules). Writes the CGI answer to out and returns the exit code:
+ * the rules). Writes the answer to out and returns the exit code:
  * NR_EXIT_OK once an answer (even a non-retryable upstream error) reached the
  * client, NR_EXIT_UPSTREAM when every target failed (the body is then an
  * error in the client's format listing why each failed), NR_EXIT_SYS when the
@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #include "format.h"
-#include "route/cgi.h"
+#include "route/out.h"
 #include "route/target.h"
 
 struct nr_request {
@@ -24,6 +24,6 @@ struct nr_request {
 	char id[17];			/* random hex id of this request, in every usage row */
 };
 
-int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_cgi *out);
+int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out);
 
 #endif

@@ -1,10 +1,36 @@
-/* route: nr-route as a function, for nr-route's main() and for nr-serve. */
+/* route: the router as functions, for nr-route's main() and for nr-serve,
+ * which runs it in-process on each request of a connection. */
 #ifndef NR_ROUTE_ROUTE_H
 #define NR_ROUTE_ROUTE_H
 
-/* Runs nr-route with this command line on fds 0 and 1 and returns its exit
- * code. getopt state is reset first; call it once per process (it installs
- * signal handlers and keeps one libcurl handle). */
+#include <stddef.h>
+
+#include "format.h"
+#include "route/out.h"
+
+struct nr_route_args {
+	enum nr_format from;		/* the client's format */
+	const char *model;		/* overrides the body's "model"; may be NULL */
+	int stream;			/* gemini: the client asked for SSE (others: the body says) */
+	const char *client_key;		/* name of the client's nr key, for usage rows; may be NULL */
+	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
+};
+
+/* Routes one request (body: the client's JSON) and writes the answer, or an
+ * error in the client's format, to out. Returns nr-route's exit code
+ * (doc/route.md). The database and the libcurl handle stay open between
+ * calls, so that a connection's later requests reuse them. */
+int nr_route_request(const struct nr_route_args *a, const char *body, size_t len, struct nr_out *out);
+
+/* A request nr itself refuses: msg on stderr, an error body in format fmt with
+ * this status and type to out; returns code (NR_EXIT_SYS if out failed). */
+int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,
+		    const char *msg, int code);
+
+/* Closes what nr_route_request keeps open (the database, the libcurl handle). */
+void nr_route_release(void);
+
+/* nr-route's command line: the request on fd 0, a CGI answer on fd 1. */
 int nr_route_main(int argc, char **argv);
 
 #endif

@@ -2,10 +2,13 @@
 #include "route/upstream.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 
 static CURL *handle;	/* reused: keeps the connection cache between attempts */
+static int global_done;
+static int watch_fd = -1;
 
 long nr_mono_ms(void)
 {
@@ -14,11 +17,20 @@ long nr_mono_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+int nr_upstream_global_init(void)
+{
+	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	global_done = 1;
+	return 0;
+}
+
 int nr_upstream_init(void)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (nr_upstream_global_init() < 0)
 		return -1;
-	handle = curl_easy_init();
+	if (!handle)
+		handle = curl_easy_init();
 	return handle ? 0 : -1;
 }
 
@@ -27,7 +39,23 @@ void nr_upstream_cleanup(void)
 	if (handle)
 		curl_easy_cleanup(handle);
 	handle = NULL;
-	curl_global_cleanup();
+	if (global_done)
+		curl_global_cleanup();
+	global_done = 0;
+}
+
+void nr_upstream_watch(int fd)
+{
+	watch_fd = fd;
+}
+
+/* The watched client hung up (a peer's shutdown or reset). */
+static int client_left(void)
+{
+	if (watch_fd < 0)
+		return 0;
+	struct pollfd pf = { .fd = watch_fd, .events = POLLRDHUP };
+	return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
@@ -77,7 +105,7 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 {
 	(void)dt, (void)dn, (void)ut, (void)un;
 	struct nr_call *c = ctx;
-	if (nr_upstream_stop) {
+	if (nr_upstream_stop || client_left()) {
 		c->client_gone = 1;
 		return 1;
 	}

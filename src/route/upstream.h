@@ -30,15 +30,22 @@ struct nr_call {
 	struct buf headers_in;		/* "name: value\n", names lowercased; the last response's */
 	CURLcode rc;
 	int idle_timeout_hit, aborted;	/* aborted: on_body asked to stop */
-	int client_gone;		/* stopped because nr_upstream_stop was set */
+	int client_gone;		/* stopped: nr_upstream_stop set, or the watched client left */
 	long ttfb_ms;			/* first body byte, -1 when none */
 	char error[CURL_ERROR_SIZE];	/* libcurl's message when rc != CURLE_OK */
 	/* private */
 	long start_ms, last_ms;
 };
 
-int nr_upstream_init(void);		/* once per process: 0 or -1 */
+/* libcurl's global set-up (OpenSSL's included, a few ms): 0 or -1. Done once;
+ * nr-serve's listener does it before forking so its children start warm. */
+int nr_upstream_global_init(void);
+/* The global set-up if not done, and the shared handle: 0 or -1. Idempotent. */
+int nr_upstream_init(void);
 void nr_upstream_cleanup(void);
+/* Stops transfers (as client_gone) once the peer of this socket hangs up;
+ * -1 watches nothing. For nr-serve, which runs the router in-process. */
+void nr_upstream_watch(int fd);
 
 /* Performs the call; 0 when an HTTP response (any status) arrived in full,
  * -1 otherwise (c->rc, c->error, c->idle_timeout_hit say why). */

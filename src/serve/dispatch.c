@@ -1,218 +1,59 @@
-/* dispatch: body → rtk-filter (in-process) → nr-route (child, CGI on its
- * stdout, run in a forked child) → HTTP answer, streamed chunk by chunk for event streams. */
+/* dispatch: body → rtk-filter → the router, all in this process, its answer
+ * written as HTTP: whole with a Content-Length, or chunk by chunk for event
+ * streams. No child process: forking one per request cost more than the
+ * routing itself (page tables, copy-on-write faults, libcurl set-up). */
 #include "serve/dispatch.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <poll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "io.h"
-#include "rtk/engine.h"
+#include "exitcodes.h"
 #include "route/route.h"
+#include "route/upstream.h"
+#include "rtk/engine.h"
 #include "rtk/request.h"
 
-#define CGI_HEADERS_MAX (64 * 1024)	/* nr-route's status and header lines */
-
-struct child {
-	pid_t pid;
-	int to, from;	/* its stdin, its stdout */
+/* The router's answer, turned into HTTP on the client's connection. */
+struct http_out {
+	struct nr_out out;	/* first: the router sees a struct nr_out * */
+	struct http_conn *c;
+	int keep_alive, head_only;
+	int status, sse;
+	struct buf hdrs;	/* "Name: value\r\n" lines */
+	struct buf body;	/* a whole answer, sent with its length once complete */
 };
 
-/* Starts nr-route in a child with its stdin and stdout on pipes. */
-static int spawn_route(int client_in, int client_out, const struct endpoint *ep,
-		       const struct auth_result *who, unsigned long long saved, struct child *ch)
+static int out_head(struct nr_out *o, int status, const char *content_type, const char *target)
 {
-	int in[2], out[2];
-	if (pipe2(in, O_CLOEXEC) < 0)
+	struct http_out *h = (struct http_out *)o;
+	h->status = status;
+	if (buf_printf(&h->hdrs, "Content-Type: %s\r\n", content_type) < 0 ||
+	    (target && buf_printf(&h->hdrs, "X-Nr-Target: %s\r\n", target) < 0))
 		return -1;
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		close(in[0]), close(in[1]);
-		return -1;
-	}
-	char savedstr[32], tokstr[32];
-	snprintf(savedstr, sizeof savedstr, "%llu", saved);
-	snprintf(tokstr, sizeof tokstr, "%llu", rtk_estimate_tokens(saved));
-	const char *argv[14];
-	int n = 0;
-	argv[n++] = "nr-route";
-	argv[n++] = "--from";
-	argv[n++] = nr_format_name(ep->format);
-	argv[n++] = "--client-key";
-	argv[n++] = who->key_name ? who->key_name : "-";
-	argv[n++] = "--rtk-saved-bytes";
-	argv[n++] = savedstr;
-	argv[n++] = "--rtk-saved-tokens";
-	argv[n++] = tokstr;
-	if (ep->model) {
-		argv[n++] = "--model";
-		argv[n++] = ep->model;
-	}
-	if (ep->stream)
-		argv[n++] = "--stream";
-	argv[n] = NULL;
-
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* nr-route in this forked child, not exec'd: it is linked in, and
-		 * an exec would load libcurl's shared libraries again (~15 ms) */
-		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
-			_exit(111);
-		/* no exec, so no close-on-exec: close by hand what must not stay
-		 * open here (the pipes' other ends, the client's connection) */
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		if (client_in > 1)
-			close(client_in);
-		if (client_out > 1 && client_out != client_in)
-			close(client_out);
-		signal(SIGPIPE, SIG_DFL);
-		optind = 0;	/* glibc: re-initialise getopt for the second parse */
-		int rc = nr_route_main(n, (char **)argv);
-		fflush(NULL);
-		_exit(rc);
-	}
-	close(in[0]);
-	close(out[1]);
-	ch->pid = pid;
-	ch->to = in[1];
-	ch->from = out[0];
+	h->sse = !h->head_only && strncasecmp(content_type, "text/event-stream", 17) == 0;
+	if (h->sse)
+		return http_write_chunked_start(h->c, status, h->hdrs.p, h->keep_alive);
 	return 0;
 }
 
-static void child_stop(struct child *ch, int kill_it)
+static int out_body(struct nr_out *o, const char *p, size_t n)
 {
-	if (ch->to >= 0)
-		close(ch->to);
-	if (ch->from >= 0)
-		close(ch->from);
-	ch->to = ch->from = -1;
-	if (ch->pid > 0) {
-		if (kill_it)
-			kill(ch->pid, SIGTERM);
-		while (waitpid(ch->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	ch->pid = -1;
+	struct http_out *h = (struct http_out *)o;
+	return h->sse ? http_write_chunk(h->c, p, n) : buf_append(&h->body, p, n);
 }
 
-/* Reads the CGI header block; *status, the headers to pass on (HTTP form) in
- * *hdrs, whether it is an event stream, and any body bytes read past it in
- * *rest. 0, or -1 when nr-route sent no valid header. */
-static int read_cgi_header(int fd, int *status, struct buf *hdrs, int *sse, struct buf *rest)
+/* After the router returned: the end of a stream, or the whole answer. */
+static int out_finish(struct http_out *h, enum nr_format f, int route_rc)
 {
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	char *end = NULL;
-	size_t endlen = 0;
-	while (!end) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || buf_append(&b, chunk, (size_t)r) < 0 || b.len > CGI_HEADERS_MAX) {
-			buf_free(&b);
-			return -1;
-		}
-		char *crlf = strstr(b.p, "\r\n\r\n"), *lf = strstr(b.p, "\n\n");
-		if (crlf && (!lf || crlf < lf))
-			end = crlf, endlen = 4;
-		else if (lf)
-			end = lf, endlen = 2;
-	}
-	*end = '\0';
-	*status = 200;
-	*sse = 0;
-	for (char *line = b.p, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		size_t len = strlen(line);
-		if (len && line[len - 1] == '\r')
-			line[--len] = '\0';
-		char *colon = strchr(line, ':');
-		if (!colon)
-			continue;
-		*colon = '\0';
-		const char *v = colon + 1;
-		while (*v == ' ')
-			v++;
-		if (strcasecmp(line, "Status") == 0) {
-			*status = atoi(v);
-			if (*status < 100 || *status > 599)
-				*status = 502;
-			continue;
-		}
-		if (strcasecmp(line, "Content-Type") == 0 && strncasecmp(v, "text/event-stream", 17) == 0)
-			*sse = 1;
-		if (strcasecmp(line, "Content-Length") == 0 || strcasecmp(line, "Connection") == 0 ||
-		    strcasecmp(line, "Transfer-Encoding") == 0)
-			continue;	/* framing is ours */
-		if (buf_printf(hdrs, "%s: %s\r\n", line, v) < 0) {
-			buf_free(&b);
-			return -1;
-		}
-	}
-	size_t used = (size_t)(end - b.p) + endlen;
-	int rc = buf_append(rest, b.p + used, b.len - used);
-	buf_free(&b);
-	return rc;
-}
-
-static int stream_body(struct http_conn *c, int from, int status, const struct buf *hdrs,
-		       const struct buf *rest, int keep_alive)
-{
-	if (http_write_chunked_start(c, status, hdrs->p ? hdrs->p : "", keep_alive) < 0 ||
-	    http_write_chunk(c, rest->p, rest->len) < 0)
-		return -1;
-	char chunk[16384];
-	struct stat sb;
-	/* watch a socket client for hang-up while the upstream is quiet; a pipe
-	 * (inetd tests) reports HUP at EOF for good, so it is not watched */
-	int watch = fstat(c->in, &sb) == 0 && S_ISSOCK(sb.st_mode);
-	struct pollfd pf[2] = { { .fd = from, .events = POLLIN },
-				{ .fd = c->in, .events = POLLRDHUP } };
-	for (;;) {
-		if (poll(pf, watch ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (watch && (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR)))
-			return -1;	/* the client left: stop the upstream call */
-		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		ssize_t r = read(from, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		if (http_write_chunk(c, chunk, (size_t)r) < 0)
-			return -1;	/* the client left */
-	}
-	return http_write_chunked_end(c);
-}
-
-static int whole_body(struct http_conn *c, int from, int status, const struct buf *hdrs,
-		      struct buf *body, int keep_alive, int head)
-{
-	if (read_all(from, body, SIZE_MAX) < 0)
-		return -1;
-	return http_write_response(c, status, hdrs->p ? hdrs->p : "", body->p, body->len,
-				   keep_alive, head);
+	if (!h->out.started)
+		return serve_send_error(h->c, f, 502, "server_error", "the router ended without an answer",
+					h->keep_alive, h->head_only);
+	if (h->sse)
+		return route_rc == NR_EXIT_SYS ? -1 : http_write_chunked_end(h->c);
+	return http_write_response(h->c, h->status, h->hdrs.p, h->body.p, h->body.len,
+				   h->keep_alive, h->head_only);
 }
 
 int dispatch(struct http_conn *c, struct http_request *req, const struct endpoint *ep,
@@ -235,35 +76,24 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		return rc;
 	}
 	unsigned long long saved = st.in_bytes - st.out_bytes;
-
-	struct child ch = { -1, -1, -1 };
-	if (spawn_route(c->in, c->out, ep, who, saved, &ch) < 0) {
-		buf_free(&filtered);
-		return serve_send_error(c, ep->format, 500, "server_error",
-					"unable to start nr-route", 0, head);
-	}
-	/* nr-route reads the whole request before it answers: write it all first */
-	int wr = write_all(ch.to, filtered.p, filtered.len);
+	struct nr_route_args a = {
+		.from = ep->format, .model = ep->model, .stream = ep->stream,
+		.client_key = who->key_name,
+		.rtk_bytes = (long long)saved, .rtk_tokens = (long long)rtk_estimate_tokens(saved),
+	};
+	struct http_out h = {
+		.out = { out_head, out_body, 0, 0 }, .c = c, .keep_alive = req->keep_alive,
+		.head_only = head, .hdrs = BUF_INIT, .body = BUF_INIT,
+	};
+	/* a client that hangs up stops the upstream call (a pipe, as under
+	 * inetd tests, reports HUP at EOF for good, so only sockets are watched) */
+	struct stat sb;
+	nr_upstream_watch(fstat(c->in, &sb) == 0 && S_ISSOCK(sb.st_mode) ? c->in : -1);
+	int route_rc = nr_route_request(&a, filtered.p, filtered.len, &h.out);
+	nr_upstream_watch(-1);
 	buf_free(&filtered);
-	close(ch.to);
-	ch.to = -1;
-
-	int status, sse, rc;
-	struct buf hdrs = BUF_INIT, rest = BUF_INIT;
-	if (read_cgi_header(ch.from, &status, &hdrs, &sse, &rest) < 0) {
-		child_stop(&ch, 1);
-		rc = serve_send_error(c, ep->format, 502, "server_error",
-				      wr < 0 ? "nr-route did not take the request"
-					     : "nr-route ended without an answer",
-				      req->keep_alive, head);
-	} else if (sse && !head) {
-		rc = stream_body(c, ch.from, status, &hdrs, &rest, req->keep_alive);
-		child_stop(&ch, rc < 0);	/* a client gone mid-stream stops the upstream call */
-	} else {
-		rc = whole_body(c, ch.from, status, &hdrs, &rest, req->keep_alive, head);
-		child_stop(&ch, rc < 0);
-	}
-	buf_free(&hdrs);
-	buf_free(&rest);
+	int rc = out_finish(&h, ep->format, route_rc);
+	buf_free(&h.hdrs);
+	buf_free(&h.body);
 	return rc;
 }

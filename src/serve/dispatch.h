@@ -1,5 +1,5 @@
-/* dispatch: runs an authenticated API request through rtk-filter (in-process)
- * and nr-route (a child speaking CGI), streaming the answer to the client. */
+/* dispatch: runs an authenticated API request through rtk-filter and the
+ * router, both in-process, streaming the answer to the client. */
 #ifndef NR_SERVE_DISPATCH_H
 #define NR_SERVE_DISPATCH_H
 

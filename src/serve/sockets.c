@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "route/upstream.h"
 #include "serve/server.h"
 
 static int addr_is_loopback(const struct sockaddr *sa)
@@ -144,6 +145,9 @@ int serve_accept_loop(int lfd, const struct serve_config *cfg)
 	sa.sa_handler = on_child;
 	sigaction(SIGCHLD, &sa, NULL);	/* no SA_RESTART: accept returns EINTR to reap */
 
+	/* libcurl's and OpenSSL's set-up once here, not in every connection */
+	if (nr_upstream_global_init() < 0)
+		fprintf(stderr, "nr-serve: unable to initialise libcurl; each connection will try\n");
 	while (!stopping) {
 		reap();
 		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

@@ -1,0 +1,32 @@
+/* out: the head-once, body-in-pieces protocol every answer writer shares (see out.h). */
+#include "route/out.h"
+
+#include <string.h>
+
+int nr_out_begin(struct nr_out *o, int status, const char *content_type, const char *target)
+{
+	if (o->started)
+		return 0;
+	if (o->head(o, status, content_type, target) < 0)
+		return -1;
+	o->started = 1;
+	return 0;
+}
+
+int nr_out_write(struct nr_out *o, const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (o->body(o, p, n) < 0)
+		return -1;
+	o->body_bytes += (long long)n;
+	return 0;
+}
+
+int nr_out_send(struct nr_out *o, int status, const char *content_type, const char *target,
+		const char *body)
+{
+	if (nr_out_begin(o, status, content_type, target) < 0)
+		return -1;
+	return nr_out_write(o, body, strlen(body));
+}

@@ -1,0 +1,25 @@
+/* out: where an answer goes. nr-route writes a CGI response on its stdout
+ * (cgi.h); nr-serve, running the router in-process, writes HTTP to its client.
+ * The head (status, content type, target) goes once, then the body in pieces. */
+#ifndef NR_ROUTE_OUT_H
+#define NR_ROUTE_OUT_H
+
+#include <stddef.h>
+
+struct nr_out {
+	/* 0, or -1 when the client can no longer be written to */
+	int (*head)(struct nr_out *o, int status, const char *content_type, const char *target);
+	int (*body)(struct nr_out *o, const char *p, size_t n);
+	int started;		/* the head is out */
+	long long body_bytes;	/* body bytes written so far */
+};
+
+/* Sends the head unless it is already out; target (X-Nr-Target) may be NULL. */
+int nr_out_begin(struct nr_out *o, int status, const char *content_type, const char *target);
+int nr_out_write(struct nr_out *o, const char *p, size_t n);
+
+/* The head and then the whole body: what a JSON answer or error needs. */
+int nr_out_send(struct nr_out *o, int status, const char *content_type, const char *target,
+		const char *body);
+
+#endif
