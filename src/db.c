@@ -188,8 +188,67 @@ fail:
 	return NULL;
 }
 
+#define STMT_CACHE 16	/* more distinct statements than nr runs on one connection */
+
+static struct cached {
+	sqlite3 *db;
+	const char *sql;
+	sqlite3_stmt *st;
+} cache[STMT_CACHE];
+
+sqlite3_stmt *nr_db_prepare(sqlite3 *db, const char *sql)
+{
+	struct cached *free_slot = NULL;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		if (cache[i].db == db && cache[i].sql == sql)
+			return cache[i].st;
+		if (!cache[i].db && !free_slot)
+			free_slot = &cache[i];
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (free_slot)
+		*free_slot = (struct cached){ db, sql, st };
+	return st;
+}
+
+void nr_db_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);	/* the cache was full: it was never kept */
+}
+
 void nr_db_close(sqlite3 *db)
 {
-	if (db)
-		sqlite3_close(db);
+	if (!db)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (cache[i].db == db) {
+			sqlite3_finalize(cache[i].st);
+			cache[i] = (struct cached){ 0 };
+		}
+	sqlite3_close(db);
+}
+
+static sqlite3 *shared;
+
+sqlite3 *nr_db_shared(struct buf *err)
+{
+	if (!shared)
+		shared = nr_db_open(err);
+	return shared;
+}
+
+void nr_db_shared_close(void)
+{
+	nr_db_close(shared);
+	shared = NULL;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "db.h"
+
 #define KEY_RANDOM_BYTES 24	/* 192 bits: guessing is hopeless, a plain hash suffices */
 #define KEY_PREFIX "nr-"
 
@@ -73,8 +75,7 @@ int keys_check(sqlite3 *db, const char *key, struct buf *name)
 	if (key_hash(key, hash) < 0)
 		return -1;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT name, hash FROM keys WHERE revoked IS NULL", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (!(st = nr_db_prepare(db, "SELECT name, hash FROM keys WHERE revoked IS NULL")))
 		return -1;
 	/* every live hash is compared, in constant time, whatever matched before */
 	int found = 0, rc;
@@ -87,7 +88,7 @@ int keys_check(sqlite3 *db, const char *key, struct buf *name)
 				rc = SQLITE_NOMEM;
 		}
 	}
-	sqlite3_finalize(st);
+	nr_db_done(st);
 	return rc == SQLITE_DONE ? found : -1;
 }
 

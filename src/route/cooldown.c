@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "db.h"
+
 double nr_now(void)
 {
 	struct timespec ts;
@@ -21,8 +23,7 @@ double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct
 	if (!db)
 		return 0;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT until, reason FROM cooldowns WHERE scope = ? AND until > ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!(st = nr_db_prepare(db, "SELECT until, reason FROM cooldowns WHERE scope = ? AND until > ?")))
 		return 0;
 	double now = nr_now(), best = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -38,7 +39,7 @@ double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct
 		}
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	nr_db_done(st);
 	return best;
 }
 
@@ -49,15 +50,15 @@ int nr_cooldown_set(sqlite3 *db, const char *scope, double seconds, const char *
 	if (seconds > NR_COOLDOWN_MAX_S)
 		seconds = NR_COOLDOWN_MAX_S;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "INSERT INTO cooldowns VALUES (?1, ?2, ?3) ON CONFLICT(scope) DO UPDATE"
+	if (!(st = nr_db_prepare(db, "INSERT INTO cooldowns VALUES (?1, ?2, ?3) ON CONFLICT(scope) DO UPDATE"
 			       " SET reason = iif(excluded.until > until, excluded.reason, reason),"
-			       " until = max(until, excluded.until)", -1, &st, NULL) != SQLITE_OK)
+			       " until = max(until, excluded.until)")))
 		return -1;
 	sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, nr_now() + seconds);
 	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	nr_db_done(st);
 	return rc;
 }
 
@@ -68,13 +69,13 @@ long nr_rotation_next(sqlite3 *db, const char *provider)
 	sqlite3_stmt *st;
 	long v = 0;
 	/* one statement: atomic without an explicit transaction */
-	if (sqlite3_prepare_v2(db, "INSERT INTO rotation VALUES (?, 1) ON CONFLICT(provider)"
-			       " DO UPDATE SET next = next + 1 RETURNING next - 1", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = nr_db_prepare(db, "INSERT INTO rotation VALUES (?, 1) ON CONFLICT(provider)"
+			       " DO UPDATE SET next = next + 1 RETURNING next - 1")))
 		return 0;
 	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	nr_db_done(st);
 	return v < 0 ? 0 : v;
 }
 

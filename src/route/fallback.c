@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "exitcodes.h"
+#include "json.h"
 #include "route/accounts.h"
 #include "route/cooldown.h"
 #include "route/provider.h"
@@ -273,11 +274,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 		buf_free(&m);
 		return NEXT_TARGET;
 	}
-	jv s = jv_dump_string(out, 0);
-	const char *txt = jv_string_value(s);
-	int rc = nr_out_send(c->out, 200, "application/json", a->label, txt) < 0;
-	jv_free(s);
-	return rc ? CLIENT_GONE : DONE;
+	return nr_out_json(c->out, 200, a->label, out) < 0 ? CLIENT_GONE : DONE;
 }
 
 /* A status the client must see as is (400, 403, 404 …): translated, sent. */
@@ -294,11 +291,7 @@ static enum next send_error(struct ctx *c, struct attempt *a)
 		jv_free(out);
 		out = nr_error_body(a->from, status, "server_error", "the upstream's error could not be translated");
 	}
-	jv s = jv_dump_string(out, 0);
-	const char *txt = jv_string_value(s);
-	int rc = nr_out_send(c->out, status, "application/json", a->label, txt) < 0;
-	jv_free(s);
-	return rc ? CLIENT_GONE : DONE;
+	return nr_out_json(c->out, status, a->label, out) < 0 ? CLIENT_GONE : DONE;
 }
 
 /* The stream had started: finish it well-formed whatever happened. */
@@ -446,9 +439,9 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		return NEXT_TARGET;
 	}
 	enum next next = NEXT_TARGET;
-	char tscope[600];
-	snprintf(tscope, sizeof tscope, "target %s/%s", t->provider, t->model);
-	const char *ts[] = { tscope };
+	struct buf s1 = BUF_INIT, s2 = BUF_INIT, text = BUF_INIT;
+	buf_printf(&s1, "target %s/%s", t->provider, t->model);
+	const char *ts[] = { s1.p ? s1.p : "" };
 	double left = nr_cooldown_left(c->db, ts, 1, &rest);
 	if (left > 0) {
 		buf_reset(&why);
@@ -473,16 +466,22 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		note(c, t, NULL, why.p, 0);
 		goto out;
 	}
-	jv dumped = jv_dump_string(body, 0);
-	const char *text = jv_string_value(dumped);
+	if (json_dump(&text, body) < 0) {
+		note(c, t, NULL, "out of memory", 0);
+		goto out;
+	}
 	size_t start = p.fill_first || n == 1 ? 0 : (size_t)nr_rotation_next(c->db, p.name) % n;
 	int tried = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct nr_account *acct = &accts[(start + k) % n];
-		char s1[700], s2[700];
-		snprintf(s1, sizeof s1, "account %s %s", p.name, acct->name);
-		snprintf(s2, sizeof s2, "rate %s %s %s", p.name, acct->name, t->model);
-		const char *scopes[] = { s1, s2 };
+		buf_reset(&s1);
+		buf_reset(&s2);
+		if (buf_printf(&s1, "account %s %s", p.name, acct->name) < 0 ||
+		    buf_printf(&s2, "rate %s %s %s", p.name, acct->name, t->model) < 0) {
+			note(c, t, acct->name, "out of memory", 0);
+			continue;
+		}
+		const char *scopes[] = { s1.p, s2.p };
 		if ((left = nr_cooldown_left(c->db, scopes, 2, &rest)) > 0) {
 			buf_reset(&why);
 			buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
@@ -492,7 +491,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		int limit;
 		tried++;
 		buf_reset(&why);
-		next = attempt_one(c, t, pos, &p, acct, text, strlen(text), &why, &limit);
+		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, &why, &limit);
 		if (next == DONE || next == CLIENT_GONE)
 			break;
 		note(c, t, acct->name, why.p, limit);
@@ -501,8 +500,10 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		next = NEXT_TARGET;
 	}
 	(void)tried;
-	jv_free(dumped);
 out:
+	buf_free(&s1);
+	buf_free(&s2);
+	buf_free(&text);
 	buf_free(&why);
 	buf_free(&rest);
 	nr_provider_free(&p);
@@ -524,9 +525,7 @@ int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *d
 	fprintf(stderr, "%s\n", msg.p);
 	int status = c.only_limits ? 429 : 502;
 	jv e = nr_error_body(rq->from, status, c.only_limits ? "rate_limit" : "server_error", msg.p);
-	jv s = jv_dump_string(e, 0);
-	int rc = nr_out_send(out, status, "application/json", NULL, jv_string_value(s)) < 0;
-	jv_free(s);
+	int rc = nr_out_json(out, status, NULL, e) < 0;
 	buf_free(&msg);
 	buf_free(&c.reasons);
 	return rc ? NR_EXIT_SYS : NR_EXIT_UPSTREAM;

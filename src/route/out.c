@@ -1,7 +1,8 @@
 /* out: the head-once, body-in-pieces protocol every answer writer shares (see out.h). */
 #include "route/out.h"
 
-#include <string.h>
+#include "buf.h"
+#include "json.h"
 
 int nr_out_begin(struct nr_out *o, int status, const char *content_type, const char *target)
 {
@@ -23,10 +24,14 @@ int nr_out_write(struct nr_out *o, const char *p, size_t n)
 	return 0;
 }
 
-int nr_out_send(struct nr_out *o, int status, const char *content_type, const char *target,
-		const char *body)
+int nr_out_json(struct nr_out *o, int status, const char *target, jv v)
 {
-	if (nr_out_begin(o, status, content_type, target) < 0)
-		return -1;
-	return nr_out_write(o, body, strlen(body));
+	struct buf b = BUF_INIT;
+	int rc = json_dump(&b, v);
+	if (rc == 0)
+		rc = nr_out_begin(o, status, "application/json", target);
+	if (rc == 0)
+		rc = nr_out_write(o, b.p, b.len);
+	buf_free(&b);
+	return rc;
 }

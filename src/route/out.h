@@ -4,6 +4,7 @@
 #ifndef NR_ROUTE_OUT_H
 #define NR_ROUTE_OUT_H
 
+#include <jv.h>
 #include <stddef.h>
 
 struct nr_out {
@@ -18,8 +19,7 @@ struct nr_out {
 int nr_out_begin(struct nr_out *o, int status, const char *content_type, const char *target);
 int nr_out_write(struct nr_out *o, const char *p, size_t n);
 
-/* The head and then the whole body: what a JSON answer or error needs. */
-int nr_out_send(struct nr_out *o, int status, const char *content_type, const char *target,
-		const char *body);
+/* A whole JSON answer or error: the head, then v as JSON (consumed). */
+int nr_out_json(struct nr_out *o, int status, const char *target, jv v);
 
 #endif

@@ -18,8 +18,8 @@ struct nr_route_args {
 
 /* Routes one request (body: the client's JSON) and writes the answer, or an
  * error in the client's format, to out. Returns nr-route's exit code
- * (doc/route.md). The database and the libcurl handle stay open between
- * calls, so that a connection's later requests reuse them. */
+ * (doc/route.md). The database (nr_db_shared) and the libcurl handle stay
+ * open between calls, so that a worker's later requests reuse them. */
 int nr_route_request(const struct nr_route_args *a, const char *body, size_t len, struct nr_out *out);
 
 /* A request nr itself refuses: msg on stderr, an error body in format fmt with

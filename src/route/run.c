@@ -13,19 +13,12 @@
 #include "route/upstream.h"
 #include "translate/translate.h"
 
-/* Opened on the first request and kept: a keep-alive connection's later
- * requests skip the open and the schema read. Never opened before a fork. */
-static sqlite3 *db;
-static int db_tried;
-
 int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,
 		    const char *msg, int code)
 {
 	fprintf(stderr, "nr-route: %s\n", msg);
-	jv s = jv_dump_string(nr_error_body(fmt, status, type, msg), 0);
-	if (nr_out_send(out, status, "application/json", NULL, jv_string_value(s)) < 0)
+	if (nr_out_json(out, status, NULL, nr_error_body(fmt, status, type, msg)) < 0)
 		code = NR_EXIT_SYS;
-	jv_free(s);
 	return code;
 }
 
@@ -52,13 +45,10 @@ static int route(struct nr_request *rq, struct nr_out *out)
 		buf_free(&err);
 		return rc;
 	}
-	if (!db_tried) {
-		/* no state is better than no answer: without the database, route anyway */
-		db_tried = 1;
-		db = nr_db_open(&err);
-		if (!db)
-			fprintf(stderr, "nr-route: %s; routing without cooldowns or usage\n", err.p);
-	}
+	/* no state is better than no answer: without the database, route anyway */
+	sqlite3 *db = nr_db_shared(&err);
+	if (!db)
+		fprintf(stderr, "nr-route: %s; routing without cooldowns or usage\n", err.p);
 	buf_free(&err);
 	if (nr_upstream_init() < 0) {
 		nr_targets_free(&t);
@@ -100,7 +90,5 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 void nr_route_release(void)
 {
 	nr_upstream_cleanup();
-	nr_db_close(db);
-	db = NULL;
-	db_tried = 0;
+	nr_db_shared_close();
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "db.h"
+
 static long long num(jv obj, const char *key)
 {
 	jv v = jv_object_get(obj, jv_string(key));
@@ -162,12 +164,11 @@ int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
 	if (!db)
 		return 0;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "INSERT INTO usage (request, ts, day, client_key, requested, combo, provider, model,"
+	if (!(st = nr_db_prepare(db, "INSERT INTO usage (request, ts, day, client_key, requested, combo, provider, model,"
 			       " account, position, status, outcome, reason, latency_ms, ttfb_ms, input_tokens,"
 			       " output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes,"
 			       " rtk_saved_tokens) VALUES (?21, ?1, date(?1, 'unixepoch'), ?2, ?3, ?4, ?5, ?6, ?7,"
-			       " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")))
 		return -1;
 	sqlite3_bind_double(st, 1, r->ts);
 	bind_text(st, 2, r->client_key);
@@ -194,6 +195,6 @@ int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
 	bind_count(st, 20, r->rtk_tokens);
 	bind_text(st, 21, r->request);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	nr_db_done(st);
 	return rc;
 }

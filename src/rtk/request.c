@@ -58,7 +58,7 @@ static int compress_text(struct rq *rq, struct json_span str)
 		return -1;
 	const struct buf *now = r ? &rq->standin : &rq->shown;
 	buf_reset(&rq->lit);
-	if (now->len < rq->text.len && json_str_encode(now->p, now->len, &rq->lit) < 0)
+	if (now->len < rq->text.len && json_str(&rq->lit, now->p, now->len) < 0)
 		return -1;
 	if (now->len >= rq->text.len || rq->lit.len >= str.n) {
 		rq->st->out_bytes += rq->text.len;	/* not smaller: the original bytes stay */

@@ -34,7 +34,7 @@ static int append_to_string(struct place *pl, struct json_span str)
 		rc = buf_puts(&text, caveman_instruction);
 	buf_reset(&pl->tmp);
 	if (rc == 0)
-		rc = json_str_encode(text.p, text.len, &pl->tmp);
+		rc = json_str(&pl->tmp, text.p, text.len);
 	if (rc == 0)
 		rc = edits_add(pl->e, off(pl, str.p), str.n, pl->tmp.p, pl->tmp.len);
 done:
@@ -58,7 +58,7 @@ static int wrap(struct place *pl, const char *before, const char *after)
 {
 	buf_reset(&pl->tmp);
 	if (buf_puts(&pl->tmp, before) < 0 ||
-	    json_str_encode(caveman_instruction, strlen(caveman_instruction), &pl->tmp) < 0 ||
+	    json_str(&pl->tmp, caveman_instruction, strlen(caveman_instruction)) < 0 ||
 	    buf_puts(&pl->tmp, after) < 0)
 		return -1;
 	return 0;

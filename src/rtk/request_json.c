@@ -417,38 +417,3 @@ int json_str_decode(struct json_span str, struct buf *out)
 	}
 	return 0;
 }
-
-int json_str_encode(const char *s, size_t n, struct buf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	if (buf_reserve(out, n + 2) < 0 || buf_putc(out, '"') < 0)
-		return -1;
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (buf_append(out, s + run, i - run) < 0)
-			return -1;
-		run = i + 1;
-		char esc[7] = { '\\', 0 };
-		size_t en = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4], esc[5] = hex[c & 15], en = 6;
-		}
-		if (buf_append(out, esc, en) < 0)
-			return -1;
-	}
-	if (buf_append(out, s + run, n - run) < 0)
-		return -1;
-	return buf_putc(out, '"');
-}

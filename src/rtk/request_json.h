@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "json.h"
 
 #define JSON_MAX_DEPTH 512	/* deeper nesting is refused (and would be no API request) */
 
@@ -57,9 +58,6 @@ int json_is_empty(struct json_span container);
 /* Appends the decoded text of string literal `str` to *out (escapes resolved,
  * lone surrogates become U+FFFD). 0, or -1 with errno (ENOMEM). */
 int json_str_decode(struct json_span str, struct buf *out);
-/* Appends s[0..n) to *out as a JSON string literal, quotes included; UTF-8
- * stays raw, control characters, '"' and '\\' are escaped. 0 or -1 (ENOMEM). */
-int json_str_encode(const char *s, size_t n, struct buf *out);
 
 /* The closing bracket of an array or object: inserting there appends an item
  * (after a ',' when json_is_empty says there are items already). */

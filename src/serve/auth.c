@@ -39,12 +39,8 @@ int auth_check(const struct http_request *req, const struct serve_config *cfg, i
 		return 0;
 	}
 	struct buf err = BUF_INIT, name = BUF_INIT;
-	sqlite3 *db = nr_db_open(&err);
-	int ok = -1;
-	if (db) {
-		ok = keys_check(db, key, &name);
-		nr_db_close(db);
-	}
+	sqlite3 *db = nr_db_shared(&err);
+	int ok = db ? keys_check(db, key, &name) : -1;
 	explicit_bzero(key, strlen(key));
 	free(key);
 	buf_free(&err);

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "route/route.h"
 #include "serve/auth.h"
 #include "serve/dispatch.h"
 #include "serve/endpoint.h"
@@ -221,5 +220,4 @@ void serve_connection(int in, int out, const struct serve_config *cfg, int loopb
 			break;
 	}
 	http_conn_free(&c);
-	nr_route_release();	/* the database and upstream handle its requests shared */
 }

@@ -1,6 +1,6 @@
 /* nr-serve: the HTTP/1.1 front of nr. One connection on stdin/stdout
  * (--inetd, or systemd Accept=yes), systemd's listening socket (Accept=no),
- * or its own listener (--listen ADDR:PORT), forking a child per connection. */
+ * or its own listener (--listen ADDR:PORT), served by a pool of workers. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,12 +10,14 @@
 
 #include "cli.h"
 #include "exitcodes.h"
+#include "route/route.h"
 #include "serve/http.h"
 #include "serve/server.h"
 
 static const struct cli_opt opts[] = {
 	{ "inetd", 0, 'i', NULL, "serve one connection on stdin/stdout" },
-	{ "listen", 1, 'l', "ADDR:PORT", "listen here, a child per connection (e.g. 127.0.0.1:20128)" },
+	{ "listen", 1, 'l', "ADDR:PORT", "listen here (e.g. 127.0.0.1:20128)" },
+	{ "max-connections", 1, 'm', "N", "connections served at once when listening (default 256)" },
 	{ "no-auth", 0, 'n', NULL, "accept requests without an API key (loopback only)" },
 	{ "max-body", 1, 'b', "BYTES", "largest request body (default 64 MiB)" },
 	{ "timeout", 1, 't', "SECONDS", "drop a client silent this long (default 30)" },
@@ -54,6 +56,7 @@ static int serve_fd(int fd, const struct serve_config *cfg)
 	if (serve_fd_is_listening(fd))
 		return serve_accept_loop(fd, cfg) < 0 ? NR_EXIT_SYS : NR_EXIT_OK;
 	serve_connection(fd, fd, cfg, serve_fd_is_loopback(fd, 1));
+	nr_route_release();
 	return NR_EXIT_OK;
 }
 
@@ -67,11 +70,16 @@ int main(int argc, char **argv)
 	int inetd = 0, c;
 	const char *listen_addr = NULL;
 	unsigned long long v;
-	while ((c = getopt_long(argc, argv, "il:nb:t:ch", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "il:m:nb:t:ch", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': inetd = 1; break;
 		case 'l': listen_addr = optarg; break;
 		case 'n': cfg.auth = 0; break;
+		case 'm':
+			if (parse_number("--max-connections", optarg, 65536, &v) < 0)
+				return NR_EXIT_USAGE;
+			cfg.max_connections = (int)v;
+			break;
 		case 'b':
 			if (parse_number("--max-body", optarg, 1ULL << 32, &v) < 0)
 				return NR_EXIT_USAGE;
@@ -108,6 +116,7 @@ int main(int argc, char **argv)
 		}
 	} else if (inetd) {
 		serve_connection(0, 1, &cfg, serve_fd_is_loopback(0, 1));
+		nr_route_release();
 		rc = NR_EXIT_OK;
 	} else if (serve_listen_fds() >= 1) {
 		unsetenv("LISTEN_PID");	/* not for our children */

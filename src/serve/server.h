@@ -10,13 +10,16 @@ struct serve_config {
 	int timeout_ms;		/* read timeout for a silent client */
 	int auth;		/* 1: every request needs a valid API key */
 	int caveman;		/* ask models for terse answers (rtk-filter --caveman) */
+	int max_connections;	/* listener: connections served at once (workers) */
 };
+
+#define SERVE_MAX_CONNECTIONS_DEFAULT 256	/* a stream holds a worker for its whole length */
 
 /* Serves every request of one connection (keep-alive) on in/out, then returns. */
 void serve_connection(int in, int out, const struct serve_config *cfg, int peer_is_loopback);
 
-/* Accepts on the listening socket fd until SIGTERM/SIGINT, forking a child per
- * connection and reaping them. Returns 0 on a clean stop, -1 on error. */
+/* Serves the listening socket fd with a pool of worker processes (workers.c)
+ * until SIGTERM/SIGINT. Returns 0 on a clean stop, -1 on error. */
 int serve_accept_loop(int lfd, const struct serve_config *cfg);
 
 /* Opens a listening TCP socket on "HOST:PORT" ("[::1]:PORT" for IPv6).

@@ -1,18 +1,15 @@
-/* sockets: listening sockets, systemd socket activation, and the accept loop
- * that forks a child per connection. */
+/* sockets: listening sockets, systemd socket activation, and what a socket's
+ * address says (loopback or not). The accept loop is workers.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "route/upstream.h"
 #include "serve/server.h"
 
 static int addr_is_loopback(const struct sockaddr *sa)
@@ -113,80 +110,4 @@ int serve_listen(const char *addr, int *loopback)
 	*loopback = addr_is_loopback(res->ai_addr);
 	freeaddrinfo(res);
 	return fd;
-}
-
-#define STOP_GRACE_MS 5000	/* how long SIGTERM waits for running requests */
-
-static volatile sig_atomic_t stopping;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void reap(void)
-{
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-}
-
-static void on_child(int sig)
-{
-	(void)sig;	/* wakes accept(); children are reaped in the loop */
-}
-
-int serve_accept_loop(int lfd, const struct serve_config *cfg)
-{
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);	/* no SA_RESTART: accept returns EINTR to reap */
-
-	/* libcurl's and OpenSSL's set-up once here, not in every connection */
-	if (nr_upstream_global_init() < 0)
-		fprintf(stderr, "nr-serve: unable to initialise libcurl; each connection will try\n");
-	while (!stopping) {
-		reap();
-		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (cfd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-				fprintf(stderr, "nr-serve: unable to accept: %s\n", strerror(errno));
-				usleep(100000);	/* let children finish and free descriptors */
-				continue;
-			}
-			fprintf(stderr, "nr-serve: unable to accept: %s\n", strerror(errno));
-			return -1;
-		}
-		pid_t pid = fork();
-		if (pid < 0) {
-			fprintf(stderr, "nr-serve: unable to fork: %s\n", strerror(errno));
-			close(cfd);
-			continue;
-		}
-		if (pid == 0) {
-			close(lfd);
-			signal(SIGTERM, SIG_DFL);
-			signal(SIGINT, SIG_DFL);
-			signal(SIGCHLD, SIG_DFL);
-			serve_connection(cfd, cfd, cfg, serve_fd_is_loopback(cfd, 1));
-			_exit(0);
-		}
-		close(cfd);
-	}
-	/* stop accepting; give running requests a moment to finish, then leave
-	 * (a stream still going after that carries on in its own process) */
-	close(lfd);
-	for (int i = 0; i < STOP_GRACE_MS / 10; i++) {
-		pid_t p = waitpid(-1, NULL, WNOHANG);
-		if (p < 0 && errno == ECHILD)
-			break;
-		if (p <= 0)
-			usleep(10000);
-	}
-	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "json.h"
 #include "translate/sse.h"
 #include "translate/translate.h"
 
@@ -134,8 +135,6 @@ jv resp_build_responses(const struct nr_stream *s);
 jv resp_build_gemini(const struct nr_stream *s);
 
 /* Shared helpers (json_out.c). */
-int json_str(struct buf *b, const char *p, size_t n);	/* a JSON string literal */
-int json_cstr(struct buf *b, const char *p);
 long long jv_ll(jv v);				/* a number as long long, -1 otherwise; consumes */
 jv jv_get_path(jv obj, const char *k1, const char *k2);	/* obj.k1.k2 (k2 may be NULL); borrows obj */
 jv jv_first(jv arr);				/* arr[0], or null; consumes */

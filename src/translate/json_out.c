@@ -1,48 +1,10 @@
 /* json_out: small helpers shared by the stream and response translators:
- * JSON string literals written straight into a buffer (faster than building
- * jv objects per event), usage in each format (PROTOCOLS 5.5) and error
- * categories (PROTOCOLS 6.1). */
+ * jv accessors, usage in each format (PROTOCOLS 5.5) and error categories
+ * (PROTOCOLS 6.1). JSON string literals are json.c's. */
 #include <stdio.h>
 #include <string.h>
 
 #include "translate/events.h"
-
-int json_str(struct buf *b, const char *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	if (buf_reserve(b, n + 2) < 0 || buf_putc(b, '"') < 0)
-		return -1;
-	size_t run = 0;	/* bytes copied as they are */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (buf_append(b, p + run, i - run) < 0)
-			return -1;
-		run = i + 1;
-		char esc[7] = { '\\', 0 };
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
-		}
-		if (buf_puts(b, esc) < 0)
-			return -1;
-	}
-	if (buf_append(b, p + run, n - run) < 0)
-		return -1;
-	return buf_putc(b, '"');
-}
-
-int json_cstr(struct buf *b, const char *p)
-{
-	return json_str(b, p ? p : "", p ? strlen(p) : 0);
-}
 
 long long jv_ll(jv v)
 {
