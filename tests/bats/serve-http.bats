@@ -52,6 +52,17 @@ raw() {
 	refute_output --partial '{"status"'
 }
 
+@test "Claude Code's connection probe HEAD /api/hello gets 200 without a key, like /health" {
+	start_server
+	run curl -sS -I -w '%{http_code}' "http://127.0.0.1:$PORT/api/hello"
+	assert_output --partial 'Content-Length: 15'
+	assert_line 200	# -w's line
+	run curl -sS "http://127.0.0.1:$PORT/api/hello"
+	assert_output '{"status":"ok"}'
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/api/hello"
+	assert_output 405
+}
+
 @test "--listen keeps a connection alive across requests" {
 	start_server
 	run curl -sS -v "http://127.0.0.1:$PORT/health" "http://127.0.0.1:$PORT/health"
