@@ -28,9 +28,11 @@ struct child {
 	int to, from;	/* its stdin, its stdout */
 };
 
-/* Starts nr-route in a child with its stdin and stdout on pipes. */
+/* Starts nr-route in a child with its stdin and stdout on pipes; `beta`: the
+ * request's anthropic-beta list, or NULL. */
 static int spawn_route(int client_in, int client_out, const struct endpoint *ep,
-		       const struct auth_result *who, unsigned long long saved, struct child *ch)
+		       const struct auth_result *who, unsigned long long saved, const char *beta,
+		       struct child *ch)
 {
 	int in[2], out[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -79,6 +81,10 @@ static int spawn_route(int client_in, int client_out, const struct endpoint *ep,
 		if (client_out > 1 && client_out != client_in)
 			close(client_out);
 		signal(SIGPIPE, SIG_DFL);
+		/* the request headers nr-route reads, as CGI meta-variables: from
+		 * this request only, never from nr-serve's own environment */
+		if ((beta ? setenv("HTTP_ANTHROPIC_BETA", beta, 1) : unsetenv("HTTP_ANTHROPIC_BETA")) < 0)
+			_exit(111);
 		optind = 0;	/* glibc: re-initialise getopt for the second parse */
 		int rc = nr_route_main(n, (char **)argv);
 		fflush(NULL);
@@ -237,7 +243,11 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 	unsigned long long saved = st.in_bytes - st.out_bytes;
 
 	struct child ch = { -1, -1, -1 };
-	if (spawn_route(c->in, c->out, ep, who, saved, &ch) < 0) {
+	struct buf beta = BUF_INIT;
+	int spawned = http_header_list(req, "anthropic-beta", &beta) == 0 &&
+		      spawn_route(c->in, c->out, ep, who, saved, beta.len ? beta.p : NULL, &ch) == 0;
+	buf_free(&beta);
+	if (!spawned) {
 		buf_free(&filtered);
 		return serve_send_error(c, ep->format, 500, "server_error",
 					"unable to start nr-route", 0, head);

@@ -156,6 +156,19 @@ e2e|mo/gpt-tool-read|mo|200|1|1"
 	assert_output 1
 }
 
+@test "Claude Code through nr to an Anthropic-format provider: its betas arrive with its request" {
+	provider ma anthropic "models=claude-tool-read"
+	export NR_KEY=$KEY
+	claude_reads_token --model ma/claude-tool-read
+	[ "$(mock_count claude-tool-read)" -eq 2 ] || fail "the mock saw $(mock_count claude-tool-read) requests"
+	# same format: the request passes through, with the client's anthropic-beta list
+	run jq -r 'select(.model == "claude-tool-read") | .headers["anthropic-beta"]' "$MOCK_LOG"
+	[ "${#lines[@]}" -eq 2 ] && [[ ${lines[0]} == *claude-code-* ]] && [ "${lines[0]}" = "${lines[1]}" ] ||
+		fail "the upstream got anthropic-beta: $output"
+	jq -e --arg t "$TOKEN" 'select(.model == "claude-tool-read") | .body.messages[-1].content[] |
+		select(.type == "tool_result") | .content | tostring | contains($t)' "$MOCK_LOG" >/dev/null
+}
+
 # codex_env: CODEX_HOME holding the README's Codex config (the test's server
 # in the URL)
 codex_env() {
