@@ -14,7 +14,9 @@ teardown() {
 
 # Starts nr-serve --listen on a free loopback port; sets PORT and SERVER_PID.
 start_server() {
-	# 3>&-: bats waits for whatever holds its fd 3 open
+	# 3>&-: bats waits for whatever holds its fd 3 open; the file exists
+	# before the loop reads it (the child opens it later)
+	: >"$BATS_TEST_TMPDIR/serve.err"
 	nr-serve --listen 127.0.0.1:0 "$@" 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
 	for _ in $(seq 1 100); do

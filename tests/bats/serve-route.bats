@@ -17,7 +17,7 @@ setup() {
 # start_server [VAR=VALUE...]: nr-serve on a free port, with that environment;
 # sets SERVER_PID, PORT, URL.
 start_server() {
-	: >"$BATS_TEST_TMPDIR/serve.err"
+	: >"$BATS_TEST_TMPDIR/serve.err"	# before the loop reads it: the child opens it later
 	env "$@" nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
 	PORT=
