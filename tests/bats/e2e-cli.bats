@@ -24,7 +24,16 @@ setup() {
 	provider ma anthropic "models=claude-tool-exec claude-mock"
 }
 
-teardown() { e2e_teardown; }
+teardown() {
+	# a failed test shows what the upstream saw and what the client said
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		[ ! -f "${MOCK_LOG:-}" ] || { echo "# the mock saw:"; jq -c '{path, model, stream, status}' "$MOCK_LOG"; }
+		for f in claude codex; do
+			[ ! -f "$BATS_TEST_TMPDIR/$f.err" ] || { echo "# $f's stderr ends with:"; tail -c 1500 "$BATS_TEST_TMPDIR/$f.err"; }
+		done
+	fi
+	e2e_teardown
+}
 
 # readme_block SECTION LANG: the first ```LANG block after the heading "### SECTION"
 readme_block() {
@@ -60,7 +69,9 @@ clean_env() {
 run_client() {
 	local name=$1 setup=$2 trace=() outside
 	shift 2
-	if strace -f -o /dev/null true 2>/dev/null; then
+	if strace -f --seccomp-bpf -o /dev/null true 2>/dev/null; then	# stops on connect() only
+		trace=(strace -f --seccomp-bpf -qq -e trace=connect -o "$BATS_TEST_TMPDIR/$name.connects")
+	elif strace -f -o /dev/null true 2>/dev/null; then
 		trace=(strace -f -qq -e trace=connect -o "$BATS_TEST_TMPDIR/$name.connects")
 	fi
 	status=0
@@ -169,6 +180,27 @@ e2e|mo/gpt-tool-read|mo|200|1|1"
 		select(.type == "tool_result") | .content | tostring | contains($t)' "$MOCK_LOG" >/dev/null
 }
 
+@test "Claude Code prints the provider's error and exits 1 when every target fails" {
+	provider mo openai "models=gpt-status-400"
+	export NR_KEY=$KEY
+	run_client claude claude_env "$CLIENT_BIN/claude" -p "hi" --model mo/gpt-status-400
+	[ "$status" -eq 1 ] || fail "claude exited $status: $output"
+	assert_output --partial "API Error: 400 Invalid request."
+	# it retries 400s with fewer betas; each attempt is recorded
+	run db "select distinct requested || ' ' || status from usage"
+	assert_output "mo/gpt-status-400 400"
+}
+
+@test "a stream cut mid-answer makes Claude Code ask again without streaming, and it answers" {
+	provider mo openai "models=gpt-cut"
+	export NR_KEY=$KEY
+	run_client claude claude_env "$CLIENT_BIN/claude" -p "hi" --model mo/gpt-cut
+	[ "$status" -eq 0 ] || fail "claude exited $status: $(tail -c 3000 "$BATS_TEST_TMPDIR/claude.err")"
+	assert_output "Hello from mock-upstream (openai, gpt-cut)"
+	run jq -s -c 'map(.stream)' "$MOCK_LOG"
+	assert_output '[true,false]'
+}
+
 # codex_env: CODEX_HOME holding the README's Codex config (the test's server
 # in the URL)
 codex_env() {
@@ -212,4 +244,29 @@ codex_env() {
 	run db "select client_key, requested, provider, status from usage"
 	assert_output "e2e|ma/claude-tool-exec|ma|200
 e2e|ma/claude-tool-exec|ma|200"
+}
+
+@test "Codex reports a provider's error as its own and exits 1" {
+	provider ma anthropic "models=claude-status-400"
+	export NR_KEY=$KEY
+	run_client codex codex_env "$CLIENT_BIN/codex" exec --skip-git-repo-check --color never \
+		-c check_for_update_on_startup=false -c analytics.enabled=false --disable plugins \
+		-m ma/claude-status-400 "hi"
+	[ "$status" -eq 1 ] || fail "codex exited $status"
+	run grep -c '^ERROR: .*"message":"Invalid request."' "$BATS_TEST_TMPDIR/codex.err"
+	[ "$output" -ge 1 ] || fail "codex printed: $(tail -c 2000 "$BATS_TEST_TMPDIR/codex.err")"
+	[ "$(mock_count claude-status-400)" -eq 1 ]
+}
+
+@test "a stream cut mid-answer reaches Codex as a failed response, retried, then reported" {
+	provider ma anthropic "models=claude-cut"
+	export NR_KEY=$KEY
+	run_client codex codex_env "$CLIENT_BIN/codex" exec --skip-git-repo-check --color never \
+		-c check_for_update_on_startup=false -c analytics.enabled=false --disable plugins \
+		-m ma/claude-cut "hi"
+	[ "$status" -eq 1 ] || fail "codex exited $status"
+	# nr's response.failed names the cause; without it Codex only sees an EOF
+	grep -q 'the upstream stopped mid-stream' "$BATS_TEST_TMPDIR/codex.err" ||
+		fail "codex printed: $(tail -c 2000 "$BATS_TEST_TMPDIR/codex.err")"
+	[ "$(mock_count claude-cut)" -ge 2 ] || fail "codex did not retry"
 }
