@@ -111,7 +111,9 @@ int nr_route_main(int argc, char **argv)
 		return big ? nr_route_refuse(from, &out.out, 413, "invalid_request", "request body too large", NR_EXIT_DATA)
 			   : nr_route_refuse(from, &out.out, 500, "server_error", "unable to read the request", NR_EXIT_SYS);
 	}
-	struct nr_route_args a = { from, model, stream, client_key, saved_b, saved_t };
+	/* request headers come as CGI meta-variables */
+	struct nr_route_args a = { from, model, stream, client_key, saved_b, saved_t,
+				   getenv("HTTP_ANTHROPIC_BETA") };
 	int rc = nr_route_request(&a, in.p, in.len, &out.out);
 	buf_free(&in);
 	nr_route_release();

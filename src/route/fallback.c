@@ -163,7 +163,7 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	for (size_t i = 0; i < p->nheaders; i++)
 		l = add_header(l, &bad, p->headers[i]);
 	/* anthropic clients' beta list goes through, open-ended, to anthropic upstreams only */
-	const char *beta = getenv("HTTP_ANTHROPIC_BETA");
+	const char *beta = rq->anthropic_beta;
 	if (beta && *beta && !strpbrk(beta, "\r\n") && rq->from == NR_FMT_ANTHROPIC && p->format == NR_FMT_ANTHROPIC) {
 		buf_reset(&h);
 		buf_printf(&h, "anthropic-beta: %s", beta);

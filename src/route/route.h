@@ -14,6 +14,8 @@ struct nr_route_args {
 	int stream;			/* gemini: the client asked for SSE (others: the body says) */
 	const char *client_key;		/* name of the client's nr key, for usage rows; may be NULL */
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
+	const char *anthropic_beta;	/* the client's anthropic-beta list (for anthropic
+					 * upstreams); may be NULL */
 };
 
 /* Routes one request (body: the client's JSON) and writes the answer, or an

@@ -76,10 +76,16 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		return rc;
 	}
 	unsigned long long saved = st.in_bytes - st.out_bytes;
+	struct buf beta = BUF_INIT;	/* several anthropic-beta lines are one list */
+	if (http_header_list(req, "anthropic-beta", &beta) < 0) {
+		buf_free(&filtered);
+		return serve_send_error(c, ep->format, 500, "server_error", "out of memory", 0, head);
+	}
 	struct nr_route_args a = {
 		.from = ep->format, .model = ep->model, .stream = ep->stream,
 		.client_key = who->key_name,
 		.rtk_bytes = (long long)saved, .rtk_tokens = (long long)rtk_estimate_tokens(saved),
+		.anthropic_beta = beta.len ? beta.p : NULL,
 	};
 	struct http_out h = {
 		.out = { out_head, out_body, 0, 0 }, .c = c, .keep_alive = req->keep_alive,
@@ -92,6 +98,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 	int route_rc = nr_route_request(&a, filtered.p, filtered.len, &h.out);
 	nr_upstream_watch(-1);
 	buf_free(&filtered);
+	buf_free(&beta);
 	int rc = out_finish(&h, ep->format, route_rc);
 	buf_free(&h.hdrs);
 	buf_free(&h.body);

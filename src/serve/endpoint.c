@@ -18,7 +18,9 @@ int endpoint_match(const char *path, struct endpoint *ep)
 {
 	memset(ep, 0, sizeof *ep);
 	ep->method = "POST";
-	if (strcmp(path, "/health") == 0 || strcmp(path, "/v1/health") == 0) {
+	/* /api/hello: Claude Code's connection probe (HEAD) to its base URL */
+	if (strcmp(path, "/health") == 0 || strcmp(path, "/v1/health") == 0 ||
+	    strcmp(path, "/api/hello") == 0) {
 		ep->kind = EP_HEALTH;
 		ep->method = "GET";
 		return 0;

@@ -7,7 +7,7 @@
 
 enum endpoint_kind {
 	EP_NONE,		/* unknown path: 404 */
-	EP_HEALTH,		/* GET /health */
+	EP_HEALTH,		/* GET /health, /api/hello */
 	EP_MODELS,		/* GET /v1/models */
 	EP_CHAT,		/* POST a request of `format` */
 	EP_COUNT_TOKENS,	/* POST /v1/messages/count_tokens */

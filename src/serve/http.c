@@ -376,6 +376,18 @@ const char *http_header(const struct http_request *req, const char *name)
 	return NULL;
 }
 
+int http_header_list(const struct http_request *req, const char *name, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (strcmp(req->headers[i].name, name) != 0 || !*req->headers[i].value)
+			continue;
+		if ((out->len > 0 && buf_putc(out, ',') < 0) || buf_puts(out, req->headers[i].value) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int hexval(int c)
 {
 	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;

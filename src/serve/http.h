@@ -50,6 +50,10 @@ int http_read_request(struct http_conn *c, struct http_request *req, int *status
 void http_request_free(struct http_request *req);
 /* The value of header `name` (lowercase), or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
+/* Every value of header `name` (lowercase), in order, joined with "," into
+ * *out (emptied first; len 0 when there is none): a list header sent on
+ * several lines is one list (RFC 9110 5.3). 0, or -1 with errno. */
+int http_header_list(const struct http_request *req, const char *name, struct buf *out);
 /* The value of query parameter `name`, decoded, in a new string; NULL if absent. */
 char *http_query_param(const struct http_request *req, const char *name);
 

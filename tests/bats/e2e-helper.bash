@@ -20,6 +20,8 @@ e2e_setup() {
 	route_setup
 	KEY=$(nr key add e2e 2>/dev/null)
 	[ -n "$KEY" ] || fail "nr key add printed no key"
+	# the file exists before the loop reads it (the child opens it later)
+	: >"$BATS_TEST_TMPDIR/serve.err"
 	nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
 	for _ in $(seq 1 100); do

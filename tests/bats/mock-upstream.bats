@@ -158,6 +158,39 @@ GM_USER='"contents":[{"role":"user","parts":[{"text":"hi"}]}]'
 	assert_output '{"path":"/tmp/some/file.txt"}'
 }
 
+# Claude Code defines Agent first and Read later; Codex has exec_command
+THREE_TOOLS='"tools":[{"name":"Agent","input_schema":{"type":"object","properties":{"prompt":{"type":"string"}},"required":["prompt"]}},{"name":"Bash","input_schema":{"type":"object","properties":{"command":{"type":"string"}},"required":["command"]}},{"name":"Read","input_schema":{"type":"object","properties":{"file_path":{"type":"string"}},"required":["file_path"]}}]'
+
+@test "tool-WORD calls the first tool whose name starts with WORD, in any case" {
+	run post /v1/messages "{\"model\":\"claude-tool-read\",$THREE_TOOLS,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+	run jq -c '[.content[0].name, .content[0].input]' <<<"$output"
+	assert_output '["Read",{"file_path":"README.md"}]'
+	run post /v1/messages "{\"model\":\"claude-tool-BASH-slow-1\",$THREE_TOOLS,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+	run jq -r '.content[0].name' <<<"$output"
+	assert_output Bash
+	# the word after tool is a behaviour word: the first tool, as plain tool
+	run post /v1/messages "{\"model\":\"claude-tool-slow-1\",$THREE_TOOLS,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+	run jq -r '.content[0].name' <<<"$output"
+	assert_output Agent
+}
+
+@test "tool-WORD with no tool of that name answers the default text" {
+	run post /v1/messages "{\"model\":\"claude-tool-write\",$THREE_TOOLS,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+	run jq -r '[.stop_reason, .content[0].text] | join(" ")' <<<"$output"
+	assert_output 'end_turn Hello from mock-upstream (anthropic, claude-tool-write)'
+}
+
+@test "a command or cmd property comes from MOCK_TOOL_COMMAND when it is set" {
+	run post /v1/responses '{"model":"r-tool","input":"hi","tools":[{"type":"function","name":"exec_command","parameters":{"type":"object","properties":{"cmd":{"type":"string"}},"required":["cmd"]}}]}'
+	run jq -r '.output[0].arguments' <<<"$output"
+	assert_output '{"cmd":"echo mock-upstream"}'
+	stop_mock
+	start_mock MOCK_TOOL_COMMAND='cat "a b.txt"'
+	run post /v1/messages "{\"model\":\"claude-tool-bash\",$THREE_TOOLS,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+	run jq -c '.content[0].input' <<<"$output"
+	assert_output '{"command":"cat \"a b.txt\""}'
+}
+
 @test "streamed tool arguments arrive in fragments that join to the whole arguments" {
 	post /v1/chat/completions "{\"model\":\"gpt-tool\",\"stream\":true,$OA_TOOLS}" | sse_data | grep -v DONE >"$BATS_TEST_TMPDIR/d"
 	[ "$(jq -s '[.[].choices[0].delta.tool_calls // empty] | length' "$BATS_TEST_TMPDIR/d")" -ge 3 ]

@@ -14,7 +14,9 @@ teardown() {
 
 # Starts nr-serve --listen on a free loopback port; sets PORT and SERVER_PID.
 start_server() {
-	# 3>&-: bats waits for whatever holds its fd 3 open
+	# 3>&-: bats waits for whatever holds its fd 3 open; the file exists
+	# before the loop reads it (the child opens it later)
+	: >"$BATS_TEST_TMPDIR/serve.err"
 	nr-serve --listen 127.0.0.1:0 "$@" 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
 	for _ in $(seq 1 100); do
@@ -50,6 +52,17 @@ raw() {
 	run curl -sS -I "http://127.0.0.1:$PORT/health"
 	assert_output --partial 'Content-Length: 15'
 	refute_output --partial '{"status"'
+}
+
+@test "Claude Code's connection probe HEAD /api/hello gets 200 without a key, like /health" {
+	start_server
+	run curl -sS -I -w '%{http_code}' "http://127.0.0.1:$PORT/api/hello"
+	assert_output --partial 'Content-Length: 15'
+	assert_line 200	# -w's line
+	run curl -sS "http://127.0.0.1:$PORT/api/hello"
+	assert_output '{"status":"ok"}'
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/api/hello"
+	assert_output 405
 }
 
 @test "--listen keeps a connection alive across requests" {

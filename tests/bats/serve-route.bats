@@ -11,8 +11,16 @@ setup() {
 	provider mo openai "models=gpt-mock tool"
 	provider ma anthropic "models=claude-mock"
 	provider mg gemini
-	nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+	start_server
+}
+
+# start_server [VAR=VALUE...]: nr-serve on a free port, with that environment;
+# sets SERVER_PID, PORT, URL.
+start_server() {
+	: >"$BATS_TEST_TMPDIR/serve.err"	# before the loop reads it: the child opens it later
+	env "$@" nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
+	PORT=
 	for _ in $(seq 1 100); do
 		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
 		[ -n "$PORT" ] && break
@@ -80,6 +88,25 @@ post() {	# post PATH BODY [curl args...]
 	echo "$output" | jq -e '[.data[].id] | index("mo/gpt-mock") and index("ma/claude-mock") and index("mycombo")' >/dev/null
 }
 
+@test "the client's anthropic-beta headers reach an Anthropic provider as one list" {
+	# Claude Code sends its betas (claude-code-…, context-management-…) with
+	# body fields that need them; several header lines make one list
+	run post /v1/messages "$(body anthropic ma/claude-mock)" -H 'anthropic-version: 2023-06-01' \
+		-H 'anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14' -H 'anthropic-beta: b3'
+	echo "$output" | jq -e '.type == "message"' >/dev/null
+	run jq -r '.headers["anthropic-beta"]' "$MOCK_LOG"
+	assert_output 'claude-code-20250219,interleaved-thinking-2025-05-14,b3'
+}
+
+@test "anthropic-beta comes only from the request, never from nr-serve's own environment" {
+	kill "$SERVER_PID"
+	start_server HTTP_ANTHROPIC_BETA=from-the-environment
+	run post /v1/messages "$(body anthropic ma/claude-mock)" -H 'anthropic-version: 2023-06-01'
+	echo "$output" | jq -e '.type == "message"' >/dev/null
+	run jq -r '.headers["anthropic-beta"]' "$MOCK_LOG"
+	assert_output null
+}
+
 @test "count_tokens answers an estimate without calling the upstream" {
 	run post /v1/messages/count_tokens '{"model":"ma/claude-mock","messages":[{"role":"user","content":"0123456789abcdef"}]}'
 	echo "$output" | jq -e '.input_tokens >= 4' >/dev/null
@@ -130,8 +157,9 @@ post() {	# post PATH BODY [curl args...]
 }
 
 @test "a client that disconnects mid-stream stops the upstream call and the attempt is recorded" {
+	# the stall outlasts the 1 s client and the 6 s wait for the usage row
 	run curl -sS --max-time 1 -H "Authorization: Bearer $KEY" \
-		-d "$(body openai mo/stall-4000 stream)" "$URL/v1/chat/completions"
+		-d "$(body openai mo/stall-8000 stream)" "$URL/v1/chat/completions"
 	assert_failure
 	for _ in $(seq 1 60); do
 		[ "$(db 'select count(*) from usage' 2>/dev/null)" = 1 ] && break

@@ -73,8 +73,10 @@ static const char *arg_value(const char *tool, const char *prop)
 		return path;
 	if (strstr(prop, "path") || strstr(prop, "file"))
 		return "README.md";
-	if (strcmp(prop, "command") == 0)
-		return "echo mock-upstream";
+	if (strcmp(prop, "command") == 0 || strcmp(prop, "cmd") == 0) {
+		const char *cmd = getenv("MOCK_TOOL_COMMAND");
+		return cmd ? cmd : "echo mock-upstream";
+	}
 	return "mock-upstream";
 }
 
@@ -135,7 +137,8 @@ void answer_build(struct answer *a, enum nr_format fmt, const char *model, jv re
 		jv result = conv_last_tool_result(fmt, jv_copy(req));
 		if (jv_get_kind(result) == JV_KIND_STRING)
 			set_text(a, tool_said(result));
-		else if (jv_free(result), conv_first_tool(fmt, jv_copy(req), &name, &schema) == 0)
+		else if (jv_free(result), conv_find_tool(fmt, jv_copy(req), bh->tool_word, bh->tool_word_len,
+							 &name, &schema) == 0)
 			set_tool_call(a, name, schema);
 	}
 	jv_free(req);

@@ -26,6 +26,17 @@ static int is(const char *w, size_t n, const char *word)
 	return strlen(word) == n && memcmp(w, word, n) == 0;
 }
 
+/* The behaviour words (the words a number can follow included). */
+static int is_word(const char *w, size_t n)
+{
+	static const char *const words[] = { "tool", "quota", "ratelimit", "cut", "cutearly", "badjson",
+					     "status", "retry", "slow", "stall", "long" };
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (is(w, n, words[i]))
+			return 1;
+	return 0;
+}
+
 void behaviour_parse(const char *model, struct behaviour *bh)
 {
 	memset(bh, 0, sizeof *bh);
@@ -37,7 +48,10 @@ void behaviour_parse(const char *model, struct behaviour *bh)
 	while (*p) {
 		size_t n = strcspn(p, "-/");
 		long v = number(p, n);
-		if (is(p, n, "tool"))
+		if (n > 0 && prev && is(prev, prevn, "tool") && v < 0 && !is_word(p, n)) {
+			bh->tool_word = p;	/* tool-WORD: which tool to call */
+			bh->tool_word_len = n;
+		} else if (is(p, n, "tool"))
 			bh->tool = 1;
 		else if (is(p, n, "quota"))
 			bh->quota = 1;

@@ -1,8 +1,9 @@
 /* conversation: the two things the `tool` behaviour reads from a request,
- * in each format: the first tool defined, and a tool result in the last message. */
+ * in each format: the tool to call, and a tool result in the last message. */
 #include "mock.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* The value at `path` in x (both consumed; negative indexes count from the
  * end), or null when it is missing or x has another shape. */
@@ -50,7 +51,8 @@ static jv text_of(jv content)
 	return out;
 }
 
-int conv_first_tool(enum nr_format fmt, jv req, jv *name, jv *schema)
+int conv_find_tool(enum nr_format fmt, jv req, const char *prefix, size_t prefix_len, jv *name,
+		   jv *schema)
 {
 	jv tools = at(req, JV_ARRAY(S("tools")));
 	int n = length(jv_copy(tools));
@@ -66,7 +68,8 @@ int conv_first_tool(enum nr_format fmt, jv req, jv *name, jv *schema)
 			t = at(t, JV_ARRAY(S("function")));
 		}
 		jv nm = at(jv_copy(t), JV_ARRAY(S("name")));
-		if (jv_get_kind(nm) != JV_KIND_STRING) {
+		if (jv_get_kind(nm) != JV_KIND_STRING ||
+		    (prefix && strncasecmp(jv_string_value(nm), prefix, prefix_len) != 0)) {
 			jv_free(nm);
 			jv_free(t);
 			continue;

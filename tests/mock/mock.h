@@ -64,6 +64,10 @@ struct behaviour {
 	long retry_after;	/* retry-NNN, -1 when absent */
 	long slow_ms, stall_ms;	/* 0 when absent */
 	long long_n;		/* long-N, 0 when absent */
+	/* tool-WORD: WORD (not a behaviour word), pointing into the model name
+	 * given to behaviour_parse(); NULL when absent */
+	const char *tool_word;
+	size_t tool_word_len;
 };
 void behaviour_parse(const char *model, struct behaviour *bh);
 void sleep_ms(long ms);
@@ -91,8 +95,11 @@ jv answer_args(const struct answer *a);	/* the arguments as an object */
 jv answer_usage_openai(const struct answer *a);
 
 /* ---- conversation.c: reading the request per format */
-/* The first tool defined: its name and its JSON schema; 0, or -1 when none. */
-int conv_first_tool(enum nr_format fmt, jv req, jv *name, jv *schema);
+/* The first tool defined whose name starts with the `prefix_len` bytes at
+ * `prefix` (any case; prefix NULL: the first tool): its name and its JSON
+ * schema; 0, or -1 when none. */
+int conv_find_tool(enum nr_format fmt, jv req, const char *prefix, size_t prefix_len, jv *name,
+		   jv *schema);
 /* The text of the tool result in the last message, or jv_invalid() when the
  * last message holds none. */
 jv conv_last_tool_result(enum nr_format fmt, jv req);
