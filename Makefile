@@ -81,6 +81,11 @@ build/asan/%.o: src/%.c $(HEADERS)
 
 asan: $(addprefix build/asan/bin/,$(PROGRAMS))
 
+# bench/route's in-process loop (bench/route_loop.c)
+build/bench/route_loop: bench/route_loop.c $(HEADERS) $(call libs,std)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< -Wl,--start-group $(call libs,std) -Wl,--end-group $(LDLIBS)
+
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
