@@ -1,6 +1,7 @@
 /* dirs: the config and share directories (see dirs.h). */
 #include "route/dirs.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,4 +58,52 @@ int nr_name_ok(const char *name)
 	if (n == 0 || n > 64 || name[0] == '.')
 		return 0;
 	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **nr_dir_names(const char *sub, size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	struct buf dir = BUF_INIT;
+	int (*dirs[2])(struct buf *) = { nr_share_dir, nr_config_dir };
+	for (int d = 0; d < 2; d++) {
+		if (dirs[d](&dir) < 0 || buf_printf(&dir, "/%s", sub) < 0)
+			continue;
+		DIR *dp = opendir(dir.p);
+		if (!dp)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			if (!nr_name_ok(e->d_name))
+				continue;
+			char **nv = reallocarray(v, *n + 1, sizeof *v);
+			char *s = nv ? strdup(e->d_name) : NULL;
+			if (!nv || !s) {
+				free(s);
+				if (nv)
+					v = nv;
+				break;
+			}
+			v = nv;
+			v[(*n)++] = s;
+		}
+		closedir(dp);
+	}
+	buf_free(&dir);
+	if (*n)
+		qsort(v, *n, sizeof *v, cmp_str);
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (k && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	*n = k;
+	return v;
 }

@@ -280,3 +280,16 @@ const struct nr_price *nr_provider_price(const struct nr_provider *p, const char
 			return &p->prices[i];
 	return NULL;
 }
+
+int nr_provider_offers(const struct nr_provider *p, const char *model)
+{
+	size_t n = strlen(model);
+	for (const char *w = p->models; w && *w;) {
+		w += strspn(w, " \t");
+		size_t len = strcspn(w, " \t");
+		if (len == n && n && memcmp(w, model, n) == 0)
+			return 1;
+		w += len;
+	}
+	return 0;
+}

@@ -40,6 +40,9 @@ struct nr_provider {
 int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err);
 void nr_provider_free(struct nr_provider *p);
 
+/* Nonzero when model is one of the words of p's models= list. */
+int nr_provider_offers(const struct nr_provider *p, const char *model);
+
 /* The price entry for `model` (the last matching line wins), or NULL. */
 const struct nr_price *nr_provider_price(const struct nr_provider *p, const char *model);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "route/dirs.h"
+#include "route/provider.h"
 
 void nr_targets_free(struct nr_targets *t)
 {
@@ -103,6 +104,33 @@ int nr_combo_parse(const char *text, const char *what, struct nr_targets *t, str
 	return rc;
 }
 
+/* A bare model name: every provider whose models= lists it, in name order,
+ * as targets (so the others are its fallbacks). >0 found, 0 none, -1 error. */
+static int offered_by(const char *name, struct nr_targets *t, struct buf *err)
+{
+	size_t np;
+	char **providers = nr_dir_names("providers", &np);
+	int rc = 0;
+	for (size_t i = 0; i < np; i++) {
+		struct nr_provider p;
+		struct buf e = BUF_INIT, spec = BUF_INIT;
+		if (rc >= 0 && nr_provider_load(providers[i], &p, &e) == 0) {
+			if (nr_provider_offers(&p, name)) {
+				if (buf_printf(&spec, "%s/%s", p.name, name) < 0 || add_target(t, spec.p, err) < 0)
+					rc = -1;
+				else
+					rc = 1;
+			}
+			nr_provider_free(&p);
+		}
+		buf_free(&e);
+		buf_free(&spec);
+		free(providers[i]);
+	}
+	free(providers);
+	return rc;
+}
+
 int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t, struct buf *err)
 {
 	*t = (struct nr_targets){ 0 };
@@ -117,17 +145,18 @@ int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t,
 		buf_printf(err, "unknown model '%s': not PROVIDER/MODEL nor a combo name", name);
 		return -1;
 	}
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT, what = BUF_INIT;
 	int r = nr_combo_read(name, from, &text, err);
-	if (r == 0)
-		buf_printf(err, "unknown model '%s': not PROVIDER/MODEL and no combo of that name", name);
-	if (r > 0) {
-		char what[96];
-		snprintf(what, sizeof what, "combo %s", name);
-		if (!(t->combo = strdup(name)) || nr_combo_parse(text.p ? text.p : "", what, t, err) < 0)
+	if (r == 0 && (r = offered_by(name, t, err)) == 0)
+		buf_printf(err, "unknown model '%s': not PROVIDER/MODEL, no combo of that name, "
+				"and no provider lists it in models=", name);
+	else if (r > 0 && !t->n) {
+		if (!(t->combo = strdup(name)) || buf_printf(&what, "combo %s", name) < 0 ||
+		    nr_combo_parse(text.p ? text.p : "", what.p, t, err) < 0)
 			r = -1;
 	}
 	buf_free(&text);
+	buf_free(&what);
 	if (r <= 0) {
 		nr_targets_free(t);
 		return -1;

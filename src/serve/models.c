@@ -2,62 +2,12 @@
  * combo, from the shipped share dir and the user's config dir. */
 #include "serve/models.h"
 
-#include <dirent.h>
 #include <jv.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "route/dirs.h"
 #include "route/provider.h"
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted, de-duplicated names of the files in DIR/sub of both dirs. */
-static char **names_in(const char *sub, size_t *n)
-{
-	char **v = NULL;
-	*n = 0;
-	struct buf dir = BUF_INIT;
-	int (*dirs[2])(struct buf *) = { nr_share_dir, nr_config_dir };
-	for (int d = 0; d < 2; d++) {
-		if (dirs[d](&dir) < 0 || buf_printf(&dir, "/%s", sub) < 0)
-			continue;
-		DIR *dp = opendir(dir.p);
-		if (!dp)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(dp))) {
-			if (!nr_name_ok(e->d_name))
-				continue;
-			char **nv = reallocarray(v, *n + 1, sizeof *v);
-			char *s = nv ? strdup(e->d_name) : NULL;
-			if (!nv || !s) {
-				free(s);
-				if (nv)
-					v = nv;
-				break;
-			}
-			v = nv;
-			v[(*n)++] = s;
-		}
-		closedir(dp);
-	}
-	buf_free(&dir);
-	if (*n)
-		qsort(v, *n, sizeof *v, cmp_str);
-	size_t k = 0;
-	for (size_t i = 0; i < *n; i++) {
-		if (k && strcmp(v[k - 1], v[i]) == 0)
-			free(v[i]);
-		else
-			v[k++] = v[i];
-	}
-	*n = k;
-	return v;
-}
 
 static jv entry(const char *id, const char *owner)
 {
@@ -71,7 +21,7 @@ int models_list_json(struct buf *out)
 {
 	jv data = jv_array();
 	size_t np, nc;
-	char **providers = names_in("providers", &np);
+	char **providers = nr_dir_names("providers", &np);
 	for (size_t i = 0; i < np; i++) {
 		struct nr_provider p;
 		struct buf err = BUF_INIT;
@@ -91,7 +41,7 @@ int models_list_json(struct buf *out)
 		free(providers[i]);
 	}
 	free(providers);
-	char **combos = names_in("combos", &nc);
+	char **combos = nr_dir_names("combos", &nc);
 	for (size_t i = 0; i < nc; i++) {
 		data = jv_array_append(data, entry(combos[i], "nr-combo"));
 		free(combos[i]);

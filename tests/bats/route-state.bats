@@ -213,6 +213,21 @@ route() {
 	[ "$(mock_count)" = 0 ]
 }
 
+@test "a bare model name goes to the providers whose models= list it, in name order" {
+	provider pa openai "models=gpt-mock-status-503 other"
+	provider pb anthropic "models=gpt-mock-status-503"
+	provider pc openai "models=unrelated"
+	route openai gpt-mock-status-503
+	# pa answers 503, so pb (the next provider listing it) is the fallback
+	assert_output --partial "every target failed: pa/gpt-mock-status-503"
+	assert_output --partial "pb/gpt-mock-status-503"
+	[ "$(jq -s 'map(.format)' "$MOCK_LOG" | jq -c .)" = '["openai","anthropic"]' ]
+	provider pd openai "models=solo-model other"
+	route openai solo-model
+	assert_success
+	[ "$(db "select provider || '/' || model from usage order by id desc limit 1")" = pd/solo-model ]
+}
+
 @test "a body that is not JSON is a 400 and exit 65" {
 	run --separate-stderr nr-route --from openai <<<'{"model":'
 	assert_failure 65
