@@ -193,3 +193,19 @@ raises() {
 	raises messages mo/gpt-mock BadRequestError 400 invalid
 	raises messages mo/gpt-mock BadRequestError 400 invalid stream
 }
+
+@test "OpenAI SDK: models.retrieve() finds a provider model, and raises NotFoundError for an unknown one" {
+	run sdk sdk-model openai mo/gpt-mock
+	assert_success
+	assert_output mo/gpt-mock
+	run sdk sdk-model openai mo/nothing
+	assert_output NotFoundError
+}
+
+@test "Anthropic SDK: models.retrieve() finds a provider model, and raises NotFoundError for an unknown one" {
+	run sdk sdk-model anthropic ma/claude-mock
+	assert_success
+	assert_output ma/claude-mock
+	run sdk sdk-model anthropic nothing
+	assert_output NotFoundError
+}

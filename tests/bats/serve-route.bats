@@ -80,6 +80,25 @@ post() {	# post PATH BODY [curl args...]
 	echo "$output" | jq -e '[.data[].id] | index("mo/gpt-mock") and index("ma/claude-mock") and index("mycombo")' >/dev/null
 }
 
+@test "GET /v1/models/ID answers one model, its slash sent as %2F or as it is" {
+	combo mycombo mo/gpt-mock
+	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models/mo%2Fgpt-mock"
+	echo "$output" | jq -e '.id == "mo/gpt-mock" and .object == "model" and .type == "model"' >/dev/null
+	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models/mo/gpt-mock"
+	echo "$output" | jq -e '.id == "mo/gpt-mock"' >/dev/null
+	run curl -sS -H "x-api-key: $KEY" "$URL/models/mycombo"
+	echo "$output" | jq -e '.id == "mycombo" and .owned_by == "nr-combo"' >/dev/null
+}
+
+@test "GET /v1/models/ID of an unknown model is a 404 in the client's format" {
+	run curl -sS -w '\n%{http_code}' -H "x-api-key: $KEY" "$URL/v1/models/mo%2Fnope"
+	assert_line --index 1 404
+	echo "${lines[0]}" | jq -e '.error.type == "invalid_request_error"' >/dev/null
+	run curl -sS -w '\n%{http_code}' -H "x-api-key: $KEY" -H 'anthropic-version: 2023-06-01' "$URL/v1/models/nope"
+	assert_line --index 1 404
+	echo "${lines[0]}" | jq -e '.type == "error" and .error.type == "not_found_error"' >/dev/null
+}
+
 @test "count_tokens answers an estimate without calling the upstream" {
 	run post /v1/messages/count_tokens '{"model":"ma/claude-mock","messages":[{"role":"user","content":"0123456789abcdef"}]}'
 	echo "$output" | jq -e '.input_tokens >= 4' >/dev/null

@@ -10,6 +10,10 @@ main(async () => {
 	const ids = [];
 	for await (const m of client.models.list()) {
 		check(typeof m.id === 'string' && m.id.length > 0, 'model id');
+		// each SDK's own Model type: OpenAI object/owned_by, Anthropic type/display_name/created_at
+		check(which === 'openai' ? m.object === 'model' && typeof m.owned_by === 'string'
+			: m.type === 'model' && typeof m.display_name === 'string' && !isNaN(Date.parse(m.created_at)),
+			'model fields ' + JSON.stringify(m));
 		ids.push(m.id);
 	}
 	check(ids.length > 0, 'an empty list');
