@@ -209,3 +209,8 @@ raises() {
 	run sdk sdk-model anthropic nothing
 	assert_output NotFoundError
 }
+
+@test "both SDKs raise NotFoundError for a model whose provider does not exist" {
+	raises chat nosuch/gpt-mock NotFoundError 404
+	raises messages nosuch/claude-mock NotFoundError 404 stream
+}
