@@ -214,3 +214,9 @@ raises() {
 	raises chat nosuch/gpt-mock NotFoundError 404
 	raises messages nosuch/claude-mock NotFoundError 404 stream
 }
+
+@test "an upstream cut mid-stream ends every SDK's stream helper with an APIError, not a hang" {
+	raises messages mo/cut APIError - stream
+	raises chat ma/cut APIError - stream
+	raises responses ma/cut APIError - stream
+}
