@@ -6,24 +6,13 @@ load route-helper
 
 setup() {
 	route_setup
-	KEY=$(nr key add tester 2>/dev/null)
-	[ -n "$KEY" ] || fail "nr key add printed no key"
 	provider mo openai "models=gpt-mock tool"
 	provider ma anthropic "models=claude-mock"
 	provider mg gemini
-	nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
-		[ -n "$PORT" ] && break
-		sleep 0.05
-	done
-	[ -n "$PORT" ] || fail "nr-serve did not start"
-	URL=http://127.0.0.1:$PORT
+	serve_start
 }
 
 teardown() {
-	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
 	route_teardown
 }
 
