@@ -258,7 +258,9 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->scan.u,
 		.rtk_bytes = last ? c->rq->rtk_bytes : -1, .rtk_tokens = last ? c->rq->rtk_tokens : -1,
 	};
-	r.cost = nr_cost(nr_provider_price(p, t->model), &r.u);
+	const struct nr_price *price = nr_provider_price(p, t->model);
+	r.cost = nr_cost(price, &r.u);
+	r.rtk_cost = nr_saved_cost(price, r.rtk_tokens);
 	if (nr_usage_record(c->db, &r) < 0)
 		fprintf(stderr, "nr-route: unable to record usage: %s\n", sqlite3_errmsg(c->db));
 }
