@@ -146,7 +146,12 @@ post() {	# post PATH BODY [curl args...]
 		sleep 0.1
 	done
 	[ "$(db 'select count(*) from usage')" = 1 ]
-	# the nr-route child is gone well before the stall would have ended
-	run pgrep -f 'nr-route --from openai'
+	# the connection's child and its nr-route child are gone well before the
+	# stall would have ended (only this server's children: suites run in parallel)
+	for _ in $(seq 1 10); do
+		pgrep -P "$SERVER_PID" >/dev/null || break
+		sleep 0.1
+	done
+	run pgrep -P "$SERVER_PID"
 	assert_failure
 }
