@@ -220,3 +220,11 @@ raises() {
 	raises chat ma/cut APIError - stream
 	raises responses ma/cut APIError - stream
 }
+
+@test "both SDKs work configured only by the README's environment variables" {
+	export OPENAI_BASE_URL=$URL/v1 OPENAI_API_KEY=$KEY ANTHROPIC_BASE_URL=$URL ANTHROPIC_API_KEY=$KEY
+	run sdk sdk-env
+	assert_success
+	assert_line 'Hello from mock-upstream (openai, gpt-mock)'
+	assert_line 'Hello from mock-upstream (anthropic, claude-mock)'
+}

@@ -22,11 +22,12 @@ teardown() {
 }
 
 @test "every curl example in the README runs as written and gets an answer, not an error" {
+	export NR_URL=$URL NR_KEY=$KEY	# in the environment, not on a command line
 	n=0
 	for ex in "$BATS_TEST_TMPDIR"/ex*.sh; do
 		[ -f "$ex" ] || fail "no curl examples found between the README's markers"
 		n=$((n + 1))
-		run env NR_URL="$URL" NR_KEY="$KEY" timeout 20 sh -e "$ex"
+		run timeout 20 sh -e "$ex"
 		[ "$status" -eq 0 ] || fail "$(cat "$ex") exited $status: $output"
 		[ -n "$output" ] || fail "$(cat "$ex") printed nothing"
 		if echo "$output" | grep -Eq '"error": ?\{|"type": ?"error"'; then fail "$(cat "$ex") answered an error: $output"; fi
