@@ -10,6 +10,7 @@ setup() {
 	provider mo openai "models=gpt-mock tool"
 	provider ma anthropic "models=claude-mock tool"
 	provider mr responses "models=gpt-mock"
+	provider mg gemini "models=gemini-mock"
 }
 
 teardown() { e2e_teardown; }
@@ -156,6 +157,18 @@ raises() {
 	assert_line mo/gpt-mock
 	assert_line ma/claude-mock
 	assert_line mycombo
+}
+
+@test "Anthropic SDK: a streamed tool call and its result, through a Gemini provider" {
+	tool_loop messages mg/gemini-tool stream
+}
+
+@test "OpenAI SDK: a streamed chat tool call and its result, through a Responses provider" {
+	tool_loop chat mr/tool stream
+}
+
+@test "OpenAI SDK: a streamed response from a Gemini provider" {
+	answers responses mg/gemini-mock gemini stream
 }
 
 @test "OpenAI SDK: a wrong key raises AuthenticationError" {
