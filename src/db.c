@@ -39,6 +39,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE keys (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 	" hash TEXT NOT NULL, created REAL NOT NULL, revoked REAL);"
 	"CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);",
+	/* 2: what rtk-filter's savings would have cost: the saved tokens at the
+	 * input price of the model that served the request (USD) */
+	"ALTER TABLE usage ADD COLUMN rtk_saved_cost REAL;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

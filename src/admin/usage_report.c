@@ -22,6 +22,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr usage [--json] [--since YYYY-MM-DD] [--by day|key|account|provider|model|combo]\n\n"
 		   "Requests, attempts, tokens and estimated cost (USD) per group, the totals,\n"
+		   "the tokens rtk-filter saved and what they would have cost as input at the\n"
+		   "price of the model that answered (saved_tokens, saved_usd),\n"
 		   "and for each combo how many requests fell back past its first target.\n"
 		   "key is the client's nr key name, account the upstream key's env var name.\n");
 }
@@ -38,10 +40,10 @@ static int valid_day(const char *s)
 #define SUMS "count(DISTINCT request), count(*), sum(outcome = 'ok'), sum(outcome = 'fallback')," \
 	     " coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0)," \
 	     " coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0)," \
-	     " coalesce(sum(cost), 0), coalesce(sum(rtk_saved_tokens), 0)"
+	     " coalesce(sum(cost), 0), coalesce(sum(rtk_saved_tokens), 0), coalesce(sum(rtk_saved_cost), 0)"
 static const char *const sum_names[] = { "requests", "attempts", "ok", "failed_attempts", "input_tokens",
-	"output_tokens", "cache_read_tokens", "cache_write_tokens", "cost", "rtk_saved_tokens" };
-#define NSUMS 10
+	"output_tokens", "cache_read_tokens", "cache_write_tokens", "cost", "rtk_saved_tokens", "rtk_saved_cost" };
+#define NSUMS 11
 
 /* One row of SUMS starting at column `first` as a jv object. */
 static jv sums(sqlite3_stmt *st, int first)
@@ -102,28 +104,32 @@ static jv combos(sqlite3 *db, const char *since, struct buf *err)
 	return rows;
 }
 
-static long long n(jv o, const char *k)
+static double usd(jv o, const char *k)
 {
 	jv v = jv_object_get(jv_copy(o), jv_string(k));
-	long long r = (long long)jv_number_value(v);
+	double r = jv_number_value(v);
 	jv_free(v);
 	return r;
 }
 
+static long long n(jv o, const char *k)
+{
+	return (long long)usd(o, k);
+}
+
 static void print_row(const char *label, jv r)
 {
-	jv c = jv_object_get(jv_copy(r), jv_string("cost"));
-	printf("%-32s %8lld %8lld %8lld %12lld %12lld %12lld %10.4f %10lld\n", label, n(r, "requests"),
+	printf("%-32s %8lld %8lld %8lld %12lld %12lld %12lld %10.4f %12lld %10.4f\n", label, n(r, "requests"),
 	       n(r, "attempts"), n(r, "failed_attempts"), n(r, "input_tokens"), n(r, "output_tokens"),
-	       n(r, "cache_read_tokens") + n(r, "cache_write_tokens"), jv_number_value(c), n(r, "rtk_saved_tokens"));
-	jv_free(c);
+	       n(r, "cache_read_tokens") + n(r, "cache_write_tokens"), usd(r, "cost"), n(r, "rtk_saved_tokens"),
+	       usd(r, "rtk_saved_cost"));
 	jv_free(r);
 }
 
 static void print_text(const char *by, jv rows, jv total, jv cmb)
 {
-	printf("%-32s %8s %8s %8s %12s %12s %12s %10s %10s\n", by, "requests", "attempts", "failed", "input",
-	       "output", "cache", "cost_usd", "rtk_saved");
+	printf("%-32s %8s %8s %8s %12s %12s %12s %10s %12s %10s\n", by, "requests", "attempts", "failed", "input",
+	       "output", "cache", "cost_usd", "saved_tokens", "saved_usd");
 	jv_array_foreach(rows, i, r) {
 		jv g = jv_object_get(jv_copy(r), jv_string("group"));
 		print_row(jv_string_value(g), r);

@@ -17,3 +17,8 @@ double nr_cost(const struct nr_price *price, const struct nr_usage *u)
 		c += (double)u->cache_write * price->cache_write;
 	return c / 1e6;
 }
+
+double nr_saved_cost(const struct nr_price *price, long long tokens)
+{
+	return price && tokens >= 0 ? (double)tokens * price->input / 1e6 : -1;
+}

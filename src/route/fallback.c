@@ -232,14 +232,21 @@ struct ctx {
 	struct nr_out *out;
 	struct buf reasons;	/* "P/M: why; …" for the final error */
 	int only_limits;	/* every failure so far was a rate limit, quota or cooldown */
+	int only_refused;	/* every failure so far was the request not translating */
 };
 
-static void note(struct ctx *c, const struct nr_target *t, const char *account, const char *why, int limit)
+/* What kind of failure note() records: it decides the final status. */
+enum failed { FAILED_OTHER, FAILED_LIMIT, FAILED_REQUEST };
+
+static void note(struct ctx *c, const struct nr_target *t, const char *account, const char *why,
+		 enum failed kind)
 {
 	buf_printf(&c->reasons, "%s%s/%s%s%s%s: %s", c->reasons.len ? "; " : "", t->provider, t->model,
 		   account ? " (" : "", account ? account : "", account ? ")" : "", why);
-	if (!limit)
+	if (kind != FAILED_LIMIT)
 		c->only_limits = 0;
+	if (kind != FAILED_REQUEST)
+		c->only_refused = 0;
 }
 
 static void record(struct ctx *c, const struct nr_target *t, int pos, const struct nr_provider *p,
@@ -252,7 +259,9 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->scan.u,
 		.rtk_bytes = last ? c->rq->rtk_bytes : -1, .rtk_tokens = last ? c->rq->rtk_tokens : -1,
 	};
-	r.cost = nr_cost(nr_provider_price(p, t->model), &r.u);
+	const struct nr_price *price = nr_provider_price(p, t->model);
+	r.cost = nr_cost(price, &r.u);
+	r.rtk_cost = nr_saved_cost(price, r.rtk_tokens);
 	if (nr_usage_record(c->db, &r) < 0)
 		fprintf(stderr, "nr-route: unable to record usage: %s\n", sqlite3_errmsg(c->db));
 }
@@ -434,7 +443,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	struct nr_provider p;
 	struct buf why = BUF_INIT, rest = BUF_INIT;
 	if (nr_provider_load(t->provider, &p, &why) < 0) {
-		note(c, t, NULL, why.p ? why.p : "unknown provider", 0);
+		note(c, t, NULL, why.p ? why.p : "unknown provider", FAILED_OTHER);
 		buf_free(&why);
 		return NEXT_TARGET;
 	}
@@ -446,7 +455,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	if (left > 0) {
 		buf_reset(&why);
 		buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
-		note(c, t, NULL, why.p, 1);
+		note(c, t, NULL, why.p, FAILED_LIMIT);
 		goto out;
 	}
 	static struct nr_account accts[NR_ACCOUNTS_MAX];
@@ -454,7 +463,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	if (n == 0) {
 		buf_reset(&why);
 		buf_printf(&why, "no key: set %s", p.nkey_vars ? p.key_vars[0] : "keys= in the provider file");
-		note(c, t, NULL, why.p, 0);
+		note(c, t, NULL, why.p, FAILED_OTHER);
 		goto out;
 	}
 	jv body = prepare_body(c->rq, t, p.format);
@@ -463,7 +472,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		buf_reset(&why);
 		buf_printf(&why, "unable to translate the request to %s: %s", nr_format_name(p.format), jv_msg(body, &m));
 		buf_free(&m);
-		note(c, t, NULL, why.p, 0);
+		note(c, t, NULL, why.p, FAILED_REQUEST);
 		goto out;
 	}
 	if (json_dump(&text, body) < 0) {
@@ -485,7 +494,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		if ((left = nr_cooldown_left(c->db, scopes, 2, &rest)) > 0) {
 			buf_reset(&why);
 			buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
-			note(c, t, acct->name, why.p, 1);
+			note(c, t, acct->name, why.p, FAILED_LIMIT);
 			continue;
 		}
 		int limit;
@@ -494,7 +503,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, &why, &limit);
 		if (next == DONE || next == CLIENT_GONE)
 			break;
-		note(c, t, acct->name, why.p, limit);
+		note(c, t, acct->name, why.p, limit ? FAILED_LIMIT : FAILED_OTHER);
 		if (next == NEXT_TARGET)
 			break;
 		next = NEXT_TARGET;
@@ -512,7 +521,7 @@ out:
 
 int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
-	struct ctx c = { rq, t, db, out, BUF_INIT, 1 };
+	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1 };
 	for (size_t i = 0; i < t->n; i++) {
 		enum next n = try_target(&c, &t->v[i], (int)i);
 		if (n == DONE || n == CLIENT_GONE) {
@@ -523,8 +532,12 @@ int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *d
 	struct buf msg = BUF_INIT;
 	buf_printf(&msg, "nr-route: every target failed: %s", c.reasons.p ? c.reasons.p : "no targets");
 	fprintf(stderr, "%s\n", msg.p);
-	int status = c.only_limits ? 429 : 502;
-	jv e = nr_error_body(rq->from, status, c.only_limits ? "rate_limit" : "server_error", msg.p);
+	/* no target at all is a server fault; a request no target's format could
+	 * carry is the client's (an invalid request, or one PROTOCOLS.md §5.7 refuses) */
+	int refused = c.only_refused && t->n > 0;
+	int status = refused ? 400 : c.only_limits ? 429 : 502;
+	jv e = nr_error_body(rq->from, status,
+			     refused ? "invalid_request" : c.only_limits ? "rate_limit" : "server_error", msg.p);
 	int rc = nr_out_json(out, status, NULL, e) < 0;
 	buf_free(&msg);
 	buf_free(&c.reasons);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "route/dirs.h"
 
@@ -254,6 +255,22 @@ int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err)
 	if (rc < 0)
 		nr_provider_free(p);
 	return rc;
+}
+
+int nr_provider_exists(const char *name)
+{
+	if (!nr_name_ok(name))
+		return 0;
+	struct buf dir = BUF_INIT;
+	int found = 0;
+	for (int i = 0; i < 2 && !found; i++) {
+		if ((i == 0 ? nr_share_dir(&dir) : nr_config_dir(&dir)) < 0 ||
+		    buf_printf(&dir, "/providers/%s", name) < 0)
+			continue;
+		found = access(dir.p, F_OK) == 0;
+	}
+	buf_free(&dir);
+	return found;
 }
 
 void nr_provider_free(struct nr_provider *p)

@@ -39,6 +39,8 @@ struct nr_provider {
  * bad line with its file and number). */
 int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err);
 void nr_provider_free(struct nr_provider *p);
+/* 1 when a file names provider `name` in the share or the config dir. */
+int nr_provider_exists(const char *name);
 
 /* Nonzero when model is one of the words of p's models= list. */
 int nr_provider_offers(const struct nr_provider *p, const char *model);

@@ -139,6 +139,14 @@ int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t,
 			nr_targets_free(t);
 			return -1;
 		}
+		/* asked for directly, a provider without a file is an unknown model;
+		 * in a combo it is only that target's failure */
+		if (!nr_provider_exists(t->v[0].provider)) {
+			buf_printf(err, "unknown model '%s': no provider named '%s' (no file providers/%s)",
+				   name, t->v[0].provider, t->v[0].provider);
+			nr_targets_free(t);
+			return -1;
+		}
 		return 0;
 	}
 	if (!nr_name_ok(name)) {

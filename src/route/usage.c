@@ -159,6 +159,14 @@ static void bind_count(sqlite3_stmt *st, int i, long long v)
 		sqlite3_bind_null(st, i);
 }
 
+static void bind_money(sqlite3_stmt *st, int i, double v)
+{
+	if (v >= 0)
+		sqlite3_bind_double(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
 {
 	if (!db)
@@ -167,8 +175,8 @@ int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
 	if (!(st = nr_db_prepare(db, "INSERT INTO usage (request, ts, day, client_key, requested, combo, provider, model,"
 			       " account, position, status, outcome, reason, latency_ms, ttfb_ms, input_tokens,"
 			       " output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes,"
-			       " rtk_saved_tokens) VALUES (?21, ?1, date(?1, 'unixepoch'), ?2, ?3, ?4, ?5, ?6, ?7,"
-			       " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")))
+			       " rtk_saved_tokens, rtk_saved_cost) VALUES (?21, ?1, date(?1, 'unixepoch'), ?2, ?3, ?4,"
+			       " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22)")))
 		return -1;
 	sqlite3_bind_double(st, 1, r->ts);
 	bind_text(st, 2, r->client_key);
@@ -187,13 +195,11 @@ int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
 	bind_count(st, 15, r->u.output);
 	bind_count(st, 16, r->u.cache_read);
 	bind_count(st, 17, r->u.cache_write);
-	if (r->cost >= 0)
-		sqlite3_bind_double(st, 18, r->cost);
-	else
-		sqlite3_bind_null(st, 18);
+	bind_money(st, 18, r->cost);
 	bind_count(st, 19, r->rtk_bytes);
 	bind_count(st, 20, r->rtk_tokens);
 	bind_text(st, 21, r->request);
+	bind_money(st, 22, r->rtk_cost);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	nr_db_done(st);
 	return rc;

@@ -38,11 +38,14 @@ struct nr_usage_row {
 	struct nr_usage u;
 	double cost;			/* -1 unknown */
 	long long rtk_bytes, rtk_tokens;	/* -1 unknown */
+	double rtk_cost;		/* USD the saved tokens would have cost as input, -1 unknown */
 };
 int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r);
 
 /* Estimated cost in USD from prices per million tokens, -1 when no token count is known. */
 struct nr_price;
 double nr_cost(const struct nr_price *price, const struct nr_usage *u);
+/* What `tokens` saved input tokens would have cost, in USD; -1 when either is unknown. */
+double nr_saved_cost(const struct nr_price *price, long long tokens);
 
 #endif

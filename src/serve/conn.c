@@ -96,6 +96,29 @@ static int handle_models(struct http_conn *c, const struct http_request *req)
 	return rc;
 }
 
+/* GET /v1/models/{id}: the entry, or a 404 in the client's format (Anthropic's
+ * SDK sends anthropic-version; the path alone cannot tell it from OpenAI's). */
+static int handle_model(struct http_conn *c, const struct http_request *req,
+			const struct endpoint *ep)
+{
+	int head = strcmp(req->method, "HEAD") == 0;
+	struct buf b = BUF_INIT;
+	int found = models_find_json(ep->model, &b), rc;
+	if (found > 0) {
+		rc = http_write_response(c, 200, JSON_CT, b.p, b.len, req->keep_alive, head);
+	} else if (found == 0) {
+		enum nr_format f = http_header(req, "anthropic-version") ? NR_FMT_ANTHROPIC : ep->format;
+		buf_reset(&b);
+		rc = buf_printf(&b, "no model or combo named '%s'", ep->model);
+		if (rc == 0)
+			rc = serve_send_error(c, f, 404, "not_found", b.p, req->keep_alive, head);
+	} else {
+		rc = serve_send_error(c, ep->format, 500, "server_error", "out of memory", 0, 0);
+	}
+	buf_free(&b);
+	return rc;
+}
+
 /* An honest estimate, not the provider's tokenizer: about 4 bytes of the
  * request's text per token (what rtk-filter --stats uses too), counted over
  * the strings of the JSON body so that syntax and keys do not inflate it. */
@@ -178,6 +201,8 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 					      req->keep_alive, head);
 		else if (ep.kind == EP_MODELS)
 			rc = handle_models(c, req);
+		else if (ep.kind == EP_MODEL)
+			rc = handle_model(c, req, &ep);
 		else if (ep.kind == EP_COUNT_TOKENS)
 			rc = handle_count_tokens(c, req, &ep);
 		else

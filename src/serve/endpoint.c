@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serve/http.h"
+
 /* The path without a leading /v1 or /v1beta, or NULL if it has neither. */
 static const char *strip_version(const char *path)
 {
@@ -65,6 +67,16 @@ int endpoint_match(const char *path, struct endpoint *ep)
 				ep->format = NR_FMT_GEMINI;
 				return 0;
 			}
+		}
+		/* GET /v1/models/{id}: the SDKs' models.retrieve(); an id's '/' may come as %2F */
+		if (*m) {
+			ep->model = http_pct_decode(m, strlen(m), 0);
+			if (!ep->model)
+				return -1;
+			ep->kind = EP_MODEL;
+			ep->method = "GET";
+			ep->format = strncmp(path, "/v1beta/", 8) == 0 ? NR_FMT_GEMINI : NR_FMT_OPENAI;
+			return 0;
 		}
 	}
 	ep->kind = EP_NONE;

@@ -9,6 +9,7 @@ enum endpoint_kind {
 	EP_NONE,		/* unknown path: 404 */
 	EP_HEALTH,		/* GET /health, /api/hello */
 	EP_MODELS,		/* GET /v1/models */
+	EP_MODEL,		/* GET /v1/models/{id}: model holds the decoded id */
 	EP_CHAT,		/* POST a request of `format` */
 	EP_COUNT_TOKENS,	/* POST /v1/messages/count_tokens */
 };
@@ -16,7 +17,7 @@ enum endpoint_kind {
 struct endpoint {
 	enum endpoint_kind kind;
 	enum nr_format format;	/* the client's format (errors are written in it) */
-	char *model;		/* gemini: from the path; owned, may be NULL */
+	char *model;		/* gemini, EP_MODEL: from the path; owned, may be NULL */
 	int stream;		/* gemini: :streamGenerateContent */
 	const char *method;	/* the method it takes */
 };

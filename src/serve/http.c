@@ -393,6 +393,25 @@ static int hexval(int c)
 	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
 }
 
+char *http_pct_decode(const char *s, size_t n, int plus_is_space)
+{
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int h1, h2;
+		if (s[i] == '%' && i + 2 < n && (h1 = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (h2 = hexval((unsigned char)s[i + 2])) >= 0 && (h1 | h2)) {
+			*o++ = (char)(h1 * 16 + h2);
+			i += 2;
+		} else {
+			*o++ = plus_is_space && s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 char *http_query_param(const struct http_request *req, const char *name)
 {
 	size_t nl = strlen(name);
@@ -400,26 +419,8 @@ char *http_query_param(const struct http_request *req, const char *name)
 	while (*p) {
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-			const char *v = p + nl + 1;
-			size_t vl = len - nl - 1;
-			char *out = malloc(vl + 1), *o = out;
-			if (!out)
-				return NULL;
-			for (size_t i = 0; i < vl; i++) {
-				int h1, h2;
-				if (v[i] == '%' && i + 2 < vl &&
-				    (h1 = hexval((unsigned char)v[i + 1])) >= 0 &&
-				    (h2 = hexval((unsigned char)v[i + 2])) >= 0) {
-					*o++ = (char)(h1 * 16 + h2);
-					i += 2;
-				} else {
-					*o++ = v[i] == '+' ? ' ' : v[i];
-				}
-			}
-			*o = '\0';
-			return out;
-		}
+		if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=')
+			return http_pct_decode(p + nl + 1, len - nl - 1, 1);
 		p += len;
 		if (*p == '&')
 			p++;

@@ -56,6 +56,10 @@ const char *http_header(const struct http_request *req, const char *name);
 int http_header_list(const struct http_request *req, const char *name, struct buf *out);
 /* The value of query parameter `name`, decoded, in a new string; NULL if absent. */
 char *http_query_param(const struct http_request *req, const char *name);
+/* The n bytes at s with %XX escapes decoded (and '+' as a space when
+ * plus_is_space), in a new string; %00 and broken escapes stay as they are.
+ * NULL when out of memory. */
+char *http_pct_decode(const char *s, size_t n, int plus_is_space);
 
 const char *http_reason(int status);
 /* Writes a whole response. `headers` holds extra "Name: value\r\n" lines (may

@@ -14,10 +14,11 @@ static jv entry(const char *id, const char *owner)
 	return JV_OBJECT(jv_string("id"), jv_string(id), jv_string("object"), jv_string("model"),
 			 jv_string("created"), jv_number(0), jv_string("owned_by"), jv_string(owner),
 			 jv_string("type"), jv_string("model"), jv_string("display_name"),
-			 jv_string(id));
+			 jv_string(id), jv_string("created_at"), jv_string("1970-01-01T00:00:00Z"));
 }
 
-int models_list_json(struct buf *out)
+/* Every entry, providers' models first, then combos. */
+static jv all_models(void)
 {
 	jv data = jv_array();
 	size_t np, nc;
@@ -47,6 +48,20 @@ int models_list_json(struct buf *out)
 		free(combos[i]);
 	}
 	free(combos);
+	return data;
+}
+
+static int put_json(struct buf *out, jv v)
+{
+	jv s = jv_dump_string(v, 0);
+	int rc = buf_puts(out, jv_string_value(s));
+	jv_free(s);
+	return rc;
+}
+
+int models_list_json(struct buf *out)
+{
+	jv data = all_models();
 	int len = jv_array_length(jv_copy(data));
 	jv first = len ? jv_object_get(jv_array_get(jv_copy(data), 0), jv_string("id")) : jv_null();
 	jv last = len ? jv_object_get(jv_array_get(jv_copy(data), len - 1), jv_string("id"))
@@ -54,8 +69,21 @@ int models_list_json(struct buf *out)
 	jv list = JV_OBJECT(jv_string("object"), jv_string("list"), jv_string("data"), data,
 			    jv_string("has_more"), jv_false(), jv_string("first_id"), first,
 			    jv_string("last_id"), last);
-	jv s = jv_dump_string(list, 0);
-	int rc = buf_puts(out, jv_string_value(s));
-	jv_free(s);
+	return put_json(out, list);
+}
+
+int models_find_json(const char *id, struct buf *out)
+{
+	jv data = all_models();
+	int rc = 0;
+	jv_array_foreach(data, i, e) {
+		(void)i;
+		jv eid = jv_object_get(jv_copy(e), jv_string("id"));
+		if (rc == 0 && strcmp(jv_string_value(eid), id) == 0)
+			rc = put_json(out, jv_copy(e)) < 0 ? -1 : 1;
+		jv_free(eid);
+		jv_free(e);
+	}
+	jv_free(data);
 	return rc;
 }

@@ -146,8 +146,8 @@ assert_openai_read_loop() {
 	assert_openai_read_loop gpt-tool-read
 	# one usage row per upstream attempt, under the key and the model asked for
 	run db "select client_key, requested, provider, status, input_tokens > 0, output_tokens > 0 from usage"
-	assert_output "e2e|mo/gpt-tool-read|mo|200|1|1
-e2e|mo/gpt-tool-read|mo|200|1|1"
+	assert_output "tester|mo/gpt-tool-read|mo|200|1|1
+tester|mo/gpt-tool-read|mo|200|1|1"
 }
 
 @test "Claude Code with an x-api-key and a combo as ANTHROPIC_MODEL falls back to the OpenAI provider" {
@@ -242,8 +242,8 @@ codex_env() {
 		fail "the upstream saw no tool_result holding the command's output"
 
 	run db "select client_key, requested, provider, status from usage"
-	assert_output "e2e|ma/claude-tool-exec|ma|200
-e2e|ma/claude-tool-exec|ma|200"
+	assert_output "tester|ma/claude-tool-exec|ma|200
+tester|ma/claude-tool-exec|ma|200"
 }
 
 @test "Codex reports a provider's error as its own and exits 1" {

@@ -18,23 +18,10 @@ need_clients() {
 e2e_setup() {
 	need_clients
 	route_setup
-	KEY=$(nr key add e2e 2>/dev/null)
-	[ -n "$KEY" ] || fail "nr key add printed no key"
-	# the file exists before the loop reads it (the child opens it later)
-	: >"$BATS_TEST_TMPDIR/serve.err"
-	nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
-		[ -n "$PORT" ] && break
-		sleep 0.05
-	done
-	[ -n "$PORT" ] || fail "nr-serve did not start"
-	URL=http://127.0.0.1:$PORT
+	serve_start
 	export URL KEY
 }
 
 e2e_teardown() {
-	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
 	route_teardown
 }

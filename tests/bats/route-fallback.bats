@@ -232,3 +232,25 @@ route() {
 	assert_failure 1
 	assert_output --partial 'no key: set NO_SUCH_KEY_VAR'
 }
+
+@test "a request no target's format can carry gets 400 invalid_request, not 502" {
+	need_translate
+	provider ant anthropic
+	combo c ant/c1 ant/c2
+	printf '%s' '{"model":"c","messages":[{"role":"tool","content":"x"}]}' >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 1
+	assert_line --index 0 "Status: 400"$'\r'
+	echo "$output" | tail -n 1 | jq -e '.error.type == "invalid_request_error"'
+	[ "$(mock_count)" = 0 ]
+}
+
+@test "a request refused by one target and failing upstream at another still gets 502" {
+	need_translate
+	provider ant anthropic
+	combo c ant/c1 mock/status-500
+	printf '%s' '{"model":"c","messages":[{"role":"tool","content":"x"}]}' >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 1
+	assert_line --index 0 "Status: 502"$'\r'
+}

@@ -23,7 +23,30 @@ route_setup() {
 }
 
 route_teardown() {
+	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
 	[ -z "${MOCK_PID:-}" ] || { kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; } || true
+}
+
+# serve_start: an nr key and nr-serve on a free loopback port, after
+# route_setup; sets KEY, URL (http://127.0.0.1:PORT) and SERVER_PID.
+serve_start() {
+	if [ -z "${KEY:-}" ]; then
+		KEY=$(nr key add tester 2>/dev/null)
+		[ -n "$KEY" ] || fail "nr key add printed no key"
+	fi
+	: >"$BATS_TEST_TMPDIR/serve.err"	# before the loop reads it: the child opens it later
+	# 3>&-: bats waits for whatever holds its fd 3 open
+	env "$@" nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+	SERVER_PID=$!
+	local port=
+	for _ in $(seq 1 100); do
+		port=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	[ -n "$port" ] || fail "nr-serve did not start: $(cat "$BATS_TEST_TMPDIR/serve.err")"
+	URL=http://127.0.0.1:$port
+	PORT=$port
 }
 
 # provider NAME FORMAT [LINE...]: a provider file for the mock, in FORMAT.

@@ -193,7 +193,7 @@ route() {
 	! grep -i 'locked\|busy' "$BATS_TEST_TMPDIR"/err.*
 	grep -l 'mock-upstream (openai, m1)' "$BATS_TEST_TMPDIR"/out.* | wc -l | grep -qx 8
 	[ "$(db "select count(*) from usage where outcome = 'ok'")" = 8 ]
-	[ "$(db "select count(*) from migrations")" = 1 ]
+	[ "$(db "select count(*) from migrations")" = "$(db "select max(version) from migrations")" ]
 }
 
 @test "the anthropic-beta list from the client goes to anthropic upstreams unchanged" {
@@ -234,13 +234,15 @@ route() {
 	assert_line --index 0 "Status: 400"$'\r'
 }
 
-@test "an unknown provider is reported as that target's failure" {
+@test "an unknown provider is that target's failure in a combo, and a 404 when asked for directly" {
 	combo c nope/m1 mock/m2
 	route openai c
 	assert_success
 	route openai nope/m1
-	assert_failure 1
+	assert_failure 65
+	assert_line --index 0 "Status: 404"$'\r'
 	assert_output --partial "no provider named 'nope'"
+	echo "$output" | tail -n 1 | jq -e '.error.type == "invalid_request_error"'
 }
 
 @test "a provider file with a bad line names the file and line" {

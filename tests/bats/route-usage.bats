@@ -69,3 +69,25 @@ teardown() {
 	assert_success
 	assert_output --partial 'usage'
 }
+
+@test "tokens and cost saved by rtk-filter on a request through nr-serve show in the report" {
+	serve_start
+	for i in $(seq 1 400); do echo "2026-01-01 12:00:00 INFO worker-3 handled request id=$i in 5ms status=200"; done >"$BATS_TEST_TMPDIR/log"
+	jq -n --rawfile t "$BATS_TEST_TMPDIR/log" '{model: "mock/m1", messages: [
+		{role: "user", content: "run it"},
+		{role: "assistant", content: null, tool_calls: [{id: "c1", type: "function", function: {name: "sh", arguments: "{}"}}]},
+		{role: "tool", tool_call_id: "c1", content: $t}]}' >"$BATS_TEST_TMPDIR/big"
+	curl -sSf --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
+		--data-binary @"$BATS_TEST_TMPDIR/big" "$URL/v1/chat/completions" >/dev/null
+	saved=$(db "select rtk_saved_tokens from usage where rtk_saved_tokens > 0")
+	[ "$saved" -gt 5000 ]
+	run nr usage --json
+	assert_success
+	# priced at the input price of the model that served it: mock's 1000 USD per million
+	echo "$output" | jq -e --argjson s "$saved" '.total.rtk_saved_tokens == $s and (.total.rtk_saved_cost - $s * 1000 / 1e6 | fabs) < 1e-9'
+	run nr usage --json --by provider
+	echo "$output" | jq -e '[.rows[] | {(.group): (.rtk_saved_cost > 0)}] | add == {"mock": true, "mock2": false}'
+	run nr usage
+	assert_line --regexp '^day +requests .* saved_tokens +saved_usd$'
+	assert_line --regexp "^total +4 +6 +2 .* $saved +[0-9]+\.[0-9]{4}$"
+}

@@ -6,32 +6,13 @@ load route-helper
 
 setup() {
 	route_setup
-	KEY=$(nr key add tester 2>/dev/null)
-	[ -n "$KEY" ] || fail "nr key add printed no key"
 	provider mo openai "models=gpt-mock tool"
 	provider ma anthropic "models=claude-mock"
 	provider mg gemini
-	start_server
-}
-
-# start_server [VAR=VALUE...]: nr-serve on a free port, with that environment;
-# sets SERVER_PID, PORT, URL.
-start_server() {
-	: >"$BATS_TEST_TMPDIR/serve.err"	# before the loop reads it: the child opens it later
-	env "$@" nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
-	SERVER_PID=$!
-	PORT=
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
-		[ -n "$PORT" ] && break
-		sleep 0.05
-	done
-	[ -n "$PORT" ] || fail "nr-serve did not start"
-	URL=http://127.0.0.1:$PORT
+	serve_start
 }
 
 teardown() {
-	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
 	route_teardown
 }
 
@@ -100,11 +81,30 @@ post() {	# post PATH BODY [curl args...]
 
 @test "anthropic-beta comes only from the request, never from nr-serve's own environment" {
 	kill "$SERVER_PID"
-	start_server HTTP_ANTHROPIC_BETA=from-the-environment
+	serve_start HTTP_ANTHROPIC_BETA=from-the-environment
 	run post /v1/messages "$(body anthropic ma/claude-mock)" -H 'anthropic-version: 2023-06-01'
 	echo "$output" | jq -e '.type == "message"' >/dev/null
 	run jq -r '.headers["anthropic-beta"]' "$MOCK_LOG"
 	assert_output null
+}
+
+@test "GET /v1/models/ID answers one model, its slash sent as %2F or as it is" {
+	combo mycombo mo/gpt-mock
+	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models/mo%2Fgpt-mock"
+	echo "$output" | jq -e '.id == "mo/gpt-mock" and .object == "model" and .type == "model"' >/dev/null
+	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models/mo/gpt-mock"
+	echo "$output" | jq -e '.id == "mo/gpt-mock"' >/dev/null
+	run curl -sS -H "x-api-key: $KEY" "$URL/models/mycombo"
+	echo "$output" | jq -e '.id == "mycombo" and .owned_by == "nr-combo"' >/dev/null
+}
+
+@test "GET /v1/models/ID of an unknown model is a 404 in the client's format" {
+	run curl -sS -w '\n%{http_code}' -H "x-api-key: $KEY" "$URL/v1/models/mo%2Fnope"
+	assert_line --index 1 404
+	echo "${lines[0]}" | jq -e '.error.type == "invalid_request_error"' >/dev/null
+	run curl -sS -w '\n%{http_code}' -H "x-api-key: $KEY" -H 'anthropic-version: 2023-06-01' "$URL/v1/models/nope"
+	assert_line --index 1 404
+	echo "${lines[0]}" | jq -e '.type == "error" and .error.type == "not_found_error"' >/dev/null
 }
 
 @test "count_tokens answers an estimate without calling the upstream" {
