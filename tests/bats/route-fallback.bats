@@ -72,6 +72,25 @@ route() {
 	[ "$(mock_count)" = 1 ]
 }
 
+@test "a connect that hangs past the connect timeout falls back to the next target" {
+	"$MOCK" --listen 127.0.0.1:0 --no-accept >"$BATS_TEST_TMPDIR/hung.port" 3>&- &
+	hung=$!
+	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/hung.port" ] && break; sleep 0.02; done
+	port=$(cat "$BATS_TEST_TMPDIR/hung.port")
+	exec 5<>"/dev/tcp/127.0.0.1/$port"	# fills its queue: the next SYN goes unanswered
+	printf 'format=openai\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\nconnect_timeout_ms=300\n' "$port" \
+		>"$NR_CONFIG_DIR/providers/hung"
+	combo c hung/m1 mock/m2
+	route openai c
+	exec 5<&-
+	kill "$hung"
+	assert_success
+	assert_output --partial 'mock-upstream (openai, m2)'
+	# the provider's connect_timeout_ms, not the 10 s default
+	[ "$(db "select reason from usage where provider = 'hung'")" = "no connection within 300 ms" ]
+	[ "$(db "select latency_ms < 5000 from usage where provider = 'hung'")" = 1 ]
+}
+
 @test "an upstream silent past the idle timeout falls back to the next target" {
 	provider slowp openai idle_timeout_ms=300
 	combo c slowp/slow-8000 mock/m2

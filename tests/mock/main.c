@@ -21,12 +21,14 @@
 #include "exitcodes.h"
 
 static const char usage[] =
-	"usage: mock-upstream --listen 127.0.0.1:PORT [--log FILE]\n"
+	"usage: mock-upstream --listen 127.0.0.1:PORT [--log FILE] [--no-accept]\n"
 	"Plays the openai, anthropic, responses and gemini APIs on a loopback address;\n"
 	"the model name's words choose the behaviour (see tests/mock/README.md).\n"
 	"  --listen ADDR:PORT  loopback address to listen on; PORT 0 picks a free port,\n"
 	"                      printed on stdout once listening\n"
 	"  --log FILE          append one JSON line per request to FILE\n"
+	"  --no-accept         listen with a backlog of 0 and never accept: once one\n"
+	"                      connection waits in the queue, connects hang (timeouts)\n"
 	"  --help              this text\n"
 	"exit: 0 after SIGTERM or SIGINT, 100 usage, 111 system error\n";
 
@@ -85,13 +87,13 @@ static struct sockaddr_in parse_listen(const char *spec)
 	return sa;
 }
 
-static int listen_on(struct sockaddr_in *sa)
+static int listen_on(struct sockaddr_in *sa, int backlog)
 {
 	int one = 1;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	socklen_t len = sizeof *sa;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, (struct sockaddr *)sa, sizeof *sa) < 0 || listen(fd, 128) < 0 ||
+	    bind(fd, (struct sockaddr *)sa, sizeof *sa) < 0 || listen(fd, backlog) < 0 ||
 	    getsockname(fd, (struct sockaddr *)sa, &len) < 0) {
 		perror("mock-upstream: unable to listen");
 		exit(NR_EXIT_SYS);
@@ -123,15 +125,17 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "log", required_argument, NULL, 'g' },
+		{ "no-accept", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen_spec = NULL, *log_path = NULL;
-	int c;
+	int c, no_accept = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen_spec = optarg; break;
 		case 'g': log_path = optarg; break;
+		case 'n': no_accept = 1; break;
 		case 'h': fputs(usage, stdout); return NR_EXIT_OK;
 		default: die_usage(NULL);
 		}
@@ -158,7 +162,7 @@ int main(int argc, char **argv)
 	sigaction(SIGCHLD, &chld, NULL);
 	signal(SIGPIPE, SIG_IGN);	/* a client gone mid-answer is a write error */
 
-	int lfd = listen_on(&sa);
+	int lfd = listen_on(&sa, no_accept ? 0 : 128);
 	pid_t parent = getpid();
 	printf("%d\n", ntohs(sa.sin_port));
 	if (fflush(stdout) == EOF) {
@@ -167,7 +171,7 @@ int main(int argc, char **argv)
 	}
 	while (!stopping) {
 		struct pollfd p = { lfd, POLLIN, 0 };
-		int n = ppoll(&p, 1, NULL, &orig);
+		int n = ppoll(&p, no_accept ? 0 : 1, NULL, &orig);	/* no_accept: signals only */
 		int err = errno;
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
@@ -176,7 +180,7 @@ int main(int argc, char **argv)
 			perror("mock-upstream: poll");
 			return NR_EXIT_SYS;
 		}
-		if (n <= 0 || stopping)
+		if (n <= 0 || stopping || no_accept)
 			continue;
 		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (cfd < 0)
