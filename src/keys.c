@@ -47,6 +47,19 @@ int keys_add(sqlite3 *db, const char *name, struct buf *key, struct buf *err)
 		return -1;
 	}
 	sqlite3_stmt *st;
+	/* a revoked key gives its name up: its row goes, usage rows keep the name */
+	if (sqlite3_prepare_v2(db, "DELETE FROM keys WHERE name = ? AND revoked IS NOT NULL", -1, &st,
+			       NULL) != SQLITE_OK) {
+		buf_printf(err, "unable to store the key: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int del = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (del != SQLITE_DONE) {
+		buf_printf(err, "unable to store the key: %s", sqlite3_errmsg(db));
+		return -1;
+	}
 	if (sqlite3_prepare_v2(db, "INSERT INTO keys(name, hash, created) VALUES (?, ?, ?)", -1,
 			       &st, NULL) != SQLITE_OK) {
 		buf_printf(err, "unable to store the key: %s", sqlite3_errmsg(db));

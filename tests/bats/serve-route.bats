@@ -129,6 +129,20 @@ post() {	# post PATH BODY [curl args...]
 	[ "$(mock_count)" -eq 0 ]
 }
 
+@test "a revoked key's name can be given to a new key; only the new key works" {
+	old=$KEY
+	run nr key add tester
+	assert_failure	# a live key holds the name
+	nr key revoke tester
+	KEY=$(nr key add tester)
+	[ -n "$KEY" ] && [ "$KEY" != "$old" ]
+	run post /v1/chat/completions "$(body openai mo/gpt-mock)" -w '\n%{http_code}'
+	assert_line --index 1 200
+	KEY=$old run post /v1/chat/completions "$(body openai mo/gpt-mock)" -w '\n%{http_code}'
+	assert_line --index 1 401
+	[ "$(nr key list | grep -c '^tester')" -eq 1 ]
+}
+
 @test "tool results are compressed before the upstream sees them, and the saving is recorded" {
 	log=$(for i in $(seq 1 400); do echo "INFO worker $i handled request in $((i % 7)) ms"; done | jq -Rs .)
 	req='{"model":"mo/gpt-mock","messages":[{"role":"user","content":"run it"},
