@@ -22,6 +22,12 @@ void serve_connection(int in, int out, const struct serve_config *cfg, int peer_
  * until SIGTERM/SIGINT. Returns 0 on a clean stop, -1 on error. */
 int serve_accept_loop(int lfd, const struct serve_config *cfg);
 
+/* Nonzero in a worker while the pool is saturated: every worker is busy, no
+ * more can be started, and a connection is waiting. A connection that is slow
+ * to send its request, or idle between requests, then gives its worker up.
+ * Always 0 outside the listener's pool (--inetd). */
+int serve_pool_pressed(void);
+
 /* Opens a listening TCP socket on "HOST:PORT" ("[::1]:PORT" for IPv6).
  * *loopback tells whether the address is a loopback one. -1 with a message on stderr. */
 int serve_listen(const char *addr, int *loopback);
