@@ -2,7 +2,7 @@
  * pieces for streaming) or one tool call, and the token counts. */
 #include "mock.h"
 
-#include <bsd/stdlib.h>
+#include <stdlib.h>	/* arc4random: glibc 2.36 */
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>

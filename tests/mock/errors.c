@@ -2,7 +2,7 @@
  * the retry and rate-limit headers. */
 #include "mock.h"
 
-#include <bsd/stdlib.h>
+#include <stdlib.h>	/* arc4random: glibc 2.36 */
 #include <stdio.h>
 #include <time.h>
 

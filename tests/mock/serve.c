@@ -2,7 +2,7 @@
  * the status (keys, model words), log, then answer in the endpoint's format. */
 #include "mock.h"
 
-#include <bsd/stdlib.h>
+#include <stdlib.h>	/* arc4random: glibc 2.36 */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
