@@ -7,11 +7,17 @@
 #include "serve/server.h"
 
 struct auth_result {
-	int missing;		/* no key was sent */
+	int status;		/* refused: 401, 403 or 415 */
+	const char *message;	/* refused: why, for the error body */
 	char *key_name;		/* the key's name when accepted ("-" when auth is off) */
 };
 
-/* 1 accepted, 0 refused, -1 the check itself failed. */
+/* 1 accepted, 0 refused (who->status, who->message), -1 the check itself
+ * failed. Without a key (--no-auth, loopback) any web page the user visits
+ * could call, so a request is then refused unless it comes from a local
+ * client: a loopback Host name (DNS rebinding sends the attacker's), no
+ * foreign Origin, and a JSON content type on POST (which a page cannot send
+ * without a CORS preflight, and nr grants none). */
 int auth_check(const struct http_request *req, const struct serve_config *cfg, int loopback,
 	       struct auth_result *who);
 void auth_result_free(struct auth_result *who);

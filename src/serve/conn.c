@@ -75,11 +75,7 @@ static int handle_health(struct http_conn *c, const struct http_request *req)
 static int handle_options(struct http_conn *c, const struct http_request *req)
 {
 	static const char hdrs[] =
-		"Allow: GET, HEAD, POST, OPTIONS\r\n"
-		"Access-Control-Allow-Origin: *\r\n"
-		"Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n"
-		"Access-Control-Allow-Headers: authorization, content-type, x-api-key, "
-		"x-goog-api-key, anthropic-version, anthropic-beta, openai-beta\r\n";
+		"Allow: GET, HEAD, POST, OPTIONS\r\n";	/* no CORS: browsers stay out */
 	return http_write_response(c, 204, hdrs, NULL, 0, req->keep_alive, 1);
 }
 
@@ -167,50 +163,77 @@ static int handle_count_tokens(struct http_conn *c, const struct http_request *r
 	return rc;
 }
 
-/* 1 to keep the connection, 0 to close it. */
+/* Answers a request refused before its body, or a read that failed (status
+ * 0: the connection failed, nothing can be sent). A body left unread ends the
+ * connection; what the client still sends is drained so that it reads the
+ * answer (a client too slow, 408, is not waited for). 1 to keep it, 0 to close. */
+static int refuse(struct http_conn *c, const struct http_request *req, enum nr_format f,
+		  int status, const char *msg)
+{
+	int keep = req->keep_alive && !http_body_pending(req);
+	if (!status || serve_send_error(c, f, status, type_for_status(status), msg, keep,
+					req->method && strcmp(req->method, "HEAD") == 0) < 0)
+		return 0;
+	if (!keep && status != 408)
+		http_linger(c);
+	return keep;
+}
+
+/* The handler of an accepted request whose body has been read. */
+static int run(struct http_conn *c, struct http_request *req, const struct endpoint *ep,
+	       const struct serve_config *cfg, const struct auth_result *who)
+{
+	if (strcmp(req->method, "OPTIONS") == 0)
+		return handle_options(c, req);
+	switch (ep->kind) {
+	case EP_HEALTH: return handle_health(c, req);
+	case EP_MODELS: return handle_models(c, req);
+	case EP_MODEL: return handle_model(c, req, ep);
+	case EP_COUNT_TOKENS: return handle_count_tokens(c, req, ep);
+	default: return dispatch(c, req, ep, cfg, who);
+	}
+}
+
+/* One request whose head has been read: endpoint, method and key are
+ * checked before the body is asked for (100 Continue) and read, so that a
+ * refused client costs no memory. 1 to keep the connection, 0 to close it. */
 static int handle(struct http_conn *c, struct http_request *req, const struct serve_config *cfg,
 		  int loopback)
 {
 	struct endpoint ep;
-	if (endpoint_match(req->path, &ep) < 0) {
-		serve_send_error(c, NR_FMT_OPENAI, 500, "server_error", "out of memory", 0, 0);
-		return 0;
-	}
+	if (endpoint_match(req->path, &ep) < 0)
+		return refuse(c, req, NR_FMT_OPENAI, 500, "out of memory");
 	int head = strcmp(req->method, "HEAD") == 0;
-	int rc;
+	int status = 0;
+	const char *msg = NULL;
+	struct auth_result who = { 0 };
 	if (strcmp(req->method, "OPTIONS") == 0) {
-		rc = handle_options(c, req);
+		/* answered on every path, without a key */
 	} else if (ep.kind == EP_NONE) {
-		rc = serve_send_error(c, ep.format, 404, "not_found", "no such endpoint",
-				      req->keep_alive, head);
-	} else if (strcmp(req->method, ep.method) != 0 &&
-		   !(head && strcmp(ep.method, "GET") == 0)) {
-		rc = serve_send_error(c, ep.format, 405, "invalid_request",
-				      "method not allowed on this endpoint", req->keep_alive, head);
-	} else if (ep.kind == EP_HEALTH) {
-		rc = handle_health(c, req);
-	} else {
-		struct auth_result who;
+		status = 404, msg = "no such endpoint";
+	} else if (strcmp(req->method, ep.method) != 0 && !(head && strcmp(ep.method, "GET") == 0)) {
+		status = 405, msg = "method not allowed on this endpoint";
+	} else if (ep.kind != EP_HEALTH) {
 		int a = auth_check(req, cfg, loopback, &who);
 		if (a < 0)
-			rc = serve_send_error(c, ep.format, 500, "server_error",
-					      "unable to check the API key", 0, head);
+			status = 500, msg = "unable to check the API key";
 		else if (a == 0)
-			rc = serve_send_error(c, ep.format, 401, "authentication",
-					      who.missing ? "missing API key" : "invalid API key",
-					      req->keep_alive, head);
-		else if (ep.kind == EP_MODELS)
-			rc = handle_models(c, req);
-		else if (ep.kind == EP_MODEL)
-			rc = handle_model(c, req, &ep);
-		else if (ep.kind == EP_COUNT_TOKENS)
-			rc = handle_count_tokens(c, req, &ep);
-		else
-			rc = dispatch(c, req, &ep, cfg, &who);
-		auth_result_free(&who);
+			status = who.status, msg = who.message;
 	}
+	int keep;
+	if (status) {
+		keep = refuse(c, req, ep.format, status, msg);
+	} else if (http_write_continue(c, req) < 0) {
+		keep = 0;
+	} else if (http_read_body(c, req, &status) < 0) {
+		req->keep_alive = 0;	/* where the next request starts is unknown */
+		keep = refuse(c, req, ep.format, status, read_error_message(status));
+	} else {
+		keep = run(c, req, &ep, cfg, &who) == 0 && req->keep_alive;
+	}
+	auth_result_free(&who);
 	endpoint_free(&ep);
-	return rc == 0 && req->keep_alive;
+	return keep;
 }
 
 void serve_connection(int in, int out, const struct serve_config *cfg, int loopback)
@@ -220,26 +243,22 @@ void serve_connection(int in, int out, const struct serve_config *cfg, int loopb
 	http_conn_init(&c, in, out);
 	c.body_max = cfg->body_max;
 	c.timeout_ms = cfg->timeout_ms;
+	c.pressed = serve_pool_pressed;
 	for (;;) {
 		struct http_request req;
 		int status;
-		int r = http_read_request(&c, &req, &status);
-		if (r == 0) {
-			http_request_free(&req);
-			break;
-		}
+		int r = http_read_head(&c, &req, &status);
+		int keep = 0;
 		if (r < 0) {
 			struct endpoint ep = { .format = NR_FMT_OPENAI };
 			if (status && req.path)	/* answer in the client's format when known */
 				endpoint_match(req.path, &ep);
-			if (status)	/* the client may still read an answer */
-				serve_send_error(&c, ep.format, status, type_for_status(status),
-						 read_error_message(status), 0, 0);
+			req.keep_alive = 0;
+			refuse(&c, &req, ep.format, status, read_error_message(status));
 			endpoint_free(&ep);
-			http_request_free(&req);
-			break;
+		} else if (r > 0) {
+			keep = handle(&c, &req, cfg, loopback);
 		}
-		int keep = handle(&c, &req, cfg, loopback);
 		http_request_free(&req);
 		if (!keep)
 			break;

@@ -8,9 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io.h"
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+/* What a read is waiting for: the clock that applies to it. */
+enum { PH_IDLE, PH_HEAD, PH_BODY };
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void set_phase(struct http_conn *c, int phase)
+{
+	c->phase = phase;
+	c->phase_ms = c->last_ms = c->window_ms = now_ms();
+	c->window_bytes = 0;
+}
 
 void http_conn_init(struct http_conn *c, int in, int out)
 {
@@ -19,6 +43,7 @@ void http_conn_init(struct http_conn *c, int in, int out)
 	c->out = out;
 	c->timeout_ms = HTTP_READ_TIMEOUT_MS_DEFAULT;
 	c->body_max = HTTP_BODY_MAX_DEFAULT;
+	set_phase(c, PH_HEAD);	/* a new connection owes its first head at once */
 }
 
 void http_conn_free(struct http_conn *c)
@@ -26,26 +51,55 @@ void http_conn_free(struct http_conn *c)
 	buf_free(&c->rbuf);
 }
 
-/* Reads more bytes into rbuf. 1 read, 0 EOF, -1 error (errno ETIMEDOUT on timeout). */
+/* Before each wait: 0 wait on, 1 give the idle connection up, -1 too slow
+ * (errno ETIMEDOUT). */
+static int check_clock(struct http_conn *c, long long now)
+{
+	int pressed = c->pressed && c->pressed();
+	if (c->phase == PH_IDLE && pressed)
+		return 1;	/* between requests: the worker is wanted elsewhere */
+	int slow = now - c->last_ms >= c->timeout_ms;
+	if (c->phase == PH_HEAD)
+		slow |= now - c->phase_ms >= HTTP_HEAD_DEADLINE_MS ||
+			(pressed && now - c->phase_ms >= HTTP_PRESSED_HEAD_MS);
+	if (c->phase == PH_BODY && now - c->window_ms >= HTTP_BODY_RATE_WINDOW_MS) {
+		slow |= c->window_bytes < (size_t)HTTP_BODY_RATE_MIN * HTTP_BODY_RATE_WINDOW_MS / 1000;
+		c->window_ms = now;
+		c->window_bytes = 0;
+	}
+	if (slow)
+		errno = ETIMEDOUT;
+	return slow ? -1 : 0;
+}
+
+/* Waits for input in slices of HTTP_SLICE_MS, so that deadlines and pool
+ * pressure are seen while a client is silent. 1 readable, 0 give up, -1 error. */
+static int wait_input(struct http_conn *c)
+{
+	struct pollfd p = { .fd = c->in, .events = POLLIN };
+	for (;;) {
+		int k = check_clock(c, now_ms());
+		if (k)
+			return k > 0 ? 0 : -1;
+		int r = poll(&p, 1, HTTP_SLICE_MS);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r > 0)
+			return 1;
+	}
+}
+
+/* Reads more bytes into rbuf. 1 read, 0 EOF (or given up), -1 error (errno
+ * ETIMEDOUT when too slow). */
 static int fill(struct http_conn *c)
 {
 	if (c->rpos && c->rpos == c->rbuf.len) {
 		buf_reset(&c->rbuf);
 		c->rpos = 0;
 	}
-	struct pollfd p = { .fd = c->in, .events = POLLIN };
-	for (;;) {
-		int r = poll(&p, 1, c->timeout_ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		break;
-	}
+	int w = wait_input(c);
+	if (w <= 0)
+		return w;
 	if (buf_reserve(&c->rbuf, 16384) < 0)
 		return -1;
 	for (;;) {
@@ -58,12 +112,18 @@ static int fill(struct http_conn *c)
 			return 0;
 		c->rbuf.len += (size_t)n;
 		c->rbuf.p[c->rbuf.len] = '\0';
+		c->last_ms = now_ms();
+		c->window_bytes += (size_t)n;
+		if (c->phase == PH_IDLE)	/* the next request has begun */
+			set_phase(c, PH_HEAD);
 		return 1;
 	}
 }
 
 /* One CRLF- or LF-terminated line of at most max bytes, NUL-terminated in a
- * new string. 1 ok, 0 EOF before any byte, -1 error (*status set). */
+ * new string. A NUL or a bare CR in it is malformed (RFC 9112 2.2): strings
+ * would stop at the one and smuggle at the other. 1 ok, 0 EOF before any
+ * byte, -1 error (*status set). */
 static int read_line(struct http_conn *c, size_t max, char **line, int *status, int too_long)
 {
 	size_t start = c->rpos;
@@ -76,6 +136,10 @@ static int read_line(struct http_conn *c, size_t max, char **line, int *status, 
 			size_t len = n && base[n - 1] == '\r' ? n - 1 : n;
 			if (len > max) {
 				*status = too_long;
+				return -1;
+			}
+			if (memchr(base, '\0', len) || memchr(base, '\r', len)) {
+				*status = 400;
 				return -1;
 			}
 			*line = strndup(base, len);
@@ -111,6 +175,19 @@ static int read_line(struct http_conn *c, size_t max, char **line, int *status, 
 	}
 }
 
+/* A line that must be there and be empty (the CRLF after chunk data, the end
+ * of the trailers): 0, or -1 with *status set (400 when anything else came). */
+static int read_empty_line(struct http_conn *c, size_t max, int *status)
+{
+	char *line = NULL;
+	int r = read_line(c, max, &line, status, 400);
+	int empty = r == 1 && !*line;
+	free(line);
+	if (r == 0 || (r == 1 && !empty))
+		*status = 400;
+	return empty ? 0 : -1;
+}
+
 /* Reads exactly n body bytes into out. */
 static int read_bytes(struct http_conn *c, size_t n, struct buf *out, int *status)
 {
@@ -135,19 +212,34 @@ static int read_bytes(struct http_conn *c, size_t n, struct buf *out, int *statu
 	return 0;
 }
 
-static int parse_size(const char *s, int base, size_t *out)
+/* Digits of `base` (10 or 16) only: no sign, blank, "0x" or overflow. The
+ * end of the digits in *end. 0, or -1. */
+static int parse_digits(const char *s, int base, size_t *out, const char **end)
 {
-	if (!*s || !isxdigit((unsigned char)*s))
+	size_t v = 0;
+	const char *p = s;
+	for (; base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p); p++) {
+		size_t d = (size_t)hexval((unsigned char)*p);
+		if (v > ((size_t)-1 - d) / (size_t)base)
+			return -1;
+		v = v * (size_t)base + d;
+	}
+	if (p == s)
 		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, base);
+	*out = v;
+	*end = p;
+	return 0;
+}
+
+/* chunk-size [ BWS ";" chunk-ext ] */
+static int parse_chunk_size(const char *s, size_t *out)
+{
+	const char *end;
+	if (parse_digits(s, 16, out, &end) < 0)
+		return -1;
 	while (*end == ' ' || *end == '\t')
 		end++;
-	if (errno || (*end && *end != ';') || v > (size_t)-1)
-		return -1;
-	*out = (size_t)v;
-	return 0;
+	return *end && *end != ';' ? -1 : 0;
 }
 
 static int read_chunked(struct http_conn *c, struct http_request *req, int *status)
@@ -155,16 +247,12 @@ static int read_chunked(struct http_conn *c, struct http_request *req, int *stat
 	for (;;) {
 		char *line = NULL;
 		size_t n;
-		if (read_line(c, HTTP_LINE_MAX, &line, status, 400) <= 0) {
-			if (!*status)
-				*status = 400;
-			free(line);
-			return -1;
-		}
-		int bad = parse_size(line, 16, &n) < 0;
+		int r = read_line(c, HTTP_LINE_MAX, &line, status, 400);
+		int bad = r == 1 && parse_chunk_size(line, &n) < 0;
 		free(line);
-		if (bad) {
-			*status = 400;
+		if (r != 1 || bad) {
+			if (r != -1)
+				*status = 400;
 			return -1;
 		}
 		if (n == 0)
@@ -173,27 +261,28 @@ static int read_chunked(struct http_conn *c, struct http_request *req, int *stat
 			*status = 413;
 			return -1;
 		}
-		if (read_bytes(c, n, &req->body, status) < 0)
+		if (read_bytes(c, n, &req->body, status) < 0 || read_empty_line(c, 0, status) < 0)
 			return -1;
-		if (read_line(c, 2, &line, status, 400) <= 0 || *line) {
-			free(line);
-			*status = *status ? *status : 400;
-			return -1;
-		}
-		free(line);
 	}
 	for (;;) {	/* trailers, ignored, up to the blank line */
 		char *line = NULL;
-		if (read_line(c, HTTP_LINE_MAX, &line, status, 431) <= 0) {
-			free(line);
-			*status = *status ? *status : 400;
+		int r = read_line(c, HTTP_LINE_MAX, &line, status, 431);
+		int end = r == 1 && !*line;
+		free(line);
+		if (r != 1) {
+			if (r == 0)
+				*status = 400;
 			return -1;
 		}
-		int end = !*line;
-		free(line);
 		if (end)
 			return 0;
 	}
+}
+
+/* tchar of RFC 9110 5.6.2: what a header name is made of */
+static int is_tchar(int ch)
+{
+	return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
 }
 
 static int add_header(struct http_request *req, char *line, int *status)
@@ -204,7 +293,7 @@ static int add_header(struct http_request *req, char *line, int *status)
 		return -1;
 	}
 	for (char *p = line; p < colon; p++) {
-		if (*p == ' ' || *p == '\t') {	/* no blank before the colon (RFC 9112) */
+		if (!is_tchar((unsigned char)*p)) {	/* no blank before the colon either */
 			*status = 400;
 			return -1;
 		}
@@ -212,6 +301,11 @@ static int add_header(struct http_request *req, char *line, int *status)
 	}
 	*colon = '\0';
 	char *v = colon + 1;
+	for (const char *p = v; *p; p++)
+		if ((iscntrl((unsigned char)*p) && *p != '\t')) {	/* CTLs, DEL */
+			*status = 400;
+			return -1;
+		}
 	while (*v == ' ' || *v == '\t')
 		v++;
 	size_t vl = strlen(v);
@@ -274,10 +368,66 @@ static int parse_request_line(struct http_request *req, char *line, int *status)
 	return 0;
 }
 
-int http_read_request(struct http_conn *c, struct http_request *req, int *status)
+/* How many lines header `name` came on; *first the first one's value, *same
+ * whether every line has that value. */
+static size_t header_lines(const struct http_request *req, const char *name, const char **first,
+			   int *same)
+{
+	size_t n = 0;
+	*first = NULL;
+	*same = 1;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (strcmp(req->headers[i].name, name) != 0)
+			continue;
+		if (n++ == 0)
+			*first = req->headers[i].value;
+		else if (strcmp(req->headers[i].value, *first) != 0)
+			*same = 0;
+	}
+	return n;
+}
+
+/* The body's framing from the headers (RFC 9112 6): 0, or -1 with *status. */
+static int decide_framing(struct http_conn *c, struct http_request *req, int *status)
+{
+	const char *host, *te, *cl;
+	int same;
+	size_t hosts = header_lines(req, "host", &host, &same);
+	size_t tes = header_lines(req, "transfer-encoding", &te, &same);
+	size_t cls = header_lines(req, "content-length", &cl, &same);
+	*status = 400;
+	/* one Host, which HTTP/1.1 must send (RFC 9112 3.2); one coding line,
+	 * and equal lengths: a second opinion is a smuggling vector */
+	if (hosts > 1 || (hosts == 0 && req->minor >= 1) || tes > 1 || (cls && !same) || (te && cl))
+		return -1;
+	if (te) {
+		if (strcasecmp(te, "chunked") != 0) {
+			*status = 501;
+			return -1;
+		}
+		req->framing = HTTP_BODY_CHUNKED;
+	} else if (cl) {
+		const char *end;
+		if (parse_digits(cl, 10, &req->content_length, &end) < 0 || *end)
+			return -1;
+		if (req->content_length > c->body_max) {
+			*status = 413;
+			return -1;
+		}
+		req->framing = HTTP_BODY_LENGTH;
+	}
+	const char *expect = http_header(req, "expect");
+	req->expect_continue = req->minor >= 1 && expect && strcasecmp(expect, "100-continue") == 0;
+	*status = 0;
+	return 0;
+}
+
+int http_read_head(struct http_conn *c, struct http_request *req, int *status)
 {
 	memset(req, 0, sizeof *req);
 	*status = 0;
+	if (c->requests++ > 0)	/* after a request: idle until the next one's first byte */
+		set_phase(c, c->rpos < c->rbuf.len ? PH_HEAD : PH_IDLE);
 	char *line = NULL;
 	int r;
 	/* RFC 9112: ignore at least one empty line before the request line */
@@ -301,8 +451,8 @@ int http_read_request(struct http_conn *c, struct http_request *req, int *status
 		r = read_line(c, HTTP_HEADERS_MAX - header_bytes, &line, status, 431);
 		if (r <= 0) {
 			free(line);
-			if (r == 0 || !*status)
-				*status = *status ? *status : 400;
+			if (r == 0)
+				*status = 400;
 			return -1;
 		}
 		if (!*line) {
@@ -324,33 +474,68 @@ int http_read_request(struct http_conn *c, struct http_request *req, int *status
 	const char *conn = http_header(req, "connection");
 	req->keep_alive = req->minor >= 1 ? !(conn && strcasestr(conn, "close"))
 					  : (conn && strcasestr(conn, "keep-alive"));
-	const char *te = http_header(req, "transfer-encoding");
-	const char *cl = http_header(req, "content-length");
-	if (te) {
-		if (strcasecmp(te, "chunked") != 0) {
-			*status = 501;
-			return -1;
-		}
-		if (cl) {	/* both: a smuggling vector; refuse */
-			*status = 400;
-			return -1;
-		}
-		return read_chunked(c, req, status) < 0 ? -1 : 1;
+	return decide_framing(c, req, status) < 0 ? -1 : 1;
+}
+
+int http_body_pending(const struct http_request *req)
+{
+	return req->framing == HTTP_BODY_CHUNKED ||
+	       (req->framing == HTTP_BODY_LENGTH && req->content_length > req->body.len);
+}
+
+int http_read_body(struct http_conn *c, struct http_request *req, int *status)
+{
+	*status = 0;
+	set_phase(c, PH_BODY);
+	int rc = 0;
+	if (req->framing == HTTP_BODY_CHUNKED)
+		rc = read_chunked(c, req, status);
+	else if (req->framing == HTTP_BODY_LENGTH)
+		rc = read_bytes(c, req->content_length, &req->body, status);
+	req->framing = HTTP_BODY_NONE;	/* read: nothing more pending */
+	return rc;
+}
+
+int http_read_request(struct http_conn *c, struct http_request *req, int *status)
+{
+	int r = http_read_head(c, req, status);
+	if (r == 1 && http_read_body(c, req, status) < 0)
+		return -1;
+	return r;
+}
+
+int http_write_continue(struct http_conn *c, const struct http_request *req)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	if (!req->expect_continue || !http_body_pending(req))
+		return 0;
+	return write_all(c->out, cont, sizeof cont - 1);
+}
+
+void http_linger(struct http_conn *c)
+{
+	if (shutdown(c->out, SHUT_WR) < 0 && errno != ENOTSOCK)
+		return;	/* inetd's pipes have no sending side to shut; drain anyway */
+	char junk[4096];
+	size_t total = 0;
+	long long end = now_ms() + HTTP_LINGER_MS;
+	struct pollfd p = { .fd = c->in, .events = POLLIN };
+	while (total < HTTP_LINGER_BYTES && !(c->pressed && c->pressed())) {
+		long long left = end - now_ms();
+		if (left <= 0)
+			break;
+		int r = poll(&p, 1, left < HTTP_SLICE_MS ? (int)left : HTTP_SLICE_MS);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0)
+			continue;
+		ssize_t n = read(c->in, junk, sizeof junk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
 	}
-	if (cl) {
-		size_t n;
-		if (parse_size(cl, 10, &n) < 0 || strchr(cl, ';')) {
-			*status = 400;
-			return -1;
-		}
-		if (n > c->body_max) {
-			*status = 413;
-			return -1;
-		}
-		if (read_bytes(c, n, &req->body, status) < 0)
-			return -1;
-	}
-	return 1;
 }
 
 void http_request_free(struct http_request *req)
@@ -386,11 +571,6 @@ int http_header_list(const struct http_request *req, const char *name, struct bu
 			return -1;
 	}
 	return 0;
-}
-
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
 }
 
 char *http_pct_decode(const char *s, size_t n, int plus_is_space)

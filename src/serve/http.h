@@ -13,10 +13,26 @@
 #define HTTP_BODY_MAX_DEFAULT (64u * 1024 * 1024)	/* long coding sessions send big bodies */
 #define HTTP_READ_TIMEOUT_MS_DEFAULT 30000	/* a client silent this long is dropped */
 
+/* Slow clients (slowloris). A real client sends its head in one packet and
+ * its body as fast as its link allows; these bounds are far below any link. */
+#define HTTP_HEAD_DEADLINE_MS 10000	/* request line + headers, from the first byte
+					 * (the connection's start for its first request) */
+#define HTTP_BODY_RATE_MIN 256		/* bytes a second a body must average ... */
+#define HTTP_BODY_RATE_WINDOW_MS 5000	/* ... over each window from the body's start */
+#define HTTP_SLICE_MS 200		/* reads wait in slices this long, to see the pool */
+#define HTTP_PRESSED_HEAD_MS 1000	/* pool pressed: a head taking longer is dropped */
+/* A request refused before its body: the answer is sent, the sending side
+ * shut, and what the client still sends is discarded for this long (or this
+ * many bytes) so that it reads the answer instead of a reset. */
+#define HTTP_LINGER_MS 2000
+#define HTTP_LINGER_BYTES (64u * 1024 * 1024)
+
 struct http_header {
 	char *name;	/* lowercased */
 	char *value;	/* surrounding blanks removed */
 };
+
+enum http_framing { HTTP_BODY_NONE, HTTP_BODY_LENGTH, HTTP_BODY_CHUNKED };
 
 struct http_request {
 	char *method;
@@ -26,7 +42,10 @@ struct http_request {
 	int minor;		/* HTTP/1.minor */
 	struct http_header *headers;
 	size_t nheaders;
-	struct buf body;
+	enum http_framing framing;	/* decided by the head */
+	size_t content_length;	/* HTTP_BODY_LENGTH */
+	int expect_continue;	/* Expect: 100-continue on HTTP/1.1 */
+	struct buf body;	/* filled by http_read_body */
 	int keep_alive;
 };
 
@@ -36,17 +55,38 @@ struct http_conn {
 	size_t rpos;
 	int timeout_ms;
 	size_t body_max;
+	int (*pressed)(void);	/* nonzero: give the connection up early (may be NULL) */
+	/* the clock of the read under way (http.c) */
+	int phase;
+	long long phase_ms, last_ms, window_ms;
+	size_t window_bytes;
+	unsigned long requests;	/* heads read on this connection */
 };
 
 void http_conn_init(struct http_conn *c, int in, int out);
 void http_conn_free(struct http_conn *c);
 
-/* Reads one request. Returns 1 with *req filled; 0 on a clean EOF before any
- * byte of a request; -1 on an error, with *status the HTTP status to answer
- * (400 malformed, 408 timeout, 413 body too large, 414 target too long,
- * 431 headers too large, 501 unsupported transfer coding, 505 version) or 0
- * when the connection failed and no answer can be sent. */
+/* Reads a request's head: request line, headers, and its framing (length or
+ * chunked, checked per RFC 9112). Returns 1 with *req filled but its body
+ * unread; 0 on a clean EOF before any byte of a request (or an idle
+ * connection given up under pool pressure); -1 on an error, with *status the
+ * HTTP status to answer (400 malformed, 408 too slow, 413 body too large,
+ * 414 target too long, 431 headers too large, 501 unsupported transfer
+ * coding, 505 version) or 0 when the connection failed and no answer can be
+ * sent. */
+int http_read_head(struct http_conn *c, struct http_request *req, int *status);
+/* Nonzero when the head announced a body that is still to be read. */
+int http_body_pending(const struct http_request *req);
+/* Reads the body the head announced into req->body: 0, or -1 with *status
+ * as above (408 also when it arrives slower than HTTP_BODY_RATE_MIN). */
+int http_read_body(struct http_conn *c, struct http_request *req, int *status);
+/* Head and body: one whole request, with http_read_head's results. */
 int http_read_request(struct http_conn *c, struct http_request *req, int *status);
+/* "100 Continue" when the client waits for it before sending its body. */
+int http_write_continue(struct http_conn *c, const struct http_request *req);
+/* After an answer that leaves the request's body unread: shuts the sending
+ * side and discards input for HTTP_LINGER_MS (HTTP_LINGER_BYTES at most). */
+void http_linger(struct http_conn *c);
 void http_request_free(struct http_request *req);
 /* The value of header `name` (lowercase), or NULL. */
 const char *http_header(const struct http_request *req, const char *name);

@@ -28,6 +28,12 @@ int serve_accept_loop(int lfd, const struct serve_config *cfg);
  * Always 0 outside the listener's pool (--inetd). */
 int serve_pool_pressed(void);
 
+/* The answer to a connection the saturated pool cannot take (refuse.c): 503
+ * with Retry-After and an error body in the client's format when its request
+ * line has arrived, then a close that does not reset. Never blocks: fd is
+ * non-blocking. Closes fd. */
+void serve_refuse_busy(int fd);
+
 /* Opens a listening TCP socket on "HOST:PORT" ("[::1]:PORT" for IPv6).
  * *loopback tells whether the address is a loopback one. -1 with a message on stderr. */
 int serve_listen(const char *addr, int *loopback);

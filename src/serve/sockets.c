@@ -75,6 +75,10 @@ int serve_local_port(int fd)
 	return -1;
 }
 
+/* The backlog is the kernel's largest (SOMAXCONN, net.core.somaxconn): with a
+ * short one, a burst beyond it has its SYNs dropped and retried after 1 s, 3 s
+ * ... before the pool can grow; waiting connections are answered by the pool
+ * (or a 503 from it, workers.c), not by the kernel's silence. */
 int serve_listen(const char *addr, int *loopback)
 {
 	const char *colon = strrchr(addr, ':');
@@ -100,7 +104,7 @@ int serve_listen(const char *addr, int *loopback)
 	free(host);
 	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		fprintf(stderr, "nr-serve: unable to listen on %s: %s\n", addr, strerror(errno));
 		if (fd >= 0)
 			close(fd);

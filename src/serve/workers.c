@@ -4,8 +4,12 @@
  * them, so a request pays neither a fork nor a TLS handshake the previous one
  * already paid. The parent only keeps a few idle workers ready: a worker that
  * takes a connection tells it through a pipe, and the parent forks another
- * when fewer than SPARE_MIN are left idle. A scoreboard in shared memory
- * says which workers are busy; a worker that crashes is reaped and replaced. */
+ * when fewer than SPARE_MIN are left idle, in growing batches while
+ * connections keep waiting (a burst). A scoreboard in shared memory says
+ * which workers are busy; a worker that crashes is reaped and replaced.
+ * When every worker is busy and none can be added, the pool is "pressed":
+ * workers then give up slow and idle clients (serve_pool_pressed), and a
+ * connection still waiting after SHED_AFTER_MS gets a 503 from the parent. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "route/route.h"
@@ -27,13 +32,25 @@
 #define IDLE_CHECK_MS 10000	/* how often an idle worker asks whether it is spare */
 #define CONNECTIONS_PER_WORKER 10000	/* then it leaves: bounds what a long life accumulates */
 #define STOP_GRACE_MS 5000	/* how long SIGTERM waits for running requests */
+#define SPAWN_BATCH_MAX 32	/* workers started in one round of a burst (as Apache's prefork) */
+#define SHED_AFTER_MS 1500	/* saturated this long: waiting connections get a 503; longer
+				 * than a pressed worker takes to drop a slow client */
+#define SHED_PER_ROUND 64	/* 503s per round: the parent stays responsive */
+#define PRESSED_CHECK_MS 50	/* how often the parent looks again while saturated */
 
 struct slot {
 	pid_t pid;		/* 0: free; written by the parent only */
 	atomic_int busy;	/* written by the worker */
 };
 
-static struct slot *board;
+/* The scoreboard, shared with every worker. */
+struct board {
+	atomic_int pressed;	/* set by the parent; a worker going idle clears it */
+	struct slot slot[];
+};
+
+static struct board *pool;
+static struct slot *board;	/* pool->slot */
 static int board_len;
 static volatile sig_atomic_t stopping;
 
@@ -67,7 +84,7 @@ static void on_worker_stop(int sig)
 
 int serve_pool_pressed(void)
 {
-	return 0;	/* not yet measured: see serve_accept_loop */
+	return pool && atomic_load(&pool->pressed);
 }
 
 static int count_idle(void)
@@ -76,6 +93,21 @@ static int count_idle(void)
 	for (int i = 0; i < board_len; i++)
 		n += board[i].pid > 0 && !atomic_load(&board[i].busy);
 	return n;
+}
+
+static int count_free(void)
+{
+	int n = 0;
+	for (int i = 0; i < board_len; i++)
+		n += board[i].pid == 0;
+	return n;
+}
+
+/* One byte on the pipe: "look at the pool again"; a full pipe already says so. */
+static void wake_parent(int wake)
+{
+	if (write(wake, "b", 1) < 0 && errno != EAGAIN)
+		fprintf(stderr, "nr-serve: unable to wake the listener: %s\n", strerror(errno));
 }
 
 static void worker(int lfd, int wake, const struct serve_config *cfg)
@@ -106,13 +138,13 @@ static void worker(int lfd, int wake, const struct serve_config *cfg)
 				usleep(100000);	/* let connections finish and free descriptors */
 			continue;
 		}
-		/* one byte: "look at the spares"; a full pipe already says so */
-		if (write(wake, "b", 1) < 0 && errno != EAGAIN)
-			fprintf(stderr, "nr-serve: unable to wake the listener: %s\n", strerror(errno));
+		wake_parent(wake);	/* one spare fewer */
 		serve_connection(cfd, cfd, cfg, serve_fd_is_loopback(cfd, 1));
 		close(cfd);
 		served++;
 		atomic_store(&self->busy, 0);
+		if (atomic_exchange(&pool->pressed, 0))
+			wake_parent(wake);	/* no longer saturated: let it look */
 	}
 	nr_route_release();
 	_exit(0);
@@ -162,16 +194,97 @@ static void stop_workers(void)
 	}
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Nonzero when a connection waits on the listener for a worker. */
+static int listener_waiting(int lfd)
+{
+	struct pollfd pf = { .fd = lfd, .events = POLLIN };
+	return poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN);
+}
+
+/* Starts up to n workers in free slots; returns how many started. */
+static int spawn_some(int n, int lfd, int wake[2], const struct serve_config *cfg)
+{
+	int started = 0;
+	for (int i = 0; i < board_len && started < n; i++) {
+		if (board[i].pid != 0)
+			continue;
+		spawn(&board[i], lfd, wake, cfg);
+		if (board[i].pid <= 0)
+			break;	/* fork failed: try again on the next round */
+		started++;
+	}
+	return started;
+}
+
+/* Answers the connections waiting on the saturated pool with a 503. */
+static void shed(int lfd)
+{
+	for (int i = 0; i < SHED_PER_ROUND; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return;	/* EAGAIN: none left (or a worker took it) */
+		serve_refuse_busy(fd);
+	}
+}
+
+/* One round of the parent: grow the pool, say whether it is pressed, shed
+ * what waits too long. Returns the poll timeout (ms) until the next round
+ * and whether the parent should also watch the listener. */
+static int pool_round(int lfd, int wake[2], const struct serve_config *cfg, int *batch,
+		      long long *saturated_since, int *watch_listener)
+{
+	if (*saturated_since && !atomic_load(&pool->pressed))
+		*saturated_since = 0;	/* a worker came free since: the pool moves */
+	int idle = count_idle(), free_slots = count_free(), waiting = listener_waiting(lfd);
+	int want = SPARE_MIN - idle;
+	if (waiting && idle < SPARE_MIN) {
+		/* a burst: 1, 2, 4 … SPAWN_BATCH_MAX more for each round it lasts */
+		if (want < *batch)
+			want = *batch;
+		if (*batch < SPAWN_BATCH_MAX)
+			*batch *= 2;
+	} else if (!waiting) {
+		*batch = 1;
+	}
+	if (want > 0) {
+		int n = spawn_some(want, lfd, wake, cfg);
+		idle += n;
+		free_slots -= n;
+	}
+	int saturated = waiting && idle == 0 && free_slots == 0;
+	atomic_store(&pool->pressed, saturated);
+	*watch_listener = idle == 0 && !waiting;	/* woken by the next connection */
+	if (!saturated) {
+		*saturated_since = 0;
+		return waiting ? 10 : 1000;
+	}
+	long long now = now_ms();
+	if (!*saturated_since)
+		*saturated_since = now;
+	else if (now - *saturated_since >= SHED_AFTER_MS)
+		shed(lfd);
+	return PRESSED_CHECK_MS;
+}
+
 int serve_accept_loop(int lfd, const struct serve_config *cfg)
 {
 	board_len = cfg->max_connections > 0 ? cfg->max_connections : SERVE_MAX_CONNECTIONS_DEFAULT;
-	board = mmap(NULL, (size_t)board_len * sizeof *board, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t size = sizeof *pool + (size_t)board_len * sizeof pool->slot[0];
+	pool = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int wake[2];
-	if (board == MAP_FAILED || pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (pool == MAP_FAILED || pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		fprintf(stderr, "nr-serve: unable to set up the workers: %s\n", strerror(errno));
+		pool = NULL;
 		return -1;
 	}
+	board = pool->slot;
 	/* workers poll, then accept: the loser of a race must get EAGAIN, not block */
 	int fl = fcntl(lfd, F_GETFL);
 	if (fl < 0 || fcntl(lfd, F_SETFL, fl | O_NONBLOCK) < 0) {
@@ -188,19 +301,14 @@ int serve_accept_loop(int lfd, const struct serve_config *cfg)
 	if (nr_upstream_global_init() < 0)
 		fprintf(stderr, "nr-serve: unable to initialise libcurl; each worker will try\n");
 
+	int batch = 1, watch_listener = 0;
+	long long saturated_since = 0;
 	while (!stopping) {
 		reap();
-		int idle = count_idle();
-		for (int i = 0; i < board_len && idle < SPARE_MIN; i++) {
-			if (board[i].pid != 0)
-				continue;
-			spawn(&board[i], lfd, wake, cfg);
-			if (board[i].pid <= 0)
-				break;	/* fork failed: try again on the next round */
-			idle++;
-		}
-		struct pollfd pf = { .fd = wake[0], .events = POLLIN };
-		if (poll(&pf, 1, 1000) > 0) {
+		int timeout = pool_round(lfd, wake, cfg, &batch, &saturated_since, &watch_listener);
+		struct pollfd pf[2] = { { .fd = wake[0], .events = POLLIN },
+					{ .fd = lfd, .events = POLLIN } };
+		if (poll(pf, watch_listener ? 2 : 1, timeout) > 0 && (pf[0].revents & POLLIN)) {
 			char drain[256];
 			while (read(wake[0], drain, sizeof drain) > 0)
 				;
@@ -210,6 +318,7 @@ int serve_accept_loop(int lfd, const struct serve_config *cfg)
 	stop_workers();
 	close(wake[0]);
 	close(wake[1]);
-	munmap(board, (size_t)board_len * sizeof *board);
+	munmap(pool, size);
+	pool = NULL;
 	return 0;
 }

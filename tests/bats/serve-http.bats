@@ -2,34 +2,14 @@
 # nr-serve's HTTP front: how it runs (inetd, systemd sockets, --listen), its
 # endpoints that need no upstream, and every bad-input limit.
 
-load helper
+load serve-helper
 
 setup() {
-	export NR_DATA_DIR=$BATS_TEST_TMPDIR/data NR_CONFIG_DIR=$BATS_TEST_TMPDIR/config
+	serve_setup
 }
 
 teardown() {
-	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
-}
-
-# Starts nr-serve --listen on a free loopback port; sets PORT and SERVER_PID.
-start_server() {
-	# 3>&-: bats waits for whatever holds its fd 3 open; the file exists
-	# before the loop reads it (the child opens it later)
-	: >"$BATS_TEST_TMPDIR/serve.err"
-	nr-serve --listen 127.0.0.1:0 "$@" 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
-		[ -n "$PORT" ] && return 0
-		sleep 0.05
-	done
-	fail "nr-serve did not start: $(cat "$BATS_TEST_TMPDIR/serve.err")"
-}
-
-# Sends raw bytes to the server and prints the answer (closes after 3 s).
-raw() {
-	printf "$1" | timeout 5 bash -c "exec 5<>/dev/tcp/127.0.0.1/$PORT; cat >&5; timeout 3 cat <&5"
+	serve_teardown
 }
 
 @test "inetd mode answers GET /health on stdin/stdout" {
@@ -138,7 +118,8 @@ raw() {
 }
 
 @test "a body shorter than its Content-Length gets 400 when the client closes" {
-	run bash -c "printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"short\":' | nr-serve --inetd"
+	make_key
+	run bash -c "printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-api-key: $KEY\r\nContent-Length: 100\r\n\r\n{\"short\":' | nr-serve --inetd"
 	assert_output --partial 'HTTP/1.1 400'
 	assert_output --partial '"message"'
 }
@@ -256,4 +237,205 @@ raw() {
 	assert_failure 100
 	run nr-serve --bogus
 	assert_failure 100
+}
+
+# inetd REQUEST [FLAG...]: REQUEST (printf format) on nr-serve --inetd's stdin.
+inetd() {
+	local req=$1
+	shift
+	printf "$req" | nr-serve --inetd "$@"
+}
+
+# A count_tokens request (no upstream) with the key and these extra head lines.
+CT_HEAD='POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+
+@test "issue 11's chunked repro does not crash: without a key it is refused before its body" {
+	run inetd 'POST /v1/chat/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n'
+	assert_success
+	assert_output --partial 'HTTP/1.1 400'	# no Host on HTTP/1.1
+	run inetd 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n'
+	assert_success
+	assert_output --partial 'HTTP/1.1 401'
+}
+
+@test "chunk data not followed by CRLF gets 400 in the client's format, not a double free" {
+	make_key
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n"
+	assert_success
+	assert_output --partial 'HTTP/1.1 400'
+	grep -F '{"type":"error"' <<<"$output"
+}
+
+@test "a client that hangs up or goes quiet right after a chunk's data is closed cleanly" {
+	make_key
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}"
+	assert_success
+	refute_output --partial 'HTTP/1.1 200'
+	run bash -c "{ printf '${CT_HEAD}x-api-key: $KEY\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}'; sleep 2; } | nr-serve --inetd --timeout 1"
+	assert_success
+	assert_output --partial 'HTTP/1.1 408'
+}
+
+@test "a well-formed chunked body is read (chunk extensions and trailers too)" {
+	make_key
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n{}\r\n0\r\nX-T: 1\r\n\r\n"
+	assert_success
+	assert_output --partial 'HTTP/1.1 200'
+	assert_output --partial '{"input_tokens":0}'
+}
+
+@test "framing: Content-Length lines that differ get 400; identical ones are one length" {
+	make_key
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{}"
+	assert_output --partial 'HTTP/1.1 400'
+	refute_output --partial 'input_tokens'
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
+	assert_output --partial 'HTTP/1.1 200'
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nContent-Length: 2, 2\r\n\r\n{}"
+	assert_output --partial 'HTTP/1.1 400'
+}
+
+@test "framing: a second Transfer-Encoding line gets 400" {
+	make_key
+	run inetd "${CT_HEAD}x-api-key: $KEY\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+	assert_output --partial 'HTTP/1.1 400'
+	refute_output --partial 'input_tokens'
+}
+
+@test "framing: a chunk size with a 0x prefix, a sign or blanks in front gets 400" {
+	make_key
+	for size in 0x2 +2 ' 2' 2g; do
+		run inetd "${CT_HEAD}x-api-key: $KEY\r\nTransfer-Encoding: chunked\r\n\r\n$size\r\n{}\r\n0\r\n\r\n"
+		assert_output --partial 'HTTP/1.1 400'
+		refute_output --partial 'input_tokens'
+	done
+}
+
+@test "framing: a NUL or a bare CR in a header line gets 400 (a key cut at the NUL is no key)" {
+	make_key
+	run inetd "${CT_HEAD}x-api-key: $KEY\0junk\r\nContent-Length: 2\r\n\r\n{}"
+	assert_output --partial 'HTTP/1.1 400'
+	refute_output --partial 'input_tokens'
+	run inetd "${CT_HEAD}Authorization: Bearer $KEY\rjunk\r\nContent-Length: 2\r\n\r\n{}"
+	assert_output --partial 'HTTP/1.1 400'
+	refute_output --partial 'input_tokens'
+	run inetd 'GET /health\0 HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 400'
+}
+
+@test "HTTP/1.1 without a Host, or with two, gets 400; HTTP/1.0 needs none" {
+	run inetd 'GET /health HTTP/1.1\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 400'
+	run inetd 'GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 400'
+	run inetd 'GET /health HTTP/1.0\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 200'
+}
+
+@test "Expect: 100-continue is answered before the body: curl sends 1.5 MiB without waiting" {
+	make_key
+	start_server
+	{ printf '{"messages":[{"role":"user","content":"'; head -c 1572864 /dev/zero | tr '\0' a; printf '"}]}'; } >"$BATS_TEST_TMPDIR/big.json"
+	run curl -sS -v -o /dev/null -w 'code=%{http_code} time=%{time_total}\n' -H "x-api-key: $KEY" \
+		-H 'content-type: application/json' --data-binary @"$BATS_TEST_TMPDIR/big.json" \
+		"http://127.0.0.1:$PORT/v1/messages/count_tokens"
+	assert_output --partial '> Expect: 100-continue'
+	assert_output --partial '< HTTP/1.1 100 Continue'
+	assert_output --partial 'code=200'
+	t=$(sed -n 's/^code=200 time=//p' <<<"$output")
+	# curl waits 1 s for a 100 that does not come
+	[ "$NR_VARIANT" = asan ] || awk -v t="$t" 'BEGIN { exit !(t < 0.9) }' || fail "took $t s"
+}
+
+@test "a refused request with Expect: 100-continue gets its final status at once, no 100" {
+	start_server
+	# no body follows: the answer must not wait for it
+	run raw 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 401'
+	refute_output --partial '100 Continue'
+	run raw 'POST /nope HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 404'
+	refute_output --partial '100 Continue'
+	kill "$SERVER_PID"
+	start_server --max-body 100
+	make_key
+	run raw "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: $KEY\r\nExpect: 100-continue\r\nContent-Length: 101\r\n\r\n"
+	assert_output --partial 'HTTP/1.1 413'
+	refute_output --partial '100 Continue'
+}
+
+@test "a request refused before its body is answered, not reset, while the client still sends" {
+	start_server
+	head -c 4194304 /dev/zero >"$BATS_TEST_TMPDIR/body"
+	run curl -sS -o /dev/null -w '%{http_code}' -H 'Expect:' -H 'content-type: application/json' \
+		--data-binary @"$BATS_TEST_TMPDIR/body" "http://127.0.0.1:$PORT/v1/chat/completions"
+	assert_output 401
+}
+
+@test "a request refused before its body closes the connection; one without a body keeps it" {
+	start_server
+	run raw 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}GET /health HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 401'
+	assert_output --partial 'Connection: close'
+	refute_output --partial 'HTTP/1.1 200'
+	run raw 'GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+	assert_output --partial 'HTTP/1.1 401'
+	assert_output --partial 'HTTP/1.1 200'
+}
+
+@test "--no-auth accepts only loopback Host names" {
+	start_server --no-auth
+	for host in "127.0.0.1:$PORT" localhost "localhost:$PORT" LocalHost app.localhost "[::1]:$PORT" 127.1.2.3; do
+		run curl -sS -o /dev/null -w '%{http_code}' -H "Host: $host" "http://127.0.0.1:$PORT/v1/models"
+		[ "$output" = 200 ] || fail "Host: $host got $output"
+	done
+	for host in evil.example "evil.example:$PORT" 127.0.0.1.evil.example localhost.evil.example 10.0.0.1 "[::2]" 128.0.0.1 '127.0.0.1:x' 1270.0.0.1; do
+		run curl -sS -w '\n%{http_code}' -H "Host: $host" "http://127.0.0.1:$PORT/v1/models"
+		[ "${lines[1]}" = 403 ] || fail "Host: $host got ${lines[1]}"
+		echo "${lines[0]}" | jq -e '.error.message' >/dev/null
+	done
+}
+
+@test "--no-auth refuses a foreign Origin with 403 in the client's format" {
+	start_server --no-auth
+	run curl -sS -w '\n%{http_code}' -H 'Origin: https://evil.example' -H 'content-type: application/json' \
+		-d '{}' "http://127.0.0.1:$PORT/v1/messages/count_tokens"
+	assert_line --index 1 403
+	echo "${lines[0]}" | jq -e '.type == "error" and .error.type == "permission_error"' >/dev/null
+	run curl -sS -o /dev/null -w '%{http_code}' -H 'Origin: null' "http://127.0.0.1:$PORT/v1/models"
+	assert_output 403
+	run curl -sS -o /dev/null -w '%{http_code}' -H 'Origin: http://localhost:3000' "http://127.0.0.1:$PORT/v1/models"
+	assert_output 200
+}
+
+@test "--no-auth requires a JSON content type on POST (415), parameters allowed" {
+	start_server --no-auth
+	u="http://127.0.0.1:$PORT/v1/messages/count_tokens"
+	for ct in text/plain application/x-www-form-urlencoded multipart/form-data application/jsonx ''; do
+		run curl -sS -w '\n%{http_code}' -H "content-type: $ct" -d '{}' "$u"
+		[ "${lines[1]}" = 415 ] || fail "content-type '$ct' got ${lines[1]}"
+		echo "${lines[0]}" | jq -e '.type == "error"' >/dev/null
+	done
+	for ct in application/json 'Application/JSON; charset=utf-8' application/vnd.api+json; do
+		run curl -sS -o /dev/null -w '%{http_code}' -H "content-type: $ct" -d '{}' "$u"
+		[ "$output" = 200 ] || fail "content-type '$ct' got $output"
+	done
+}
+
+@test "with a key required, Host, Origin and content type are the key's business" {
+	make_key
+	start_server
+	run curl -sS -o /dev/null -w '%{http_code}' -H "x-api-key: $KEY" -H 'Host: nr.example' \
+		-H 'Origin: https://app.example' -d '{}' "http://127.0.0.1:$PORT/v1/messages/count_tokens"
+	assert_output 200
+}
+
+@test "OPTIONS never answers Access-Control-Allow-Origin: *, nor any CORS grant" {
+	start_server --no-auth
+	run curl -sS -i -X OPTIONS -H 'Origin: https://evil.example' \
+		-H 'Access-Control-Request-Method: POST' "http://127.0.0.1:$PORT/v1/chat/completions"
+	assert_output --partial 'HTTP/1.1 204'
+	refute_output --partial 'Access-Control-Allow-Origin'
+	run curl -sS -i -X OPTIONS -H 'Origin: http://localhost:3000' "http://127.0.0.1:$PORT/v1/chat/completions"
+	refute_output --partial 'Access-Control-Allow-Origin'
 }

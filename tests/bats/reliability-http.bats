@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# nr-serve against hostile and broken clients: slow heads and bodies
+# (slowloris), big bodies without a key. Real processes, real sockets on
+# 127.0.0.1; every wait is bounded.
+
+load serve-helper
+
+setup() {
+	serve_setup
+}
+
+teardown() {
+	local p
+	for p in ${TRICKLE_PIDS:-}; do kill "$p" 2>/dev/null || true; done
+	serve_teardown
+}
+
+# A kernel figure (VmHWM, VmRSS) of process $1 in KiB.
+kib() {
+	sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB$/\1/p" "/proc/$1/status"
+}
+
+@test "8 connections trickling a head byte by byte lose their workers at the head deadline (408)" {
+	[ "$NR_VARIANT" != asan ] || skip "timing only: the same code runs in the std build"
+	start_server --max-connections 8
+	TRICKLE_PIDS=
+	for i in $(seq 1 8); do
+		# one byte a second, forever: only the server's deadline ends it
+		timeout 15 bash -c "exec 5<>/dev/tcp/127.0.0.1/$PORT
+			(cat <&5 >'$BATS_TEST_TMPDIR/trickle.$i') &
+			while printf x >&5 2>/dev/null; do sleep 1; done" 2>/dev/null &
+		TRICKLE_PIDS="$TRICKLE_PIDS $!"
+	done
+	t0=$EPOCHREALTIME
+	# every worker is held now: a legitimate client waits, but for no longer
+	# than the head deadline (10 s) plus a second
+	run curl -sS -m 13 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health"
+	t=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	assert_output 200
+	awk -v t="$t" 'BEGIN { exit !(t < 11.5) }' || fail "the legitimate client waited $t s"
+	for i in $(seq 1 8); do
+		grep -q 'HTTP/1.1 408' "$BATS_TEST_TMPDIR/trickle.$i" || fail "trickle $i: $(cat "$BATS_TEST_TMPDIR/trickle.$i")"
+	done
+}
+
+@test "a body that stops arriving gets 408 after the minimum-rate window" {
+	make_key
+	start_server
+	t0=$EPOCHREALTIME
+	run timeout 9 bash -c "exec 5<>/dev/tcp/127.0.0.1/$PORT
+		printf 'POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\nx-api-key: $KEY\r\nContent-Length: 100000\r\n\r\n{' >&5
+		(while printf ' ' >&5 2>/dev/null; do sleep 1; done) &
+		timeout 8 cat <&5"
+	t=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	assert_output --partial 'HTTP/1.1 408'
+	# the window is 5 s; no sooner, and not at the 30 s idle timeout
+	awk -v t="$t" 'BEGIN { exit !(t >= 4.5 && t < 8) }' || fail "answered after $t s"
+}
+
+@test "a body that arrives slowly but steadily is read" {
+	make_key
+	start_server
+	run timeout 9 bash -c "exec 5<>/dev/tcp/127.0.0.1/$PORT
+		printf 'POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\nx-api-key: $KEY\r\nConnection: close\r\nContent-Length: 6002\r\n\r\n{' >&5
+		# 6 KiB in 6 s: 1 KiB a second, above the minimum rate
+		for i in 1 2 3 4 5 6; do head -c 1000 /dev/zero | tr '\0' ' ' >&5; sleep 1; done
+		printf '}' >&5
+		timeout 3 cat <&5"
+	assert_output --partial 'HTTP/1.1 200'
+	assert_output --partial '{"input_tokens":0}'
+}
+
+@test "an unauthenticated 60 MiB body costs its worker under 1 MiB" {
+	start_server --max-connections 1
+	curl -sS -o /dev/null "http://127.0.0.1:$PORT/health"	# the worker is up and warm
+	worker=$(pgrep -P "$SERVER_PID")
+	[ "$(wc -w <<<"$worker")" -eq 1 ] || fail "workers: $worker"
+	hwm0=$(kib "$worker" VmHWM)
+	rss0=$(kib "$worker" VmRSS)
+	# -T streams the file (-d would load it into curl); Expect: none, so the
+	# body comes at once, unasked
+	head -c 62914560 /dev/zero >"$BATS_TEST_TMPDIR/big"
+	run curl -sS -o /dev/null -w '%{http_code}' -m 8 -X POST -H 'Expect:' \
+		-H 'content-type: application/json' -T "$BATS_TEST_TMPDIR/big" \
+		"http://127.0.0.1:$PORT/v1/chat/completions"
+	assert_output 401
+	hwm1=$(kib "$worker" VmHWM)
+	rss1=$(kib "$worker" VmRSS)
+	echo "# worker VmHWM $hwm0 -> $hwm1 KiB, VmRSS $rss0 -> $rss1 KiB" >&3
+	[ $((hwm1 - hwm0)) -lt 1024 ] || fail "VmHWM grew from $hwm0 to $hwm1 KiB"
+}
