@@ -81,14 +81,13 @@ mount_tmpfs() {
 }
 
 @test "nr-serve answers while another process holds the write lock, and every row arrives after it" {
-	KEY=$(nr key add tester)
-	lock_db 3
-	serve_start	# its workers open the database under the lock: the open takes no write lock
+	serve_start
+	lock_db 4	# before any worker opens the database: the open takes no write lock
 	for i in 1 2 3 4 5; do
 		t=$(post) || fail "request $i failed"
 		echo "request $i: $t s"
-		# the old code waited for the lock (3 s here, 10 s at most) on every request
-		awk -v t="$t" 'BEGIN { exit !(t < 0.8) }' || fail "request $i took $t s"
+		# the old code waited for the lock (4 s here, 10 s at most) on every request
+		awk -v t="$t" 'BEGIN { exit !(t < 1.5) }' || fail "request $i took $t s"
 	done
 	still_locked
 	[ "$(db 'select count(*) from usage')" = 0 ]
@@ -104,16 +103,17 @@ mount_tmpfs() {
 
 @test "nr-route answers under the lock; nr usage reports the waiting rows, then replays them" {
 	nr usage >/dev/null
-	lock_db 3
+	lock_db 5
 	for i in 1 2 3; do
 		ms=$(route_timed) || fail "nr-route $i failed: $(cat "$BATS_TEST_TMPDIR/route.err")"
 		echo "nr-route $i: $ms ms"
 		[ "$ms" -lt 1500 ] || fail "nr-route $i took $ms ms"
 	done
-	run nr usage --json
+	run --separate-stderr nr usage --json
 	assert_success
 	echo "$output" | jq -e '.pending.rows == 3 and (.pending.since | test("^20[0-9-]+T[0-9:]+Z$")) and .total.attempts == 0'
-	run nr usage
+	[[ "$stderr" == *'database is locked'* ]]
+	run --separate-stderr nr usage
 	assert_success
 	assert_line --regexp '^pending: 3 usage rows in .*usage\.journal since 20[0-9-]+T[0-9:]+Z'
 	still_locked
@@ -137,7 +137,7 @@ mount_tmpfs() {
 	combo c mo/status-429-retry-30 mo2/m2
 	body openai c >"$BATS_TEST_TMPDIR/req"
 	nr usage >/dev/null
-	lock_db 3
+	lock_db 4
 	for i in 1 2; do
 		t0=$(date +%s%N)
 		run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
@@ -170,10 +170,11 @@ mount_tmpfs() {
 
 @test "a record cut short in the journal is skipped and the ones around it are replayed" {
 	nr usage >/dev/null
-	lock_db 3
+	lock_db 4
 	route_timed >/dev/null || fail "nr-route 1 failed"
 	printf '{"request":"cut-short","attempt":0,"provider":"m' >>"$NR_DATA_DIR/usage.journal"
 	route_timed >/dev/null || fail "nr-route 2 failed"
+	still_locked
 	unlock_wait
 	run --separate-stderr nr usage --json
 	assert_success
@@ -185,30 +186,30 @@ mount_tmpfs() {
 	[ "$NR_VARIANT" != asan ] || skip "mounts: once is enough (the std run)"
 	mount_tmpfs 4m
 	KEY=$(nr key add tester)
-	serve_start --max-connections 1 2>/dev/null || serve_start
-	post >/dev/null || fail "the first request failed"
-	rows_eventually 1
 	mount -o remount,ro "$NR_DATA_DIR"
+	SERVE_FLAGS='--max-connections 1' serve_start	# one worker: the rows held in memory are its
 	for i in 1 2 3; do
 		t=$(post) || fail "request $i failed: $(cat "$BATS_TEST_TMPDIR/serve.err")"
-		awk -v t="$t" 'BEGIN { exit !(t < 0.8) }' || fail "request $i took $t s"
+		awk -v t="$t" 'BEGIN { exit !(t < 1.5) }' || fail "request $i took $t s"
 	done
+	[ ! -e "$NR_DATA_DIR/usage.journal" ]
 	mount -o remount,rw "$NR_DATA_DIR"
 	post >/dev/null || fail "the request after the remount failed"
-	rows_eventually 5
+	rows_eventually 4
+	[ ! -s "$NR_DATA_DIR/usage.journal" ]
 }
 
 @test "a full disk: answers go on and no row is lost once there is room again" {
 	[ "$NR_VARIANT" != asan ] || skip "mounts: once is enough (the std run)"
 	mount_tmpfs 2m
 	KEY=$(nr key add tester)
-	serve_start --max-connections 1 2>/dev/null || serve_start
+	SERVE_FLAGS='--max-connections 1' serve_start	# one worker: the rows held in memory are its
 	post >/dev/null || fail "the first request failed"
 	rows_eventually 1
 	dd if=/dev/zero of="$NR_DATA_DIR/filler" bs=64k 2>/dev/null || true	# until ENOSPC
 	for i in 1 2 3 4 5 6; do
 		t=$(post) || fail "request $i failed: $(cat "$BATS_TEST_TMPDIR/serve.err")"
-		awk -v t="$t" 'BEGIN { exit !(t < 0.8) }' || fail "request $i took $t s"
+		awk -v t="$t" 'BEGIN { exit !(t < 1.5) }' || fail "request $i took $t s"
 	done
 	rm "$NR_DATA_DIR/filler"
 	post >/dev/null || fail "the request after freeing space failed"

@@ -28,7 +28,8 @@ route_teardown() {
 }
 
 # serve_start: an nr key and nr-serve on a free loopback port, after
-# route_setup; sets KEY, URL (http://127.0.0.1:PORT) and SERVER_PID.
+# route_setup; sets KEY, URL (http://127.0.0.1:PORT) and SERVER_PID. Its
+# arguments are environment settings; SERVE_FLAGS, more nr-serve options.
 serve_start() {
 	if [ -z "${KEY:-}" ]; then
 		KEY=$(nr key add tester 2>/dev/null)
@@ -36,7 +37,7 @@ serve_start() {
 	fi
 	: >"$BATS_TEST_TMPDIR/serve.err"	# before the loop reads it: the child opens it later
 	# 3>&-: bats waits for whatever holds its fd 3 open
-	env "$@" nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+	env "$@" nr-serve --listen 127.0.0.1:0 ${SERVE_FLAGS:-} 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
 	local port=
 	for _ in $(seq 1 100); do
