@@ -14,19 +14,22 @@ setup() {
 }
 
 teardown() {
+	exec 4>&-	# the lock holder reads EOF and lets go
 	[ -z "${LOCK_PID:-}" ] || kill "$LOCK_PID" 2>/dev/null || true
 	route_teardown
 	[ -z "${MOUNTED:-}" ] || umount -l "$NR_DATA_DIR" 2>/dev/null || true
 }
 
-# lock_db SECONDS: another process takes the database's write lock and holds
-# it that long; returns once the lock is held (LOCK_PID: the holder).
+# lock_db: another process takes the database's write lock and holds it
+# until unlock_db (or the test's end); returns once the lock is held.
 lock_db() {
 	local marker=$BATS_TEST_TMPDIR/locked
-	rm -f "$marker"
-	{ echo 'BEGIN IMMEDIATE;'; echo '.print locked'; sleep "$1"; echo 'COMMIT;'; } |
-		sqlite3 -bail "$NR_DATA_DIR/nr.sqlite" >"$marker" 3>&- &
+	rm -f "$marker" "$BATS_TEST_TMPDIR/lock.fifo"
+	mkfifo "$BATS_TEST_TMPDIR/lock.fifo"
+	sqlite3 -bail "$NR_DATA_DIR/nr.sqlite" <"$BATS_TEST_TMPDIR/lock.fifo" >"$marker" 3>&- &
 	LOCK_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/lock.fifo"
+	printf 'BEGIN IMMEDIATE;\n.print locked\n' >&4
 	for _ in $(seq 1 100); do
 		[ -s "$marker" ] && return 0
 		sleep 0.02
@@ -34,23 +37,11 @@ lock_db() {
 	fail "the lock holder did not get the lock"
 }
 
-# still_locked: the holder is still there (so what ran before ran under the lock).
-still_locked() {
-	kill -0 "$LOCK_PID" 2>/dev/null || fail "the lock ended before the requests did"
-}
-
-unlock_wait() {
+unlock_db() {
+	printf 'COMMIT;\n' >&4
+	exec 4>&-
 	wait "$LOCK_PID" || true
 	LOCK_PID=
-}
-
-# rows_eventually N: waits (at most 5 s) until the usage table holds N rows.
-rows_eventually() {
-	for _ in $(seq 1 50); do
-		[ "$(db 'select count(*) from usage' 2>/dev/null)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "usage holds $(db 'select count(*) from usage') rows, not $1"
 }
 
 # post: one request through nr-serve; prints curl's total time in seconds.
@@ -82,20 +73,19 @@ mount_tmpfs() {
 
 @test "nr-serve answers while another process holds the write lock, and every row arrives after it" {
 	serve_start
-	lock_db 4	# before any worker opens the database: the open takes no write lock
+	lock_db	# before any worker opens the database: the open takes no write lock
 	for i in 1 2 3 4 5; do
 		t=$(post) || fail "request $i failed"
 		echo "request $i: $t s"
-		# the old code waited for the lock (4 s here, 10 s at most) on every request
-		awk -v t="$t" 'BEGIN { exit !(t < 1.5) }' || fail "request $i took $t s"
+		# the old code waited out the 10 s busy timeout; 5 s leaves room for a loaded machine
+		awk -v t="$t" 'BEGIN { exit !(t < 5) }' || fail "request $i took $t s"
 	done
-	still_locked
 	[ "$(db 'select count(*) from usage')" = 0 ]
-	unlock_wait
+	unlock_db
 	sleep 1.1	# past the workers' back-off after a failed write
 	post >/dev/null || fail "the request after the lock failed"
 	# the next successful write replays what the lock kept out
-	rows_eventually 6
+	usage_rows 6
 	[ "$(db 'select count(distinct request) from usage')" = 6 ]
 	[ ! -s "$NR_DATA_DIR/usage.journal" ]
 	! grep -q 'sk-test-key\|nr-[0-9a-f]\{16\}' "$BATS_TEST_TMPDIR/serve.err"
@@ -103,11 +93,11 @@ mount_tmpfs() {
 
 @test "nr-route answers under the lock; nr usage reports the waiting rows, then replays them" {
 	nr usage >/dev/null
-	lock_db 5
+	lock_db
 	for i in 1 2 3; do
 		ms=$(route_timed) || fail "nr-route $i failed: $(cat "$BATS_TEST_TMPDIR/route.err")"
 		echo "nr-route $i: $ms ms"
-		[ "$ms" -lt 1500 ] || fail "nr-route $i took $ms ms"
+		[ "$ms" -lt 5000 ] || fail "nr-route $i took $ms ms"
 	done
 	run --separate-stderr nr usage --json
 	assert_success
@@ -116,9 +106,8 @@ mount_tmpfs() {
 	run --separate-stderr nr usage
 	assert_success
 	assert_line --regexp '^pending: 3 usage rows in .*usage\.journal since 20[0-9-]+T[0-9:]+Z'
-	still_locked
 	cp "$NR_DATA_DIR/usage.journal" "$BATS_TEST_TMPDIR/journal.copy"
-	unlock_wait
+	unlock_db
 	run nr usage --json
 	assert_success
 	echo "$output" | jq -e '.total.attempts == 3 and .total.requests == 3 and .pending.rows == 0 and .pending.since == null'
@@ -137,20 +126,19 @@ mount_tmpfs() {
 	combo c mo/status-429-retry-30 mo2/m2
 	body openai c >"$BATS_TEST_TMPDIR/req"
 	nr usage >/dev/null
-	lock_db 4
+	lock_db
 	for i in 1 2; do
 		t0=$(date +%s%N)
 		run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
 		t1=$(date +%s%N)
 		assert_success
 		assert_output --partial 'mock-upstream (openai, m2)'
-		[ $(((t1 - t0) / 1000000)) -lt 1500 ] || fail "nr-route $i took $(((t1 - t0) / 1000000)) ms"
+		[ $(((t1 - t0) / 1000000)) -lt 5000 ] || fail "nr-route $i took $(((t1 - t0) / 1000000)) ms"
 		# one line for the lost cooldown, whatever the number of failed writes
 		[ "$(grep -c 'cooldown' <<<"$stderr")" -le 1 ]
 		[[ "$stderr" == *'cooldown not recorded'* ]]
 	done
-	still_locked
-	unlock_wait
+	unlock_db
 	run nr usage --json
 	# each request tried mo with both of its keys (429 each), then mo2
 	echo "$output" | jq -e '.total.requests == 2 and .total.attempts == 6 and .pending.rows == 0'
@@ -160,7 +148,7 @@ mount_tmpfs() {
 	umask 022
 	mkdir -m 0755 "$NR_DATA_DIR"
 	nr usage >/dev/null
-	lock_db 2
+	lock_db
 	route_timed >/dev/null || fail "nr-route failed"
 	for f in nr.sqlite nr.sqlite-wal nr.sqlite-shm usage.journal; do
 		[ -e "$NR_DATA_DIR/$f" ] || fail "no $f"
@@ -170,12 +158,11 @@ mount_tmpfs() {
 
 @test "a record cut short in the journal is skipped and the ones around it are replayed" {
 	nr usage >/dev/null
-	lock_db 4
+	lock_db
 	route_timed >/dev/null || fail "nr-route 1 failed"
 	printf '{"request":"cut-short","attempt":0,"provider":"m' >>"$NR_DATA_DIR/usage.journal"
 	route_timed >/dev/null || fail "nr-route 2 failed"
-	still_locked
-	unlock_wait
+	unlock_db
 	run --separate-stderr nr usage --json
 	assert_success
 	echo "$output" | jq -e '.total.attempts == 2 and .pending.rows == 0'
@@ -190,12 +177,12 @@ mount_tmpfs() {
 	SERVE_FLAGS='--max-connections 1' serve_start	# one worker: the rows held in memory are its
 	for i in 1 2 3; do
 		t=$(post) || fail "request $i failed: $(cat "$BATS_TEST_TMPDIR/serve.err")"
-		awk -v t="$t" 'BEGIN { exit !(t < 1.5) }' || fail "request $i took $t s"
+		awk -v t="$t" 'BEGIN { exit !(t < 5) }' || fail "request $i took $t s"
 	done
 	[ ! -e "$NR_DATA_DIR/usage.journal" ]
 	mount -o remount,rw "$NR_DATA_DIR"
 	post >/dev/null || fail "the request after the remount failed"
-	rows_eventually 4
+	usage_rows 4
 	[ ! -s "$NR_DATA_DIR/usage.journal" ]
 }
 
@@ -205,15 +192,15 @@ mount_tmpfs() {
 	KEY=$(nr key add tester)
 	SERVE_FLAGS='--max-connections 1' serve_start	# one worker: the rows held in memory are its
 	post >/dev/null || fail "the first request failed"
-	rows_eventually 1
+	usage_rows 1
 	dd if=/dev/zero of="$NR_DATA_DIR/filler" bs=64k 2>/dev/null || true	# until ENOSPC
 	for i in 1 2 3 4 5 6; do
 		t=$(post) || fail "request $i failed: $(cat "$BATS_TEST_TMPDIR/serve.err")"
-		awk -v t="$t" 'BEGIN { exit !(t < 1.5) }' || fail "request $i took $t s"
+		awk -v t="$t" 'BEGIN { exit !(t < 5) }' || fail "request $i took $t s"
 	done
 	rm "$NR_DATA_DIR/filler"
 	post >/dev/null || fail "the request after freeing space failed"
-	rows_eventually 8
+	usage_rows 8
 }
 
 @test "when neither the database nor the journal can be written, each row goes to stderr as one JSON line" {

@@ -97,6 +97,16 @@ db() {
 	sqlite3 "$NR_DATA_DIR/nr.sqlite" "$@"
 }
 
+# usage_rows N: waits (5 s at most) until the usage table holds N rows: nr-serve
+# writes them just after the answer, so a client can see its answer first.
+usage_rows() {
+	for _ in $(seq 1 50); do
+		[ "$(db 'select count(*) from usage' 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "usage holds $(db 'select count(*) from usage') rows, not $1"
+}
+
 # Skips when nr-translate cannot yet translate across formats (stubs).
 need_translate() {
 	echo '{"model":"x","messages":[{"role":"user","content":"hi"}]}' |
