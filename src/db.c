@@ -2,10 +2,13 @@
 #include "db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 /* Forward migrations, applied in order; never edit one that has shipped,
  * append a new one. Index + 1 is the version recorded in `migrations`. */
@@ -42,6 +45,10 @@ static const char *const migrations[] = {
 	/* 2: what rtk-filter's savings would have cost: the saved tokens at the
 	 * input price of the model that served the request (USD) */
 	"ALTER TABLE usage ADD COLUMN rtk_saved_cost REAL;",
+	/* 3: the attempt's number within its request (0, 1, 2 …): with request,
+	 * what makes a row replayed twice from the usage journal one row */
+	"ALTER TABLE usage ADD COLUMN attempt INTEGER;"
+	"CREATE UNIQUE INDEX usage_attempt ON usage(request, attempt);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -161,6 +168,12 @@ sqlite3 *nr_db_open(struct buf *err)
 		buf_printf(err, "out of memory");
 		goto fail;
 	}
+	/* SQLite creates a file 0644 and gives -wal and -shm the main file's
+	 * mode: created here first, all three are 0600 whatever the directory.
+	 * Any failure but EEXIST is left for sqlite3_open to report. */
+	int fd = open(path.p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
 	if (sqlite3_open_v2(path.p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		buf_printf(err, "unable to open %s: %s", path.p, db ? sqlite3_errmsg(db) : "out of memory");
 		goto fail;
@@ -242,12 +255,39 @@ void nr_db_close(sqlite3 *db)
 }
 
 static sqlite3 *shared;
+static int shared_readonly;	/* a write found it read-only: reopen, the directory may be writable again */
 
 sqlite3 *nr_db_shared(struct buf *err)
 {
-	if (!shared)
-		shared = nr_db_open(err);
+	if (shared && shared_readonly)
+		nr_db_shared_close();
+	shared_readonly = 0;
+	if (!shared && (shared = nr_db_open(err)))
+		sqlite3_busy_timeout(shared, NR_DB_QUICK_MS);
 	return shared;
+}
+
+static double locked_at = -1;	/* monotonic seconds when a write last found the lock held */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int nr_db_may_write(void)
+{
+	return locked_at < 0 || mono_s() - locked_at >= NR_DB_BACKOFF_S;
+}
+
+void nr_db_write_failed(sqlite3 *db)
+{
+	int rc = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_OK;
+	if (rc == SQLITE_BUSY)
+		locked_at = mono_s();
+	if (rc == SQLITE_READONLY && db == shared)
+		shared_readonly = 1;
 }
 
 void nr_db_shared_close(void)

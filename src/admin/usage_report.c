@@ -1,15 +1,20 @@
 /* usage_report: `nr usage`, totals and cost from the usage rows nr-route
  * writes, grouped by day, key, account, provider, model or combo, and how
  * often each combo had to fall back. Text for people, --json for scripts. */
+#include <errno.h>
 #include <getopt.h>
 #include <jv.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "admin/commands.h"
 #include "buf.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "route/journal.h"
+#include "route/usage.h"
+
 
 static const struct group {
 	const char *name, *column;
@@ -25,7 +30,9 @@ static void usage(FILE *f)
 		   "the tokens rtk-filter saved and what they would have cost as input at the\n"
 		   "price of the model that answered (saved_tokens, saved_usd),\n"
 		   "and for each combo how many requests fell back past its first target.\n"
-		   "key is the client's nr key name, account the upstream key's env var name.\n");
+		   "key is the client's nr key name, account the upstream key's env var name.\n"
+		   "Rows waiting in usage.journal (the database was locked, full or read-only)\n"
+		   "are written first; those that still cannot be are counted apart (pending).\n");
 }
 
 static int valid_day(const char *s)
@@ -150,6 +157,35 @@ static void print_text(const char *by, jv rows, jv total, jv cmb)
 	jv_free(cmb);
 }
 
+/* The rows still in the journal: {"rows": N, "since": "…Z" or null}. */
+static jv pending(void)
+{
+	long rows;
+	double oldest;
+	if (nr_journal_pending(&rows, &oldest) < 0)
+		fprintf(stderr, "nr usage: unable to read usage.journal: %s\n", strerror(errno));
+	char since[32];
+	time_t t = (time_t)oldest;
+	struct tm tm;
+	int dated = rows > 0 && oldest > 0 && gmtime_r(&t, &tm) && strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return JV_OBJECT(jv_string("rows"), jv_number((double)rows), jv_string("since"),
+			 dated ? jv_string(since) : jv_null());
+}
+
+static void print_pending(jv p)
+{
+	long long rows = n(p, "rows");
+	jv since = jv_object_get(p, jv_string("since"));
+	if (rows > 0) {
+		struct buf path = BUF_INIT;
+		nr_journal_path(&path);
+		printf("\npending: %lld usage rows in %s since %s, not in the totals above\n", rows,
+		       path.p ? path.p : "usage.journal", jv_get_kind(since) == JV_KIND_STRING ? jv_string_value(since) : "?");
+		buf_free(&path);
+	}
+	jv_free(since);
+}
+
 int nr_cmd_usage(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -194,6 +230,11 @@ int nr_cmd_usage(int argc, char **argv)
 		buf_free(&err);
 		return NR_EXIT_SYS;
 	}
+	struct buf why = BUF_INIT;
+	if (nr_usage_replay(db, NR_DB_FLUSH_MS, &why) < 0)	/* what is left is reported as pending */
+		fprintf(stderr, "nr usage: the journal's rows wait: %s\n", why.p ? why.p : "?");
+	buf_free(&why);
+	jv pend = pending();
 	buf_printf(&sql, "SELECT %s, " SUMS " FROM usage WHERE day >= ?1 GROUP BY 1 ORDER BY 1", by->column);
 	jv rows = query(db, sql.p, since, 1, &err);
 	jv total = query(db, "SELECT " SUMS " FROM usage WHERE day >= ?1", since, 0, &err);
@@ -204,16 +245,19 @@ int nr_cmd_usage(int argc, char **argv)
 		jv_free(rows);
 		jv_free(total);
 		jv_free(cmb);
+		jv_free(pend);
 		rc = NR_EXIT_SYS;
 	} else if (json) {
 		jv out = JV_OBJECT(jv_string("by"), jv_string(by->name), jv_string("rows"), rows,
-				   jv_string("total"), jv_array_get(total, 0), jv_string("combos"), cmb);
+				   jv_string("total"), jv_array_get(total, 0), jv_string("combos"), cmb,
+				   jv_string("pending"), pend);
 		if (strcmp(since, "0000-00-00"))
 			out = jv_object_set(out, jv_string("since"), jv_string(since));
 		jv_dumpf(out, stdout, 0);
 		putchar('\n');
 	} else {
 		print_text(by->name, rows, jv_array_get(total, 0), cmb);
+		print_pending(pend);
 	}
 	if (fflush(stdout) != 0 && rc == NR_EXIT_OK)
 		rc = NR_EXIT_SYS;

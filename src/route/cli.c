@@ -3,6 +3,7 @@
  * client's format on stdout. doc/route.md describes the files, rules and exit
  * codes. The routing itself is run.c, which nr-serve calls in-process. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +63,17 @@ static long long count_arg(const char *flag, const char *v)
 	return n;
 }
 
+/* The answer is whole: stdout is closed (kept open on /dev/null) so that the
+ * caller reading to EOF does not wait for the usage rows to be written. */
+static void answered(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		close(STDOUT_FILENO);
+	if (fd > STDOUT_FILENO)
+		close(fd);
+}
+
 int nr_route_main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
@@ -116,6 +128,7 @@ int nr_route_main(int argc, char **argv)
 				   getenv("HTTP_ANTHROPIC_BETA") };
 	int rc = nr_route_request(&a, in.p, in.len, &out.out);
 	buf_free(&in);
-	nr_route_release();
+	answered();
+	nr_route_release();	/* the usage rows, now that the caller has its answer */
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,8 +44,27 @@ double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct
 	return best;
 }
 
+/* A request-path write is best-effort: skipped in the back-off after the lock
+ * was found held, never waiting past NR_DB_QUICK_MS; what is lost is said
+ * once per process. The statement's step result; SQLITE_BUSY when skipped. */
+static int try_step(sqlite3 *db, sqlite3_stmt *st, int *said, const char *lost)
+{
+	int tried = nr_db_may_write();
+	int rc = tried ? sqlite3_step(st) : SQLITE_BUSY;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		if (tried)
+			nr_db_write_failed(db);
+		if (!*said) {
+			*said = 1;
+			fprintf(stderr, "nr-route: %s (%s)\n", lost, rc == SQLITE_BUSY ? "database is locked" : sqlite3_errmsg(db));
+		}
+	}
+	return rc;
+}
+
 int nr_cooldown_set(sqlite3 *db, const char *scope, double seconds, const char *reason)
 {
+	static int said;
 	if (!db || seconds <= 0)
 		return 0;
 	if (seconds > NR_COOLDOWN_MAX_S)
@@ -57,26 +77,26 @@ int nr_cooldown_set(sqlite3 *db, const char *scope, double seconds, const char *
 	sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, nr_now() + seconds);
 	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = try_step(db, st, &said, "cooldown not recorded; it is set again on the next failure") == SQLITE_DONE ? 0 : -1;
 	nr_db_done(st);
 	return rc;
 }
 
 long nr_rotation_next(sqlite3 *db, const char *provider)
 {
-	if (!db)
-		return 0;
+	static int said;
+	long v = -1;
 	sqlite3_stmt *st;
-	long v = 0;
 	/* one statement: atomic without an explicit transaction */
-	if (!(st = nr_db_prepare(db, "INSERT INTO rotation VALUES (?, 1) ON CONFLICT(provider)"
-			       " DO UPDATE SET next = next + 1 RETURNING next - 1")))
-		return 0;
-	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
-	nr_db_done(st);
-	return v < 0 ? 0 : v;
+	if (db && (st = nr_db_prepare(db, "INSERT INTO rotation VALUES (?, 1) ON CONFLICT(provider)"
+				       " DO UPDATE SET next = next + 1 RETURNING next - 1"))) {
+		sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
+		if (try_step(db, st, &said, "rotation step not recorded; starting at a random account") == SQLITE_ROW)
+			v = (long)sqlite3_column_int64(st, 0);
+		nr_db_done(st);
+	}
+	/* no shared counter: a random start still spreads the load */
+	return v >= 0 ? v : (long)(arc4random() & 0x7fffffff);
 }
 
 int nr_header_get(const char *headers, const char *name, struct buf *out)

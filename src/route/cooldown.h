@@ -3,7 +3,9 @@
  * Scopes are strings: "account PROVIDER KEYNAME" (quota gone, key rejected),
  * "rate PROVIDER KEYNAME MODEL" (rate limited), "target PROVIDER/MODEL"
  * (the upstream asked everyone to wait). Every function tolerates db == NULL
- * (no state: nothing is cooling, rotation starts at 0). */
+ * (no state: nothing is cooling, rotation starts anywhere). Writes are
+ * best-effort and never wait past NR_DB_QUICK_MS (db.h): under a lock a
+ * cooldown is lost (set again on the next failure) and a rotation step too. */
 #ifndef NR_ROUTE_COOLDOWN_H
 #define NR_ROUTE_COOLDOWN_H
 
@@ -20,10 +22,12 @@ double nr_now(void);	/* unix time in seconds, with fractions */
  * stored reason of that one is appended to `why` when not NULL. */
 double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct buf *why);
 
-/* Cools `scope` down for `seconds` (an existing longer cooldown is kept). */
+/* Cools `scope` down for `seconds` (an existing longer cooldown is kept);
+ * 0, or -1 (said on stderr once per process). */
 int nr_cooldown_set(sqlite3 *db, const char *scope, double seconds, const char *reason);
 
-/* The next round-robin position for `provider` (0, 1, 2 …, shared). */
+/* The next round-robin position for `provider` (0, 1, 2 …, shared); a
+ * random one when the counter cannot be written. */
 long nr_rotation_next(sqlite3 *db, const char *provider);
 
 /* How long the upstream asks us to wait, from its response headers (lowercased

@@ -233,6 +233,7 @@ struct ctx {
 	struct buf reasons;	/* "P/M: why; …" for the final error */
 	int only_limits;	/* every failure so far was a rate limit, quota or cooldown */
 	int only_refused;	/* every failure so far was the request not translating */
+	int attempts;		/* usage rows so far: the next row's attempt number */
 };
 
 /* What kind of failure note() records: it decides the final status. */
@@ -254,7 +255,8 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 {
 	struct nr_usage_row r = {
 		.ts = nr_now(), .request = c->rq->id, .client_key = c->rq->client_key, .requested = c->rq->requested,
-		.combo = c->t->combo, .provider = t->provider, .model = t->model, .account = account,
+		.attempt = c->attempts++, .combo = c->t->combo, .provider = t->provider, .model = t->model,
+		.account = account,
 		.position = pos, .status = (int)a->call.status, .outcome = outcome, .reason = reason,
 		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->scan.u,
 		.rtk_bytes = last ? c->rq->rtk_bytes : -1, .rtk_tokens = last ? c->rq->rtk_tokens : -1,
@@ -262,8 +264,7 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 	const struct nr_price *price = nr_provider_price(p, t->model);
 	r.cost = nr_cost(price, &r.u);
 	r.rtk_cost = nr_saved_cost(price, r.rtk_tokens);
-	if (nr_usage_record(c->db, &r) < 0)
-		fprintf(stderr, "nr-route: unable to record usage: %s\n", sqlite3_errmsg(c->db));
+	nr_usage_defer(&r);	/* written once the answer is out: nr_usage_flush() */
 }
 
 /* The answer arrived whole (not SSE): translate it back and send it. */
@@ -321,12 +322,6 @@ static const char *finish_stream(struct attempt *a, struct buf *why)
 	}
 	send_out(a);
 	return outcome;
-}
-
-static void cool(struct ctx *c, const char *scope, double s, const char *why)
-{
-	if (nr_cooldown_set(c->db, scope, s, why) < 0)
-		fprintf(stderr, "nr-route: unable to record a cooldown: %s\n", sqlite3_errmsg(c->db));
 }
 
 /* One attempt on one account; returns what to do next, with the reason in why. */
@@ -403,7 +398,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 				buf_printf(&scope, "rate %s %s %s", p->name, acct->name, t->model);
 			else
 				buf_printf(&scope, "account %s %s", p->name, acct->name);
-			cool(c, scope.p, secs, why->p);
+			nr_cooldown_set(c->db, scope.p, secs, why->p);	/* best-effort */
 			next = NEXT_ACCOUNT;
 			*limit = f != F_AUTH;
 		} else if (f == F_TARGET) {
@@ -411,7 +406,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 			if (hint > 0) {
 				buf_printf(why, ", target cooling down %.0f s", hint);
 				buf_printf(&scope, "target %s/%s", t->provider, t->model);
-				cool(c, scope.p, hint, why->p);
+				nr_cooldown_set(c->db, scope.p, hint, why->p);
 			}
 		} else {
 			buf_printf(why, "HTTP %ld from the upstream, passed to the client", a.call.status);
@@ -521,7 +516,7 @@ out:
 
 int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
-	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1 };
+	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0 };
 	for (size_t i = 0; i < t->n; i++) {
 		enum next n = try_target(&c, &t->v[i], (int)i);
 		if (n == DONE || n == CLIENT_GONE) {

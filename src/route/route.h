@@ -21,15 +21,21 @@ struct nr_route_args {
 /* Routes one request (body: the client's JSON) and writes the answer, or an
  * error in the client's format, to out. Returns nr-route's exit code
  * (doc/route.md). The database (nr_db_shared) and the libcurl handle stay
- * open between calls, so that a worker's later requests reuse them. */
+ * open between calls, so that a worker's later requests reuse them. The
+ * usage rows wait in memory: call nr_route_flush() once the answer is out. */
 int nr_route_request(const struct nr_route_args *a, const char *body, size_t len, struct nr_out *out);
+
+/* Records the usage rows of the requests routed so far: to SQLite, else to
+ * the journal, else they wait in memory (route/usage.h). Never waits long. */
+void nr_route_flush(void);
 
 /* A request nr itself refuses: msg on stderr, an error body in format fmt with
  * this status and type to out; returns code (NR_EXIT_SYS if out failed). */
 int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,
 		    const char *msg, int code);
 
-/* Closes what nr_route_request keeps open (the database, the libcurl handle). */
+/* Flushes the usage rows (what cannot be written goes to stderr) and closes
+ * what nr_route_request keeps open (the database, the libcurl handle). */
 void nr_route_release(void);
 
 /* nr-route's command line: the request on fd 0, a CGI answer on fd 1. */

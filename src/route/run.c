@@ -11,6 +11,7 @@
 #include "route/route.h"
 #include "route/target.h"
 #include "route/upstream.h"
+#include "route/usage.h"
 #include "translate/translate.h"
 
 int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,
@@ -87,8 +88,14 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 	return rc;
 }
 
+void nr_route_flush(void)
+{
+	nr_usage_flush();
+}
+
 void nr_route_release(void)
 {
+	nr_usage_flush_final();
 	nr_upstream_cleanup();
 	nr_db_shared_close();
 }

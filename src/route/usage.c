@@ -1,10 +1,7 @@
-/* usage: token counts from upstream answers, and usage rows (see usage.h). */
+/* usage: token counts from upstream answers (see usage.h). */
 #include "route/usage.h"
 
 #include <string.h>
-#include <time.h>
-
-#include "db.h"
 
 static long long num(jv obj, const char *key)
 {
@@ -141,66 +138,4 @@ void nr_usage_scan_feed(struct nr_usage_scan *s, const char *p, size_t n)
 		}
 		i = j - 1;
 	}
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_count(sqlite3_stmt *st, int i, long long v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_money(sqlite3_stmt *st, int i, double v)
-{
-	if (v >= 0)
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r)
-{
-	if (!db)
-		return 0;
-	sqlite3_stmt *st;
-	if (!(st = nr_db_prepare(db, "INSERT INTO usage (request, ts, day, client_key, requested, combo, provider, model,"
-			       " account, position, status, outcome, reason, latency_ms, ttfb_ms, input_tokens,"
-			       " output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes,"
-			       " rtk_saved_tokens, rtk_saved_cost) VALUES (?21, ?1, date(?1, 'unixepoch'), ?2, ?3, ?4,"
-			       " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22)")))
-		return -1;
-	sqlite3_bind_double(st, 1, r->ts);
-	bind_text(st, 2, r->client_key);
-	bind_text(st, 3, r->requested);
-	bind_text(st, 4, r->combo);
-	bind_text(st, 5, r->provider);
-	bind_text(st, 6, r->model);
-	bind_text(st, 7, r->account);
-	sqlite3_bind_int(st, 8, r->position);
-	sqlite3_bind_int(st, 9, r->status);
-	bind_text(st, 10, r->outcome);
-	bind_text(st, 11, r->reason);
-	bind_count(st, 12, r->latency_ms);
-	bind_count(st, 13, r->ttfb_ms);
-	bind_count(st, 14, r->u.input);
-	bind_count(st, 15, r->u.output);
-	bind_count(st, 16, r->u.cache_read);
-	bind_count(st, 17, r->u.cache_write);
-	bind_money(st, 18, r->cost);
-	bind_count(st, 19, r->rtk_bytes);
-	bind_count(st, 20, r->rtk_tokens);
-	bind_text(st, 21, r->request);
-	bind_money(st, 22, r->rtk_cost);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	nr_db_done(st);
-	return rc;
 }

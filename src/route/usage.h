@@ -1,6 +1,6 @@
 /* usage: tokens read from the upstream's answer (whole JSON or SSE, in the
  * upstream's own format, whatever the client's), and one usage row per
- * attempt in SQLite. Normalised: input = uncached input tokens; cache_read and
+ * attempt in SQLite, written after the answer (usage_row.c, usage_flush.c). Normalised: input = uncached input tokens; cache_read and
  * cache_write apart; output includes reasoning/thinking tokens. -1 = unknown. */
 #ifndef NR_ROUTE_USAGE_H
 #define NR_ROUTE_USAGE_H
@@ -31,6 +31,7 @@ void nr_usage_scan_free(struct nr_usage_scan *s);
 struct nr_usage_row {
 	double ts;
 	const char *request;	/* this run's id, shared by its attempts */
+	int attempt;		/* 0, 1, 2 … within the request: (request, attempt) is unique */
 	const char *client_key, *requested, *combo, *provider, *model, *account;
 	int position, status;
 	const char *outcome, *reason;
@@ -40,7 +41,33 @@ struct nr_usage_row {
 	long long rtk_bytes, rtk_tokens;	/* -1 unknown */
 	double rtk_cost;		/* USD the saved tokens would have cost as input, -1 unknown */
 };
-int nr_usage_record(sqlite3 *db, const struct nr_usage_row *r);
+
+/* A row as one line of JSON, the usage table's column names as keys (unknown
+ * values left out): the form rows wait in, in memory and in the journal.
+ * Appended to out; 0 or -1. */
+int nr_usage_row_json(const struct nr_usage_row *r, struct buf *out);
+
+/* Inserts a row given as nr_usage_row_json() wrote it, unless a row with its
+ * request and attempt is there already. 0, -1 on a database error, 1 when
+ * the text is not such a row (it is skipped). */
+int nr_usage_insert(sqlite3 *db, const char *json, size_t len);
+
+/* Rows are recorded after the answer has reached the client: nr_usage_defer()
+ * queues a row in memory; nr_usage_flush() writes the queue to SQLite in one
+ * transaction with a short busy timeout (replaying the journal in the same
+ * transaction), else appends it to the journal (journal.h), else keeps it in
+ * memory (at most NR_USAGE_QUEUE_MAX rows; beyond that the oldest goes to
+ * stderr). nr-serve flushes after each answer, nr-route after closing its
+ * stdout; nr_usage_flush_final() flushes at exit and writes whatever is left
+ * to stderr, each row as "nr-route: usage row not recorded: JSON". */
+#define NR_USAGE_QUEUE_MAX 1000
+void nr_usage_defer(const struct nr_usage_row *r);
+void nr_usage_flush(void);
+void nr_usage_flush_final(void);
+
+/* Replays the journal into db in one transaction, waiting at most busy_ms for
+ * the lock; the rows replayed, or -1 with the reason in why (the journal is kept). */
+long nr_usage_replay(sqlite3 *db, int busy_ms, struct buf *why);
 
 /* Estimated cost in USD from prices per million tokens, -1 when no token count is known. */
 struct nr_price;

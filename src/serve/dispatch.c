@@ -100,6 +100,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 	buf_free(&filtered);
 	buf_free(&beta);
 	int rc = out_finish(&h, ep->format, route_rc);
+	nr_route_flush();	/* usage: only now, so that no client waits on the database */
 	buf_free(&h.hdrs);
 	buf_free(&h.body);
 	return rc;

@@ -28,7 +28,8 @@ route_teardown() {
 }
 
 # serve_start: an nr key and nr-serve on a free loopback port, after
-# route_setup; sets KEY, URL (http://127.0.0.1:PORT) and SERVER_PID.
+# route_setup; sets KEY, URL (http://127.0.0.1:PORT) and SERVER_PID. Its
+# arguments are environment settings; SERVE_FLAGS, more nr-serve options.
 serve_start() {
 	if [ -z "${KEY:-}" ]; then
 		KEY=$(nr key add tester 2>/dev/null)
@@ -36,7 +37,7 @@ serve_start() {
 	fi
 	: >"$BATS_TEST_TMPDIR/serve.err"	# before the loop reads it: the child opens it later
 	# 3>&-: bats waits for whatever holds its fd 3 open
-	env "$@" nr-serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+	env "$@" nr-serve --listen 127.0.0.1:0 ${SERVE_FLAGS:-} 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
 	local port=
 	for _ in $(seq 1 100); do
@@ -94,6 +95,16 @@ mock_count() {
 
 db() {
 	sqlite3 "$NR_DATA_DIR/nr.sqlite" "$@"
+}
+
+# usage_rows N: waits (5 s at most) until the usage table holds N rows: nr-serve
+# writes them just after the answer, so a client can see its answer first.
+usage_rows() {
+	for _ in $(seq 1 50); do
+		[ "$(db 'select count(*) from usage' 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "usage holds $(db 'select count(*) from usage') rows, not $1"
 }
 
 # Skips when nr-translate cannot yet translate across formats (stubs).

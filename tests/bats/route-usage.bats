@@ -79,6 +79,7 @@ teardown() {
 		{role: "tool", tool_call_id: "c1", content: $t}]}' >"$BATS_TEST_TMPDIR/big"
 	curl -sSf --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
 		--data-binary @"$BATS_TEST_TMPDIR/big" "$URL/v1/chat/completions" >/dev/null
+	usage_rows 6	# written just after the answer
 	saved=$(db "select rtk_saved_tokens from usage where rtk_saved_tokens > 0")
 	[ "$saved" -gt 5000 ]
 	run nr usage --json
@@ -90,4 +91,12 @@ teardown() {
 	run nr usage
 	assert_line --regexp '^day +requests .* saved_tokens +saved_usd$'
 	assert_line --regexp "^total +4 +6 +2 .* $saved +[0-9]+\.[0-9]{4}$"
+}
+
+@test "the report says no rows wait in the journal when none do" {
+	run nr usage --json
+	assert_success
+	echo "$output" | jq -e '.pending == {"rows": 0, "since": null}'
+	run nr usage
+	refute_line --partial 'pending'
 }

@@ -27,6 +27,7 @@ post() {	# post PATH BODY [curl args...]
 	run post /v1/chat/completions "$(body openai mo/gpt-mock)"
 	assert_success
 	echo "$output" | jq -e '.choices[0].message.content | test("Hello from mock-upstream")' >/dev/null
+	usage_rows 1	# written just after the answer
 	[ "$(db "select client_key || ' ' || provider || ' ' || status from usage")" = "tester mo 200" ]
 }
 
@@ -153,6 +154,7 @@ post() {	# post PATH BODY [curl args...]
 	sent=$(jq -s '.[0].body.messages[2].content | length' "$MOCK_LOG")
 	orig=$(echo "$log" | jq 'length')
 	[ "$sent" -lt "$((orig / 2))" ] || fail "upstream got $sent of $orig bytes"
+	usage_rows 1
 	[ "$(db 'select rtk_saved_bytes > 0 from usage')" = 1 ]
 }
 
