@@ -11,6 +11,7 @@
 #include "route/dirs.h"
 #include "route/provider.h"
 #include "route/target.h"
+#include "logsafe.h"
 
 /* "VAR (set), VAR2 (unset)": the key variables and whether each has a value. */
 static void print_keys(const struct nr_provider *p)
@@ -27,7 +28,7 @@ static int provider_show(const char *name)
 	struct nr_provider p;
 	struct buf err = BUF_INIT;
 	if (nr_provider_load(name, &p, &err) < 0) {
-		fprintf(stderr, "nr provider: %s\n", err.p ? err.p : "unable to load");
+		nr_log("nr provider: %s", err.p ? err.p : "unable to load");
 		buf_free(&err);
 		return NR_EXIT_DATA;
 	}
@@ -58,7 +59,7 @@ static int provider_list(void)
 			print_keys(&p);
 			nr_provider_free(&p);
 		} else {
-			fprintf(stderr, "nr provider: %s\n", err.p ? err.p : names[i]);
+			nr_log("nr provider: %s", err.p ? err.p : names[i]);
 			rc = NR_EXIT_DATA;
 		}
 		buf_free(&err);
@@ -74,12 +75,12 @@ static int combo_show(const char *name)
 	struct buf err = BUF_INIT;
 	int r = nr_targets_resolve(name, "openai", &t, &err);
 	if (r < 0)
-		fprintf(stderr, "nr combo: %s\n", err.p ? err.p : "unable to read it");
+		nr_log("nr combo: %s", err.p ? err.p : "unable to read it");
 	buf_free(&err);
 	if (r < 0)
 		return NR_EXIT_DATA;
 	if (!t.combo) {	/* a PROVIDER/MODEL or a bare model name */
-		fprintf(stderr, "nr combo: no combo named '%s'\n", name);
+		nr_log("nr combo: no combo named '%s'", name);
 		nr_targets_free(&t);
 		return NR_EXIT_DATA;
 	}

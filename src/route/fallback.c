@@ -15,6 +15,7 @@
 #include "route/upstream.h"
 #include "route/usage.h"
 #include "translate/translate.h"
+#include "logsafe.h"
 
 #define WHOLE_BODY_MAX (64L * 1024 * 1024)	/* a non-streaming answer larger than this fails */
 #define ERROR_BODY_MAX (1024 * 1024)		/* an error body is kept up to this */
@@ -263,7 +264,7 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 	r.cost = nr_cost(price, &r.u);
 	r.rtk_cost = nr_saved_cost(price, r.rtk_tokens);
 	if (nr_usage_record(c->db, &r) < 0)
-		fprintf(stderr, "nr-route: unable to record usage: %s\n", sqlite3_errmsg(c->db));
+		nr_log("nr-route: unable to record usage: %s", sqlite3_errmsg(c->db));
 }
 
 /* The answer arrived whole (not SSE): translate it back and send it. */
@@ -326,7 +327,7 @@ static const char *finish_stream(struct attempt *a, struct buf *why)
 static void cool(struct ctx *c, const char *scope, double s, const char *why)
 {
 	if (nr_cooldown_set(c->db, scope, s, why) < 0)
-		fprintf(stderr, "nr-route: unable to record a cooldown: %s\n", sqlite3_errmsg(c->db));
+		nr_log("nr-route: unable to record a cooldown: %s", sqlite3_errmsg(c->db));
 }
 
 /* One attempt on one account; returns what to do next, with the reason in why. */
@@ -531,7 +532,7 @@ int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *d
 	}
 	struct buf msg = BUF_INIT;
 	buf_printf(&msg, "nr-route: every target failed: %s", c.reasons.p ? c.reasons.p : "no targets");
-	fprintf(stderr, "%s\n", msg.p);
+	nr_log("%s", msg.p);
 	/* no target at all is a server fault; a request no target's format could
 	 * carry is the client's (an invalid request, or one PROTOCOLS.md §5.7 refuses) */
 	int refused = c.only_refused && t->n > 0;
