@@ -53,3 +53,102 @@ no_raw_controls() {
 	assert_failure
 	[[ "$stderr" == *"expected key=value, got 'bad\\x1b[2Jline\\xff'"* ]]
 }
+
+# A combo (perl: a shell would add descriptors and variables of its own) that
+# records its environment and descriptors, then answers.
+spy_combo() {
+	cat >"$NR_CONFIG_DIR/combos/spy" <<-'PL'
+	#!/usr/bin/perl
+	opendir(my $d, "/proc/self/fd") or die "fd: $!";
+	my @fds = map { my $t = readlink("/proc/self/fd/$_") // "?"; "$_ $t" } grep { !/^\./ } readdir $d;
+	closedir $d;
+	my $dir = "$ENV{NR_CONFIG_DIR}/..";
+	open(my $o, ">", "$dir/combo.fds") or die "fds: $!";
+	print $o "$_\n" for sort { $a <=> $b } grep { !m{ /proc/\d+/fd$} } @fds;
+	close $o;
+	open($o, ">", "$dir/combo.env") or die "env: $!";
+	print $o "$_=$ENV{$_}\n" for sort keys %ENV;
+	close $o;
+	print "mock/m1\n";
+	PL
+	chmod +x "$NR_CONFIG_DIR/combos/spy"
+}
+
+combo_fds() {
+	cat "$BATS_TEST_TMPDIR/combo.fds"
+}
+
+@test "an executable combo gets an allowlisted environment, no provider key" {
+	spy_combo
+	provider guarded openai 'keys=GUARDED_KEY TZ'
+	body openai spy >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr env OPENAI_API_KEY=sk-openai-secret GUARDED_KEY=sk-guarded SOME_TOKEN=tok \
+		TZ=UTC LANG=C.UTF-8 LC_TIME=C NR_CLIENT_KEY=client \
+		nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	env=$BATS_TEST_TMPDIR/combo.env
+	run ! grep -q 'sk-' "$env"
+	run ! grep -q '^TZ=' "$env"	# named as a key by a provider file: withheld
+	grep -qx 'NR_MODEL=spy' "$env"
+	grep -qx 'NR_FROM=openai' "$env"
+	grep -qx 'LANG=C.UTF-8' "$env"
+	grep -qx 'LC_TIME=C' "$env"
+	grep -qx "NR_CONFIG_DIR=$NR_CONFIG_DIR" "$env"
+	# every name is on the documented list
+	run sh -c "cut -d= -f1 '$env' | grep -vxE 'PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z_]+|TZ|TMPDIR|NR_CONFIG_DIR|NR_DATA_DIR|NR_SHARE_DIR|NR_MODEL|NR_FROM'"
+	assert_output ''
+}
+
+@test "an executable combo run by nr-route sees only descriptors 0, 1 and 2" {
+	spy_combo
+	body openai spy >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req" 7<"$BATS_TEST_TMPDIR/req"
+	assert_success
+	run combo_fds
+	assert_line --index 0 --regexp '^0 /dev/null$'
+	assert_line --index 1 --regexp '^1 pipe:'
+	assert_line --index 2 --regexp '^2 '
+	[ "${#lines[@]}" = 3 ]
+}
+
+@test "an executable combo run by nr-serve sees neither the client's socket nor the database" {
+	spy_combo
+	serve_start
+	body openai spy >"$BATS_TEST_TMPDIR/req"
+	run curl -s -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+		--data-binary @"$BATS_TEST_TMPDIR/req" "$URL/v1/chat/completions"
+	assert_output --partial 'mock-upstream'
+	run combo_fds
+	refute_output --partial 'socket:'
+	refute_output --partial 'nr.sqlite'
+	[ "${#lines[@]}" = 3 ]
+}
+
+@test "an executable combo that overruns the time limit is killed with its children" {
+	cat >"$NR_CONFIG_DIR/combos/slow" <<-'SH'
+	#!/bin/sh
+	sleep 60 &
+	echo $! >"$NR_CONFIG_DIR/../child.pid"
+	wait
+	SH
+	chmod +x "$NR_CONFIG_DIR/combos/slow"
+	body openai slow >"$BATS_TEST_TMPDIR/req"
+	start=$(date +%s)
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 65
+	[ $(( $(date +%s) - start )) -le 7 ]
+	[[ "$stderr" == *"combo"*"slow: no answer within 5 s"* ]]
+	sleep 0.2
+	# gone, or a zombie of a pid 1 that does not reap
+	run ps -o stat= -p "$(cat "$BATS_TEST_TMPDIR/child.pid")"
+	[[ -z "$output" || "$output" == Z* ]]
+}
+
+@test "an executable combo's output is bounded" {
+	printf '#!/bin/sh\nexec yes mock/m1\n' >"$NR_CONFIG_DIR/combos/chatty"
+	chmod +x "$NR_CONFIG_DIR/combos/chatty"
+	body openai chatty >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 65
+	[[ "$stderr" == *"chatty: more than 65536 bytes"* ]]
+}
