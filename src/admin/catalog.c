@@ -8,10 +8,10 @@
 #include "admin/commands.h"
 #include "exitcodes.h"
 #include "format.h"
+#include "logsafe.h"
 #include "route/dirs.h"
 #include "route/provider.h"
 #include "route/target.h"
-#include "logsafe.h"
 
 /* "VAR (set), VAR2 (unset)": the key variables and whether each has a value. */
 static void print_keys(const struct nr_provider *p)
@@ -21,6 +21,14 @@ static void print_keys(const struct nr_provider *p)
 		printf("%s%s (%s)", i ? ", " : "", p->key_vars[i], v && *v ? "set" : "unset");
 	}
 	printf(p->nkey_vars ? "\n" : "none\n");
+}
+
+/* base_url as shown: a password in it masked (it is a secret like a key). */
+static const char *shown_url(const struct nr_provider *p, struct buf *b)
+{
+	if (log_url(b, p->base_url ? p->base_url : "") < 0)
+		return "(out of memory)";
+	return b->p ? b->p : "";
 }
 
 static int provider_show(const char *name)
@@ -33,8 +41,10 @@ static int provider_show(const char *name)
 		return NR_EXIT_DATA;
 	}
 	buf_free(&err);
+	struct buf url = BUF_INIT;
 	printf("name:     %s\nformat:   %s\nbase_url: %s\nkeys:     ", p.name, nr_format_name(p.format),
-	       p.base_url ? p.base_url : "");
+	       shown_url(&p, &url));
+	buf_free(&url);
 	print_keys(&p);
 	printf("accounts: %s\nmodels:   %s\n", p.fill_first ? "fill-first" : "round-robin",
 	       p.models ? p.models : "(any: name them as PROVIDER/MODEL)");
@@ -55,7 +65,9 @@ static int provider_list(void)
 		struct nr_provider p;
 		struct buf err = BUF_INIT;
 		if (nr_provider_load(names[i], &p, &err) == 0) {
-			printf("%-12s %-9s %s  keys: ", p.name, nr_format_name(p.format), p.base_url ? p.base_url : "");
+			struct buf url = BUF_INIT;
+			printf("%-12s %-9s %s  keys: ", p.name, nr_format_name(p.format), shown_url(&p, &url));
+			buf_free(&url);
 			print_keys(&p);
 			nr_provider_free(&p);
 		} else {

@@ -9,13 +9,13 @@
 
 #include "exitcodes.h"
 #include "json.h"
+#include "logsafe.h"
 #include "route/accounts.h"
 #include "route/cooldown.h"
 #include "route/provider.h"
 #include "route/upstream.h"
 #include "route/usage.h"
 #include "translate/translate.h"
-#include "logsafe.h"
 
 #define WHOLE_BODY_MAX (64L * 1024 * 1024)	/* a non-streaming answer larger than this fails */
 #define ERROR_BODY_MAX (1024 * 1024)		/* an error body is kept up to this */

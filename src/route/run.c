@@ -7,12 +7,12 @@
 #include "buf.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "logsafe.h"
 #include "route/fallback.h"
 #include "route/route.h"
 #include "route/target.h"
 #include "route/upstream.h"
 #include "translate/translate.h"
-#include "logsafe.h"
 
 int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,
 		    const char *msg, int code)

@@ -11,10 +11,10 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
+#include "logsafe.h"
 #include "rtk/engine.h"
 #include "rtk/filter.h"
 #include "rtk/request.h"
-#include "logsafe.h"
 
 #define REQUEST_MAX (256u * 1024 * 1024)	/* largest API request read in --request mode */
 

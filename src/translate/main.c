@@ -11,8 +11,8 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
-#include "translate/translate.h"
 #include "logsafe.h"
+#include "translate/translate.h"
 
 #define BODY_MAX (256u * 1024 * 1024)	/* largest request/response body read */
 

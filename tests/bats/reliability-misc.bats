@@ -152,3 +152,27 @@ combo_fds() {
 	assert_failure 65
 	[[ "$stderr" == *"chatty: more than 65536 bytes"* ]]
 }
+
+@test "nr provider show and list mask the password in a base_url" {
+	provider withpass openai
+	sed -i 's|^base_url=http://|base_url=http://alice:hunter2@|' "$NR_CONFIG_DIR/providers/withpass"
+	run nr provider show withpass
+	assert_success
+	assert_line "base_url: http://alice:***@127.0.0.1:$MOCK_PORT/v1"
+	run nr provider list
+	assert_success
+	refute_output --partial hunter2
+	assert_output --partial "http://alice:***@127.0.0.1:$MOCK_PORT/v1"
+}
+
+@test "a base_url with userinfo never shows its password in errors or usage rows" {
+	provider withpass openai
+	sed -i 's|^base_url=http://127.0.0.1:[0-9]*|base_url=http://alice:hunter2@127.0.0.1:1|' \
+		"$NR_CONFIG_DIR/providers/withpass"
+	body openai withpass/m1 >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 1
+	[[ "$output$stderr" != *hunter2* ]]
+	run db "select * from usage"
+	refute_output --partial hunter2
+}
