@@ -356,6 +356,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		goto out;
 	}
 	nr_upstream_post(&a.call);
+	if (!ok_status(a.call.status))
+		log_scrub(&a.body, acct->key);	/* some upstreams quote the key they refuse */
 	if (a.write_failed || a.call.client_gone) {
 		buf_puts(why, "the client went away");
 		next = CLIENT_GONE;

@@ -176,3 +176,35 @@ combo_fds() {
 	run db "select * from usage"
 	refute_output --partial hunter2
 }
+
+# An upstream that answers 403 quoting the key it was sent (some do).
+echo_key_upstream() {
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1, ReuseAddr => 1) or die;
+		$| = 1; print $s->sockport, "\n"; close STDOUT;
+		my $c = $s->accept or die; my ($len, $key) = (0, "");
+		while (my $l = <$c>) {
+			$len = $1 if $l =~ /^content-length:\s*(\d+)/i;
+			$key = $1 if $l =~ /^authorization:\s*Bearer\s+(\S+)/i;
+			last if $l =~ /^\r?\n$/;
+		}
+		read($c, my $b, $len);
+		my $e = "{\"error\":{\"message\":\"key $key may not use this model\",\"type\":\"permission_error\"}}";
+		print $c "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ", length($e),
+			"\r\nConnection: close\r\n\r\n", $e;
+		close $c;' >"$BATS_TEST_TMPDIR/echo.port" 3>&- &
+	ECHO_PID=$!
+	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/echo.port" ] && break; sleep 0.02; done
+}
+
+@test "an upstream error that quotes the provider key reaches the client without it" {
+	echo_key_upstream
+	printf 'format=openai\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\n' "$(cat "$BATS_TEST_TMPDIR/echo.port")" \
+		>"$NR_CONFIG_DIR/providers/echo"
+	body openai echo/m1 >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	kill "$ECHO_PID" 2>/dev/null || true
+	assert_success
+	assert_output --partial 'may not use this model'
+	[[ "$output$stderr" != *"$MOCK_KEY"* ]]
+}
