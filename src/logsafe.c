@@ -17,30 +17,46 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return k && k <= n && utf8_valid((const char *)s, k, 0) ? k : 0;
 }
 
+/* Bytes at p (n left) that may be printed raw: a printable ASCII byte but the
+ * backslash, or a valid UTF-8 sequence that is no C1 control (U+0080..U+009F:
+ * 9B is a terminal's CSI); 0 when p[0] must be escaped. */
+static size_t raw_len(const unsigned char *p, size_t n)
+{
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] != 0x7F && p[0] != '\\';
+	size_t k = utf8_seq(p, n);
+	return k && !(p[0] == 0xC2 && p[1] < 0xA0) ? k : 0;
+}
+
 int log_escape(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
-		size_t k = c < 0x80 ? 1 : utf8_seq(p + i, n - i);
-		/* U+0080..U+009F (C2 80..C2 9F) are controls too: 9B is a terminal's CSI */
-		int plain = c < 0x80 ? c >= 0x20 && c != 0x7F && c != '\\' : k && !(c == 0xC2 && p[i + 1] < 0xA0);
-		int r;
-		if (plain) {
-			r = buf_append(b, p + i, k);
-			i += k;
-		} else {
-			r = c == '\\' ? buf_puts(b, "\\\\")
-			  : c == '\n' ? buf_puts(b, "\\n")
-			  : c == '\r' ? buf_puts(b, "\\r")
-			  : c == '\t' ? buf_puts(b, "\\t")
-			  : buf_printf(b, "\\x%02x", c);
-			i++;
-		}
+		size_t k = raw_len(p + i, n - i);
+		int r = k ? buf_append(b, p + i, k)
+		      : c == '\\' ? buf_puts(b, "\\\\")
+		      : c == '\n' ? buf_puts(b, "\\n")
+		      : c == '\r' ? buf_puts(b, "\\r")
+		      : c == '\t' ? buf_puts(b, "\\t")
+		      : buf_printf(b, "\\x%02x", c);
 		if (r < 0)
 			return -1;
+		i += k ? k : 1;
 	}
 	return 0;
+}
+
+int log_printable(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0, n = strlen(s); i < n;) {
+		size_t k = p[i] == '\\' ? 1 : raw_len(p + i, n - i);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
 }
 
 void nr_log(const char *fmt, ...)

@@ -13,6 +13,10 @@
  * escaped; valid UTF-8 text passes as is. 0, or -1 (ENOMEM). */
 int log_escape(struct buf *b, const char *s, size_t n);
 
+/* Nonzero when s has no control character (C0, DEL, C1) and is valid UTF-8:
+ * a name that may go into a header or a terminal as it is. */
+int log_printable(const char *s);
+
 /* Formats the message, escapes it (log_escape) and writes it to stderr with
  * one newline in a single write, so lines from concurrent workers never mix. */
 void nr_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -54,6 +54,15 @@ no_raw_controls() {
 	[[ "$stderr" == *"expected key=value, got 'bad\\x1b[2Jline\\xff'"* ]]
 }
 
+@test "a PROVIDER/MODEL name with CR LF is refused, so it cannot add a response header" {
+	printf '{"model":"mock/a\\r\\nX-Evil: 1","messages":[{"role":"user","content":"hi"}]}' >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 65
+	refute_line --regexp '^X-Evil'
+	[ "$(mock_count)" = 0 ]
+	[[ "$stderr" == *"'mock/a\\r\\nX-Evil: 1' has a control character"* ]]
+}
+
 # A combo (perl: a shell would add descriptors and variables of its own) that
 # records its environment and descriptors, then answers.
 spy_combo() {
