@@ -162,6 +162,16 @@ combo_fds() {
 	[[ "$stderr" == *"chatty: more than 65536 bytes"* ]]
 }
 
+@test "what an executable combo writes on stderr is logged as one escaped line" {
+	printf '#!/bin/sh\nprintf "first\\nnr-route: forged\\033[2J\\n" >&2\necho mock/m1\n' >"$NR_CONFIG_DIR/combos/noisy"
+	chmod +x "$NR_CONFIG_DIR/combos/noisy"
+	body openai noisy >"$BATS_TEST_TMPDIR/req"
+	nr-route --from openai <"$BATS_TEST_TMPDIR/req" >/dev/null 2>"$BATS_TEST_TMPDIR/err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" = 1 ]
+	no_raw_controls "$BATS_TEST_TMPDIR/err"
+	grep -qF 'noisy wrote on stderr: first\nnr-route: forged\x1b[2J\n' "$BATS_TEST_TMPDIR/err"
+}
+
 @test "nr provider show and list mask the password in a base_url" {
 	provider withpass openai
 	sed -i 's|^base_url=http://|base_url=http://alice:hunter2@|' "$NR_CONFIG_DIR/providers/withpass"
