@@ -59,16 +59,35 @@ static struct nr_provider *load_providers(size_t *np)
 	return ps;
 }
 
+static void free_providers(struct nr_provider *ps, size_t np)
+{
+	for (size_t i = 0; i < np; i++)
+		nr_provider_free(&ps[i]);
+	free(ps);
+}
+
+/* "NR_CONFIG_DIR=…" when the environment does not name it (nr-route found
+ * it through XDG_CONFIG_HOME or HOME): a combo finds its files the same way. */
+static int config_dir(struct buf *out)
+{
+	struct buf dir = BUF_INIT;
+	int rc = 0;
+	if (!getenv("NR_CONFIG_DIR") && nr_config_dir(&dir) == 0)
+		rc = buf_printf(out, "NR_CONFIG_DIR=%s", dir.p);
+	buf_free(&dir);
+	return rc;
+}
+
 int combo_env_build(struct combo_env *e, const char *name, const char *from)
 {
-	*e = (struct combo_env){ NULL, BUF_INIT, BUF_INIT };
+	*e = (struct combo_env){ NULL, BUF_INIT, BUF_INIT, BUF_INIT };
 	size_t n = 0, k = 0, np;
 	while (environ[n])
 		n++;
 	struct nr_provider *ps = load_providers(&np);
-	if (!ps || !(e->v = calloc(n + 3, sizeof *e->v)) || buf_printf(&e->model, "NR_MODEL=%s", name) < 0 ||
-	    buf_printf(&e->from, "NR_FROM=%s", from ? from : "") < 0) {
-		free(ps);
+	if (!ps || !(e->v = calloc(n + 4, sizeof *e->v)) || buf_printf(&e->model, "NR_MODEL=%s", name) < 0 ||
+	    buf_printf(&e->from, "NR_FROM=%s", from ? from : "") < 0 || config_dir(&e->config) < 0) {
+		free_providers(ps, np);
 		combo_env_free(e);
 		return -1;
 	}
@@ -79,10 +98,10 @@ int combo_env_build(struct combo_env *e, const char *name, const char *from)
 			e->v[k++] = environ[i];
 	}
 	e->v[k++] = e->model.p;
-	e->v[k] = e->from.p;
-	for (size_t i = 0; i < np; i++)
-		nr_provider_free(&ps[i]);
-	free(ps);
+	e->v[k++] = e->from.p;
+	if (e->config.p)
+		e->v[k] = e->config.p;
+	free_providers(ps, np);
 	return 0;
 }
 
@@ -91,5 +110,6 @@ void combo_env_free(struct combo_env *e)
 	free(e->v);
 	buf_free(&e->model);
 	buf_free(&e->from);
+	buf_free(&e->config);
 	e->v = NULL;
 }

@@ -3,7 +3,8 @@
  * gets an allowlist (PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR,
  * NR_CONFIG_DIR, NR_DATA_DIR, NR_SHARE_DIR) minus any variable a provider
  * file names as a key (keys=NAME, and NAME_2, NAME_3 …), plus NR_MODEL (the
- * combo's name) and NR_FROM (the client's format). */
+ * combo's name), NR_FROM (the client's format) and NR_CONFIG_DIR set to the
+ * config dir nr-route uses when the environment does not name it. */
 #ifndef NR_ROUTE_COMBO_ENV_H
 #define NR_ROUTE_COMBO_ENV_H
 
@@ -11,7 +12,7 @@
 
 struct combo_env {
 	char **v;		/* for execve: NULL-terminated, entries point into environ or below */
-	struct buf model, from;	/* "NR_MODEL=…", "NR_FROM=…" */
+	struct buf model, from, config;	/* "NR_MODEL=…", "NR_FROM=…", "NR_CONFIG_DIR=…" */
 };
 
 /* Builds e for combo `name` asked for by a client in format `from` (may be

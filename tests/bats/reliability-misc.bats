@@ -108,6 +108,19 @@ combo_fds() {
 	assert_output ''
 }
 
+@test "an executable combo gets the config dir nr-route found through XDG_CONFIG_HOME" {
+	xdg=$BATS_TEST_TMPDIR/xdg
+	mkdir -p "$xdg/nr/combos"
+	cp -r "$NR_CONFIG_DIR/providers" "$xdg/nr/"
+	NR_CONFIG_DIR=$xdg/nr spy_combo
+	body openai spy >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr env -u NR_CONFIG_DIR XDG_CONFIG_HOME="$xdg" nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	grep -qx "NR_CONFIG_DIR=$xdg/nr" "$xdg/combo.env"
+	run grep -c XDG "$xdg/combo.env"
+	assert_output 0
+}
+
 @test "an executable combo run by nr-route sees only descriptors 0, 1 and 2" {
 	spy_combo
 	body openai spy >"$BATS_TEST_TMPDIR/req"
