@@ -76,9 +76,14 @@ static int read_capped(int fd, int errfd, struct buf *out, struct buf *said, lon
 
 /* In the child: nothing of nr-route's but stdin /dev/null, stdout and
  * stderr the pipes; default signal dispositions (nr-serve ignores SIGPIPE). */
+static int move_fd(int from, int to)
+{
+	return from == to ? fcntl(to, F_SETFD, 0) : dup2(from, to);	/* dup2 alone would keep O_CLOEXEC */
+}
+
 static void child_exec(const char *path, int null, int out, int said, char **env)
 {
-	if (setpgid(0, 0) < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(said, 2) < 0)
+	if (setpgid(0, 0) < 0 || move_fd(null, 0) < 0 || move_fd(out, 1) < 0 || move_fd(said, 2) < 0)
 		_exit(127);
 	if (close_range(3, ~0U, 0) < 0)
 		for (int fd = 3; fd < 1024; fd++)	/* kernels before 5.9 */
