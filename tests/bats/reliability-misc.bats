@@ -158,7 +158,9 @@ combo_fds() {
 	start=$(date +%s)
 	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
 	assert_failure 65
-	[ $(( $(date +%s) - start )) -le 7 ]
+	# 5 s, not the child's 60: the bound leaves room for a loaded machine and ASan
+	took=$(( $(date +%s) - start ))
+	[ "$took" -ge 4 ] && [ "$took" -le 20 ]
 	[[ "$stderr" == *"combo"*"slow: no answer within 5 s"* ]]
 	sleep 0.2
 	# gone, or a zombie of a pid 1 that does not reap
