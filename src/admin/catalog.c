@@ -8,6 +8,7 @@
 #include "admin/commands.h"
 #include "exitcodes.h"
 #include "format.h"
+#include "logsafe.h"
 #include "route/dirs.h"
 #include "route/provider.h"
 #include "route/target.h"
@@ -22,18 +23,28 @@ static void print_keys(const struct nr_provider *p)
 	printf(p->nkey_vars ? "\n" : "none\n");
 }
 
+/* base_url as shown: a password in it masked (it is a secret like a key). */
+static const char *shown_url(const struct nr_provider *p, struct buf *b)
+{
+	if (log_url(b, p->base_url ? p->base_url : "") < 0)
+		return "(out of memory)";
+	return b->p ? b->p : "";
+}
+
 static int provider_show(const char *name)
 {
 	struct nr_provider p;
 	struct buf err = BUF_INIT;
 	if (nr_provider_load(name, &p, &err) < 0) {
-		fprintf(stderr, "nr provider: %s\n", err.p ? err.p : "unable to load");
+		nr_log("nr provider: %s", err.p ? err.p : "unable to load");
 		buf_free(&err);
 		return NR_EXIT_DATA;
 	}
 	buf_free(&err);
+	struct buf url = BUF_INIT;
 	printf("name:     %s\nformat:   %s\nbase_url: %s\nkeys:     ", p.name, nr_format_name(p.format),
-	       p.base_url ? p.base_url : "");
+	       shown_url(&p, &url));
+	buf_free(&url);
 	print_keys(&p);
 	printf("accounts: %s\nmodels:   %s\n", p.fill_first ? "fill-first" : "round-robin",
 	       p.models ? p.models : "(any: name them as PROVIDER/MODEL)");
@@ -54,11 +65,13 @@ static int provider_list(void)
 		struct nr_provider p;
 		struct buf err = BUF_INIT;
 		if (nr_provider_load(names[i], &p, &err) == 0) {
-			printf("%-12s %-9s %s  keys: ", p.name, nr_format_name(p.format), p.base_url ? p.base_url : "");
+			struct buf url = BUF_INIT;
+			printf("%-12s %-9s %s  keys: ", p.name, nr_format_name(p.format), shown_url(&p, &url));
+			buf_free(&url);
 			print_keys(&p);
 			nr_provider_free(&p);
 		} else {
-			fprintf(stderr, "nr provider: %s\n", err.p ? err.p : names[i]);
+			nr_log("nr provider: %s", err.p ? err.p : names[i]);
 			rc = NR_EXIT_DATA;
 		}
 		buf_free(&err);
@@ -74,12 +87,12 @@ static int combo_show(const char *name)
 	struct buf err = BUF_INIT;
 	int r = nr_targets_resolve(name, "openai", &t, &err);
 	if (r < 0)
-		fprintf(stderr, "nr combo: %s\n", err.p ? err.p : "unable to read it");
+		nr_log("nr combo: %s", err.p ? err.p : "unable to read it");
 	buf_free(&err);
 	if (r < 0)
 		return NR_EXIT_DATA;
 	if (!t.combo) {	/* a PROVIDER/MODEL or a bare model name */
-		fprintf(stderr, "nr combo: no combo named '%s'\n", name);
+		nr_log("nr combo: no combo named '%s'", name);
 		nr_targets_free(&t);
 		return NR_EXIT_DATA;
 	}

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "keys.h"
+#include "logsafe.h"
 
 static void key_usage(FILE *f)
 {
@@ -70,14 +71,14 @@ int nr_cmd_key(int argc, char **argv)
 	struct buf err = BUF_INIT, key = BUF_INIT;
 	sqlite3 *db = nr_db_open(&err);
 	if (!db) {
-		fprintf(stderr, "nr key: %s\n", err.p ? err.p : "unable to open the database");
+		nr_log("nr key: %s", err.p ? err.p : "unable to open the database");
 		buf_free(&err);
 		return NR_EXIT_SYS;
 	}
 	int rc = NR_EXIT_OK;
 	if (strcmp(sub, "add") == 0) {
 		if (keys_add(db, argv[2], &key, &err) < 0) {
-			fprintf(stderr, "nr key: %s\n", err.p ? err.p : "unable to create the key");
+			nr_log("nr key: %s", err.p ? err.p : "unable to create the key");
 			rc = err.p && strstr(err.p, "exists") ? 1 : NR_EXIT_SYS;
 		} else {
 			printf("%s\n", key.p);
@@ -87,14 +88,14 @@ int nr_cmd_key(int argc, char **argv)
 	} else if (strcmp(sub, "revoke") == 0) {
 		int r = keys_revoke(db, argv[2]);
 		if (r < 0) {
-			fprintf(stderr, "nr key: unable to revoke '%s': %s\n", argv[2], sqlite3_errmsg(db));
+			nr_log("nr key: unable to revoke '%s': %s", argv[2], sqlite3_errmsg(db));
 			rc = NR_EXIT_SYS;
 		} else if (r == 0) {
 			fprintf(stderr, "nr key: no live key named '%s'\n", argv[2]);
 			rc = 1;
 		}
 	} else if (keys_each(db, print_key, NULL) < 0) {
-		fprintf(stderr, "nr key: unable to list the keys: %s\n", sqlite3_errmsg(db));
+		nr_log("nr key: unable to list the keys: %s", sqlite3_errmsg(db));
 		rc = NR_EXIT_SYS;
 	}
 	if (key.p)

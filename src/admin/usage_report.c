@@ -12,9 +12,9 @@
 #include "buf.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "logsafe.h"
 #include "route/journal.h"
 #include "route/usage.h"
-
 
 static const struct group {
 	const char *name, *column;
@@ -226,7 +226,7 @@ int nr_cmd_usage(int argc, char **argv)
 	struct buf err = BUF_INIT, sql = BUF_INIT;
 	sqlite3 *db = nr_db_open(&err);
 	if (!db) {
-		fprintf(stderr, "nr usage: %s\n", err.p);
+		nr_log("nr usage: %s", err.p);
 		buf_free(&err);
 		return NR_EXIT_SYS;
 	}
@@ -241,7 +241,7 @@ int nr_cmd_usage(int argc, char **argv)
 	jv cmb = combos(db, since, &err);
 	int rc = NR_EXIT_OK;
 	if (!jv_is_valid(rows) || !jv_is_valid(total) || !jv_is_valid(cmb)) {
-		fprintf(stderr, "nr usage: unable to read usage: %s\n", err.p ? err.p : "?");
+		nr_log("nr usage: unable to read usage: %s", err.p ? err.p : "?");
 		jv_free(rows);
 		jv_free(total);
 		jv_free(cmb);

@@ -9,6 +9,7 @@
 
 #include "exitcodes.h"
 #include "json.h"
+#include "logsafe.h"
 #include "route/accounts.h"
 #include "route/cooldown.h"
 #include "route/provider.h"
@@ -350,6 +351,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		goto out;
 	}
 	nr_upstream_post(&a.call);
+	if (!ok_status(a.call.status))
+		log_scrub(&a.body, acct->key);	/* some upstreams quote the key they refuse */
 	if (a.write_failed || a.call.client_gone) {
 		buf_puts(why, "the client went away");
 		next = CLIENT_GONE;
@@ -526,7 +529,7 @@ int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *d
 	}
 	struct buf msg = BUF_INIT;
 	buf_printf(&msg, "nr-route: every target failed: %s", c.reasons.p ? c.reasons.p : "no targets");
-	fprintf(stderr, "%s\n", msg.p);
+	nr_log("%s", msg.p);
 	/* no target at all is a server fault; a request no target's format could
 	 * carry is the client's (an invalid request, or one PROTOCOLS.md §5.7 refuses) */
 	int refused = c.only_refused && t->n > 0;

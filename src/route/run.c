@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "logsafe.h"
 #include "route/fallback.h"
 #include "route/route.h"
 #include "route/target.h"
@@ -17,7 +18,7 @@
 int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,
 		    const char *msg, int code)
 {
-	fprintf(stderr, "nr-route: %s\n", msg);
+	nr_log("nr-route: %s", msg);
 	if (nr_out_json(out, status, NULL, nr_error_body(fmt, status, type, msg)) < 0)
 		code = NR_EXIT_SYS;
 	return code;
@@ -49,7 +50,7 @@ static int route(struct nr_request *rq, struct nr_out *out)
 	/* no state is better than no answer: without the database, route anyway */
 	sqlite3 *db = nr_db_shared(&err);
 	if (!db)
-		fprintf(stderr, "nr-route: %s; routing without cooldowns or usage\n", err.p);
+		nr_log("nr-route: %s; routing without cooldowns or usage", err.p);
 	buf_free(&err);
 	if (nr_upstream_init() < 0) {
 		nr_targets_free(&t);

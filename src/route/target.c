@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logsafe.h"
 #include "route/dirs.h"
 #include "route/provider.h"
 
@@ -27,6 +28,11 @@ static int add_target(struct nr_targets *t, const char *spec, struct buf *err)
 	const char *slash = strchr(spec, '/');
 	if (!slash || slash == spec || !slash[1]) {
 		buf_printf(err, "'%s' is not PROVIDER/MODEL", spec);
+		return -1;
+	}
+	/* no upstream names a model so; it would reach headers (X-Nr-Target) and terminals */
+	if (!log_printable(spec)) {
+		buf_printf(err, "'%s' has a control character or is not UTF-8", spec);
 		return -1;
 	}
 	if (t->n >= NR_TARGETS_MAX) {

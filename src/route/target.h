@@ -3,7 +3,8 @@
  * the file combos/NAME in the user's config dir, else in the share dir, one
  * target per line in priority order (`PROVIDER/MODEL [max_tokens=N]`, `#`
  * comments). An executable combo file is run (no arguments, stdin /dev/null,
- * NR_MODEL and NR_FROM in its environment) and its stdout read instead. */
+ * no other descriptor, the environment of combo_env.h) and its stdout read
+ * instead; its stderr goes to the log, escaped. */
 #ifndef NR_ROUTE_TARGET_H
 #define NR_ROUTE_TARGET_H
 
@@ -14,6 +15,7 @@
 #define NR_TARGETS_MAX 64		/* lines per combo */
 #define NR_COMBO_OUTPUT_MAX 65536	/* bytes read from a combo (file or program) */
 #define NR_COMBO_RUN_MS 5000		/* an executable combo must answer within this */
+#define NR_COMBO_STDERR_MAX 4096	/* bytes of a combo's stderr kept for the log */
 
 struct nr_target {
 	char *provider;

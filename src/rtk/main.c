@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
+#include "logsafe.h"
 #include "rtk/engine.h"
 #include "rtk/filter.h"
 #include "rtk/request.h"
@@ -76,7 +77,7 @@ static int run_request(int format, int caveman, int stats)
 		fprintf(stderr, "rtk-filter: unable to read the request: %s\n", strerror(errno));
 		rc = errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
 	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman, &out, &st, &err) < 0) {
-		fprintf(stderr, "rtk-filter: invalid request: %s\n", err ? err : "unknown error");
+		nr_log("rtk-filter: invalid request: %s", err ? err : "unknown error");
 		rc = NR_EXIT_DATA;
 	} else if (write_all(STDOUT_FILENO, out.p, out.len) < 0) {
 		fprintf(stderr, "rtk-filter: unable to write the request: %s\n", strerror(errno));

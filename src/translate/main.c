@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
+#include "logsafe.h"
 #include "translate/translate.h"
 
 #define BODY_MAX (256u * 1024 * 1024)	/* largest request/response body read */
@@ -45,7 +46,7 @@ static int emit_json(jv v)
 {
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
-		fprintf(stderr, "nr-translate: %s\n",
+		nr_log("nr-translate: %s",
 			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid input");
 		jv_free(msg);
 		return NR_EXIT_DATA;
@@ -84,7 +85,7 @@ static int run_whole(enum mode mode, int status, int from, int to, const char *m
 	}
 	if (!jv_is_valid(body)) {
 		jv msg = jv_invalid_get_msg(body);
-		fprintf(stderr, "nr-translate: invalid JSON: %s\n",
+		nr_log("nr-translate: invalid JSON: %s",
 			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "empty input");
 		jv_free(msg);
 		return NR_EXIT_DATA;
