@@ -56,6 +56,9 @@ static jv match_call(jv *pending, jv name, jv id)
 
 static jv response_content(jv resp, int *error)
 {
+	*error = 0;
+	if (!jv_is_valid(resp))	/* no response (or null): an empty result */
+		return jv_array();
 	jv v = jget(resp, "error");
 	*error = jv_is_valid(v);
 	if (!*error) {

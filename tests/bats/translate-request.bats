@@ -400,3 +400,15 @@ round_trip() {
 	b=$(jq -S --arg fmt openai --arg via anthropic -f "$ROOT/tests/bats/request-meaning.jq" "$BATS_TEST_TMPDIR/cut.json")
 	[ "$a" != "$b" ]
 }
+
+@test "a gemini functionResponse without a response (or null) is an empty tool result, not an abort (issue 11)" {
+	for resp in '' ',"response":null'; do
+		for to in openai anthropic responses; do
+			run req gemini $to m <<<'{"contents":[{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"f"'"$resp"'}}]}]}'
+			assert_success
+		done
+		run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"functionResponse":{"name":"f"'"$resp"'}}]}]}'
+		assert_success
+		[ "$(jq -c '.messages[0] | [.role, .content]' <<<"$output")" = '["tool",""]' ]
+	done
+}
