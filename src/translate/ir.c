@@ -1,5 +1,6 @@
 /* ir: helpers shared by the request translators (see ir.h for the IR shape). */
 #include "translate/ir.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -156,7 +157,7 @@ jv ir_args_object(jv args, jv name)
 		jv_free(name);
 		return jv_object();
 	}
-	jv obj = s ? jv_parse(s) : jv_invalid();
+	jv obj = s ? json_parse(s, strlen(s)) : jv_invalid();
 	if (jis(obj, JV_KIND_OBJECT)) {
 		jv_free(args);
 		jv_free(name);
