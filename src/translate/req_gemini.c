@@ -44,8 +44,17 @@ static jv match_call(jv *pending, jv name, jv id)
 		if (hit) {
 			jv cid = jget(c, "id");
 			jv_free(c);
-			*pending = jv_array_concat(jv_array_slice(jv_copy(*pending), 0, i),
-						   jv_array_slice(*pending, i + 1, n));
+			/* rebuilt, not sliced: concatenating two slices of one array
+			 * made libjq 1.6 assert (jvp_array_read) in the gcc build */
+			jv rest = jv_array();
+			jv_array_foreach(*pending, k, e) {
+				if (k != i)
+					rest = jv_array_append(rest, e);
+				else
+					jv_free(e);
+			}
+			jv_free(*pending);
+			*pending = rest;
 			jv_free(id);
 			return cid;
 		}
@@ -252,6 +261,12 @@ static int parse_tool_config(jv tc, jv *ir, jv *err)
 	const char *mode = jstr(fcc, "mode");
 	jv names = jget2(fcc, "allowedFunctionNames", "allowed_function_names");
 	int rc = 0;
+	if (jv_is_valid(names) && !jis(names, JV_KIND_ARRAY)) {
+		*err = ir_error("toolConfig.functionCallingConfig.allowedFunctionNames must be an array");
+		jv_free(names);
+		jv_free(fcc);
+		return -1;
+	}
 	if (is(mode, "AUTO") || is(mode, "VALIDATED"))
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("auto")));
 	else if (is(mode, "NONE"))

@@ -412,3 +412,17 @@ round_trip() {
 		[ "$(jq -c '.messages[0] | [.role, .content]' <<<"$output")" = '["tool",""]' ]
 	done
 }
+
+@test "gemini: a response to the last of several calls, then one to no call, is translated, not an abort (jq slice bug)" {
+	run req gemini openai m <<<'{"contents":[{"role":"model","parts":[{"functionCall":{"name":"x","args":{}}},{"functionCall":{"name":"a","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"a","response":{}}},{"functionResponse":{"name":"a","response":{}}}]}]}'
+	assert_success
+	[ "$(jq -c '[.messages[1:][].tool_call_id]' <<<"$output")" = '["call_0_1","call_1_1"]' ]
+}
+
+@test "gemini: allowedFunctionNames that is not an array is refused (65), not an abort" {
+	for names in '"f"' '{"a":1}' '1'; do
+		run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"text":"q"}]}],"toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":'"$names"'}}}'
+		assert_failure 65
+		assert_output --partial allowedFunctionNames
+	done
+}
