@@ -271,7 +271,7 @@ static int parse_tool_config(jv tc, jv *ir, jv *err)
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("auto")));
 	else if (is(mode, "NONE"))
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("none")));
-	else if (is(mode, "ANY") && jv_array_length(jv_copy(names)) == 1)
+	else if (is(mode, "ANY") && jv_is_valid(names) && jv_array_length(jv_copy(names)) == 1)
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("tool"),
 			jv_string("name"), jv_array_get(jv_copy(names), 0)));
 	else if (is(mode, "ANY"))

@@ -426,3 +426,9 @@ round_trip() {
 		assert_output --partial allowedFunctionNames
 	done
 }
+
+@test "gemini: mode ANY without allowedFunctionNames is tool_choice required, not an abort" {
+	run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"text":"q"}]}],"tools":[{"functionDeclarations":[{"name":"f"}]}],"toolConfig":{"functionCallingConfig":{"mode":"ANY"}}}'
+	assert_success
+	[ "$(jq -r .tool_choice <<<"$output")" = required ]
+}
