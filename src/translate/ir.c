@@ -30,6 +30,14 @@ int jis(jv v, jv_kind k)
 	return jv_get_kind(v) == k;
 }
 
+int jis_at(jv obj, const char *key, jv_kind k)
+{
+	jv v = jget(obj, key);
+	int r = jis(v, k);
+	jv_free(v);
+	return r;
+}
+
 const char *jkind(jv v)
 {
 	return jv_is_valid(v) ? jv_kind_name(jv_get_kind(v)) : "missing";

@@ -90,7 +90,7 @@ static int parse_part(jv p, int ci, int pi, const char *role, jv *pending, jv *i
 	}
 	jv sig = jget2(p, "thoughtSignature", "thought_signature");
 	jv text = jget(p, "text");
-	int thought = jis(jget(p, "thought"), JV_KIND_TRUE);
+	int thought = jis_at(p, "thought", JV_KIND_TRUE);
 	if (thought) {
 		add(ir, role, thinking(sig, jis(text, JV_KIND_STRING) ? text : jv_string("")));
 		if (!jis(text, JV_KIND_STRING))
@@ -322,7 +322,7 @@ static int parse_generation(jv gc, jv *ir, jv *err)
 		if (ir_effort_budget(low) > 0)
 			r = jv_object_set(r, jv_string("effort"), jv_string(low));
 	}
-	if (jis(jget2(th, "includeThoughts", "include_thoughts"), JV_KIND_TRUE))
+	if (jis_at(th, "includeThoughts", JV_KIND_TRUE) || jis_at(th, "include_thoughts", JV_KIND_TRUE))
 		r = jv_object_set(r, jv_string("show"), jv_true());
 	if (jv_object_length(jv_copy(r)) > 0)
 		jset(ir, "reasoning", r);
@@ -440,7 +440,7 @@ static jv emit_content(jv m, jv *names, jv *err)
 			}
 			jv rc = jget(p, "content");
 			jv text = ir_join_text(jv_copy(rc));
-			int error = jis(jget(p, "is_error"), JV_KIND_TRUE);
+			int error = jis_at(p, "is_error", JV_KIND_TRUE);
 			responses = jv_array_append(responses, JV_OBJECT(jv_string("functionResponse"),
 				JV_OBJECT(jv_string("name"), name, jv_string("response"),
 					  JV_OBJECT(jv_string(error ? "error" : "output"), text))));
@@ -488,7 +488,7 @@ static jv emit_generation(jv ir)
 			th = jv_object_set(th, jv_string("thinkingBudget"),
 					   jv_number(ir_effort_budget(jstr(r, "effort"))));
 		jv_free(b);
-		if (jis(jget(r, "show"), JV_KIND_TRUE))
+		if (jis_at(r, "show", JV_KIND_TRUE))
 			th = jv_object_set(th, jv_string("includeThoughts"), jv_true());
 		if (jv_object_length(jv_copy(th)) > 0)
 			gc = jv_object_set(gc, jv_string("thinkingConfig"), th);

@@ -432,3 +432,10 @@ round_trip() {
 	assert_success
 	[ "$(jq -r .tool_choice <<<"$output")" = required ]
 }
+
+@test "flags of the wrong kind (an array where true is meant) are read without leaking (asan build)" {
+	run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"text":"q","thought":["x"]}]}],"tools":[{"functionDeclarations":[{"name":"f","parameters":{"type":"OBJECT","properties":{"a":{"type":"STRING"}},"nullable":["a"]}}]}],"generationConfig":{"thinkingConfig":{"includeThoughts":{"a":1}}}}'
+	assert_success
+	run req anthropic openai <<<'{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","is_error":["x"],"content":"r"}]}],"tool_choice":{"type":"auto","disable_parallel_tool_use":{"a":1}}}'
+	assert_success
+}
