@@ -15,7 +15,8 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
-           libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl
+           libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
+           clang libclang-rt-14-dev
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
@@ -81,6 +82,46 @@ build/asan/%.o: src/%.c $(HEADERS)
 
 asan: $(addprefix build/asan/bin/,$(PROGRAMS))
 
+# Fuzz targets (tests/fuzz/README.md): libFuzzer harnesses linked with the
+# project's archives compiled by clang with coverage and ASan+UBSan.
+FUZZ_CC      = clang
+FUZZ_SAN     = -DNR_FUZZ -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_TARGETS = http translate-request translate-response translate-stream translate-error \
+               rtk-text rtk-request
+FUZZ_SECONDS = 60
+FUZZ_BINS    = $(addprefix build/fuzz/bin/fuzz-,$(FUZZ_TARGETS))
+$(eval $(call variant_rules,fuzz))
+
+build/fuzz/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c -o $@ $<
+
+build/fuzz/harness/%.o: tests/fuzz/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c -o $@ $<
+
+# one harness, one target per mode
+FUZZ_MODE_request = 0
+FUZZ_MODE_response = 1
+FUZZ_MODE_stream = 2
+FUZZ_MODE_error = 3
+build/fuzz/harness/translate-%.o: tests/fuzz/translate.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) \
+		-DFUZZ_MODE=$(FUZZ_MODE_$*) -c -o $@ $<
+
+build/fuzz/bin/fuzz-%: build/fuzz/harness/%.o $(call libs,fuzz)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ \
+		-Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# `make fuzz [FUZZ_SECONDS=N]`: each target N seconds at nice 19; fails on a finding.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # bench/route's in-process loop (bench/route_loop.c)
 build/bench/route_loop: bench/route_loop.c $(HEADERS) $(call libs,std)
 	@mkdir -p $(@D)
@@ -98,7 +139,7 @@ deps:
 
 # The suites run twice: against bin/ and against the ASan+UBSan build.
 test: deps
-	@$(MAKE) --no-print-directory all asan
+	@$(MAKE) --no-print-directory all asan fuzz-build
 	@tests/run-suites
 
 run: deps
@@ -113,4 +154,4 @@ install: all
 clean:
 	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
 
-.PHONY: all asan deps test run install clean
+.PHONY: all asan deps test run install clean fuzz fuzz-build

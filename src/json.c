@@ -2,10 +2,15 @@
 #include "json.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef NR_FUZZ
+#include <sanitizer/lsan_interface.h>
+#endif
 
 int json_str(struct buf *b, const char *p, size_t n)
 {
@@ -54,7 +59,7 @@ static int json_number(struct buf *b, double d)
 		return buf_puts(b, "null");
 	if (isinf(d))
 		d = d > 0 ? DBL_MAX : -DBL_MAX;
-	if (d == (double)(long long)d && fabs(d) < 9007199254740992.0)
+	if (fabs(d) < 9007199254740992.0 && d == (double)(long long)d)	/* no UB cast */
 		return buf_printf(b, "%lld", (long long)d);
 	char s[32];
 	for (int prec = 15; prec <= 17; prec++) {
@@ -118,4 +123,19 @@ int json_dump(struct buf *b, jv v)
 	int rc = dump(b, v);
 	jv_free(v);
 	return rc;
+}
+
+jv json_parse(const char *p, size_t n)
+{
+	if (n > INT_MAX)
+		return jv_invalid_with_msg(jv_string("JSON text too large"));
+#ifdef NR_FUZZ
+	__lsan_disable();
+	jv v = jv_parse_sized(p, (int)n);
+	__lsan_enable();
+	if (!jv_is_valid(v))
+		return v;
+	jv_free(v);
+#endif
+	return jv_parse_sized(p, (int)n);
 }

@@ -115,7 +115,7 @@ jv gemini_schema_to_json(jv s)
 	if (!jis(s, JV_KIND_OBJECT))
 		return s;
 	jv out = jv_object();
-	int nullable = jis(jget(s, "nullable"), JV_KIND_TRUE);
+	int nullable = jis_at(s, "nullable", JV_KIND_TRUE);
 	jv_object_foreach(s, k, v) {
 		const char *key = jv_string_value(k);
 		if (strcmp(key, "type") == 0 && jis(v, JV_KIND_STRING)) {

@@ -1,5 +1,6 @@
 /* ir: helpers shared by the request translators (see ir.h for the IR shape). */
 #include "translate/ir.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -27,6 +28,14 @@ jv jget2(jv obj, const char *a, const char *b)
 int jis(jv v, jv_kind k)
 {
 	return jv_get_kind(v) == k;
+}
+
+int jis_at(jv obj, const char *key, jv_kind k)
+{
+	jv v = jget(obj, key);
+	int r = jis(v, k);
+	jv_free(v);
+	return r;
 }
 
 const char *jkind(jv v)
@@ -156,7 +165,7 @@ jv ir_args_object(jv args, jv name)
 		jv_free(name);
 		return jv_object();
 	}
-	jv obj = s ? jv_parse(s) : jv_invalid();
+	jv obj = s ? json_parse(s, strlen(s)) : jv_invalid();
 	if (jis(obj, JV_KIND_OBJECT)) {
 		jv_free(args);
 		jv_free(name);

@@ -54,6 +54,8 @@ jv jget(jv obj, const char *key);
 jv jget2(jv obj, const char *a, const char *b);
 int jis(jv v, jv_kind k);
 const char *jkind(jv v);	/* "missing" for invalid values */
+/* Nonzero when the value at key is of kind k (jget's reference is released). */
+int jis_at(jv obj, const char *key, jv_kind k);
 /* The string at key, or NULL; valid while obj lives. */
 const char *jstr(jv obj, const char *key);
 

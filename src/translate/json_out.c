@@ -69,7 +69,7 @@ int json_args_object(struct buf *b, const char *p, size_t n)
 		i++;
 	if (i == n)
 		return buf_puts(b, "{}");
-	jv v = jv_parse_sized(p, (int)n);
+	jv v = json_parse(p, n);
 	int ok = jv_get_kind(v) == JV_KIND_OBJECT;
 	jv_free(v);
 	if (!ok)

@@ -57,7 +57,7 @@ static int parse_tool_result(jv b, const char *where, jv *part, jv *err)
 		*part = JV_OBJECT(jv_string("type"), jv_string("tool_result"),
 			jv_string("id"), ir_id_from_anthropic(jv_copy(id)), jv_string("content"),
 			jv_copy(parts), jv_string("is_error"),
-			jv_bool(jis(jget(b, "is_error"), JV_KIND_TRUE)));
+			jv_bool(jis_at(b, "is_error", JV_KIND_TRUE)));
 	jv_free(id);
 	jv_free(c);
 	jv_free(parts);
@@ -215,7 +215,7 @@ static int parse_tool_choice(jv tc, jv *ir, jv *err)
 		return -1;
 	}
 	jset(ir, "tool_choice", out);
-	if (jis(jget(tc, "disable_parallel_tool_use"), JV_KIND_TRUE))
+	if (jis_at(tc, "disable_parallel_tool_use", JV_KIND_TRUE))
 		jset(ir, "parallel_tool_calls", jv_false());
 	return 0;
 }
@@ -325,7 +325,7 @@ static jv emit_tool_result(jv p)
 	}
 	jv_free(first);
 	jv_free(c);
-	if (jis(jget(p, "is_error"), JV_KIND_TRUE))
+	if (jis_at(p, "is_error", JV_KIND_TRUE))
 		out = jv_object_set(out, jv_string("is_error"), jv_true());
 	jv_free(p);
 	return out;
@@ -359,7 +359,7 @@ static jv emit_message(jv m, jv *err)
 		} else if (strcmp(t, "thinking") == 0) {
 			/* only Anthropic's own signed thinking can go back to it */
 			if (ir_sig_for(p, NR_FMT_ANTHROPIC)) {
-				int red = jis(jget(p, "redacted"), JV_KIND_TRUE);
+				int red = jis_at(p, "redacted", JV_KIND_TRUE);
 				jv b = JV_OBJECT(jv_string("type"),
 					jv_string(red ? "redacted_thinking" : "thinking"));
 				if (!red)
@@ -501,7 +501,7 @@ jv req_anthropic_emit(jv ir)
 					    jget(tc, "name"))
 				: JV_OBJECT(jv_string("type"),
 					    jv_string(strcmp(t, "required") == 0 ? "any" : t));
-		if (jis(jget(ir, "parallel_tool_calls"), JV_KIND_FALSE) &&
+		if (jis_at(ir, "parallel_tool_calls", JV_KIND_FALSE) &&
 		    !(t && strcmp(t, "none") == 0)) {
 			if (!jv_is_valid(choice))
 				choice = JV_OBJECT(jv_string("type"), jv_string("auto"));

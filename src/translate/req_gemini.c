@@ -44,8 +44,17 @@ static jv match_call(jv *pending, jv name, jv id)
 		if (hit) {
 			jv cid = jget(c, "id");
 			jv_free(c);
-			*pending = jv_array_concat(jv_array_slice(jv_copy(*pending), 0, i),
-						   jv_array_slice(*pending, i + 1, n));
+			/* rebuilt, not sliced: concatenating two slices of one array
+			 * made libjq 1.6 assert (jvp_array_read) in the gcc build */
+			jv rest = jv_array();
+			jv_array_foreach(*pending, k, e) {
+				if (k != i)
+					rest = jv_array_append(rest, e);
+				else
+					jv_free(e);
+			}
+			jv_free(*pending);
+			*pending = rest;
 			jv_free(id);
 			return cid;
 		}
@@ -56,6 +65,9 @@ static jv match_call(jv *pending, jv name, jv id)
 
 static jv response_content(jv resp, int *error)
 {
+	*error = 0;
+	if (!jv_is_valid(resp))	/* no response (or null): an empty result */
+		return jv_array();
 	jv v = jget(resp, "error");
 	*error = jv_is_valid(v);
 	if (!*error) {
@@ -78,7 +90,7 @@ static int parse_part(jv p, int ci, int pi, const char *role, jv *pending, jv *i
 	}
 	jv sig = jget2(p, "thoughtSignature", "thought_signature");
 	jv text = jget(p, "text");
-	int thought = jis(jget(p, "thought"), JV_KIND_TRUE);
+	int thought = jis_at(p, "thought", JV_KIND_TRUE);
 	if (thought) {
 		add(ir, role, thinking(sig, jis(text, JV_KIND_STRING) ? text : jv_string("")));
 		if (!jis(text, JV_KIND_STRING))
@@ -249,11 +261,17 @@ static int parse_tool_config(jv tc, jv *ir, jv *err)
 	const char *mode = jstr(fcc, "mode");
 	jv names = jget2(fcc, "allowedFunctionNames", "allowed_function_names");
 	int rc = 0;
+	if (jv_is_valid(names) && !jis(names, JV_KIND_ARRAY)) {
+		*err = ir_error("toolConfig.functionCallingConfig.allowedFunctionNames must be an array");
+		jv_free(names);
+		jv_free(fcc);
+		return -1;
+	}
 	if (is(mode, "AUTO") || is(mode, "VALIDATED"))
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("auto")));
 	else if (is(mode, "NONE"))
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("none")));
-	else if (is(mode, "ANY") && jv_array_length(jv_copy(names)) == 1)
+	else if (is(mode, "ANY") && jv_is_valid(names) && jv_array_length(jv_copy(names)) == 1)
 		jset(ir, "tool_choice", JV_OBJECT(jv_string("type"), jv_string("tool"),
 			jv_string("name"), jv_array_get(jv_copy(names), 0)));
 	else if (is(mode, "ANY"))
@@ -304,7 +322,7 @@ static int parse_generation(jv gc, jv *ir, jv *err)
 		if (ir_effort_budget(low) > 0)
 			r = jv_object_set(r, jv_string("effort"), jv_string(low));
 	}
-	if (jis(jget2(th, "includeThoughts", "include_thoughts"), JV_KIND_TRUE))
+	if (jis_at(th, "includeThoughts", JV_KIND_TRUE) || jis_at(th, "include_thoughts", JV_KIND_TRUE))
 		r = jv_object_set(r, jv_string("show"), jv_true());
 	if (jv_object_length(jv_copy(r)) > 0)
 		jset(ir, "reasoning", r);
@@ -422,7 +440,7 @@ static jv emit_content(jv m, jv *names, jv *err)
 			}
 			jv rc = jget(p, "content");
 			jv text = ir_join_text(jv_copy(rc));
-			int error = jis(jget(p, "is_error"), JV_KIND_TRUE);
+			int error = jis_at(p, "is_error", JV_KIND_TRUE);
 			responses = jv_array_append(responses, JV_OBJECT(jv_string("functionResponse"),
 				JV_OBJECT(jv_string("name"), name, jv_string("response"),
 					  JV_OBJECT(jv_string(error ? "error" : "output"), text))));
@@ -470,7 +488,7 @@ static jv emit_generation(jv ir)
 			th = jv_object_set(th, jv_string("thinkingBudget"),
 					   jv_number(ir_effort_budget(jstr(r, "effort"))));
 		jv_free(b);
-		if (jis(jget(r, "show"), JV_KIND_TRUE))
+		if (jis_at(r, "show", JV_KIND_TRUE))
 			th = jv_object_set(th, jv_string("includeThoughts"), jv_true());
 		if (jv_object_length(jv_copy(th)) > 0)
 			gc = jv_object_set(gc, jv_string("thinkingConfig"), th);

@@ -301,7 +301,7 @@ static jv emit_user(jv msgs, jv content)
 		if (strcmp(t, "tool_result") == 0) {
 			jv rc = jget(p, "content");
 			jv text = ir_join_text(jv_copy(rc));
-			if (jis(jget(p, "is_error"), JV_KIND_TRUE))	/* no flag: say it */
+			if (jis_at(p, "is_error", JV_KIND_TRUE))	/* no flag: say it */
 				text = jv_string_concat(jv_string("Error: "), text);
 			jv_array_foreach(rc, k, q) {
 				if (strcmp(jstr(q, "type"), "image") == 0)
@@ -432,7 +432,7 @@ jv req_openai_emit(jv ir)
 	jv_free(budget);
 	jv_free(r);
 	jset(&out, "user", jget(ir, "user"));
-	if (jis(jget(ir, "stream"), JV_KIND_TRUE)) {
+	if (jis_at(ir, "stream", JV_KIND_TRUE)) {
 		/* nr needs usage for every streamed answer: ask for it
 		 * (stream_options is refused when not streaming) */
 		jset(&out, "stream", jv_true());

@@ -291,7 +291,7 @@ static jv emit_result(jv p)
 		images |= strcmp(jstr(q, "type"), "image") == 0;
 		jv_free(q);
 	}
-	int error = jis(jget(p, "is_error"), JV_KIND_TRUE);
+	int error = jis_at(p, "is_error", JV_KIND_TRUE);
 	jv output;
 	if (images) {
 		output = jv_array();
@@ -416,7 +416,7 @@ jv req_responses_emit(jv ir)
 			ro = jv_object_set(ro, jv_string("effort"),
 				jv_string(ir_budget_effort((long)jv_number_value(budget))));
 		jv_free(budget);
-		if (jis(jget(r, "show"), JV_KIND_TRUE))
+		if (jis_at(r, "show", JV_KIND_TRUE))
 			ro = jv_object_set(ro, jv_string("summary"), jv_string("auto"));
 		if (jv_object_length(jv_copy(ro)) > 0)
 			out = jv_object_set(out, jv_string("reasoning"), ro);

@@ -4,6 +4,7 @@
  * message_stop; ping anywhere; error. */
 #include <string.h>
 
+#include "json.h"
 #include "translate/events.h"
 
 #define str jv_str_field
@@ -265,7 +266,7 @@ static int dispatch(struct nr_stream *s, const char *type, jv j)
 
 static int dec_event(struct nr_stream *s, const struct sse_event *e)
 {
-	jv j = jv_parse_sized(e->data, (int)e->data_len);
+	jv j = json_parse(e->data, e->data_len);
 	if (jv_get_kind(j) != JV_KIND_OBJECT) {
 		jv_free(j);
 		return ev_broken(s, "an event's data is not a JSON object");

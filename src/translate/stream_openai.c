@@ -2,6 +2,7 @@
  * Stream: `data: {chat.completion.chunk}` events, then `data: [DONE]`. */
 #include <string.h>
 
+#include "json.h"
 #include "translate/events.h"
 
 /* ---- finish reasons (PROTOCOLS 5.4) ---- */
@@ -264,7 +265,7 @@ static int dec_event(struct nr_stream *s, const struct sse_event *e)
 {
 	if (!strcmp(e->data, "[DONE]"))
 		return ev_done(s);
-	jv j = jv_parse_sized(e->data, (int)e->data_len);
+	jv j = json_parse(e->data, e->data_len);
 	if (jv_get_kind(j) != JV_KIND_OBJECT) {
 		jv_free(j);
 		return ev_broken(s, "an event's data is not a JSON object");

@@ -3,6 +3,7 @@
  * streamed, done; then response.completed / .incomplete / .failed. */
 #include <string.h>
 
+#include "json.h"
 #include "translate/events.h"
 
 #define str jv_str_field
@@ -390,7 +391,7 @@ static int dec_event(struct nr_stream *s, const struct sse_event *e)
 {
 	if (!strcmp(e->data, "[DONE]"))
 		return 0;	/* not sent by OpenAI here, tolerated */
-	jv j = jv_parse_sized(e->data, (int)e->data_len);
+	jv j = json_parse(e->data, e->data_len);
 	if (jv_get_kind(j) != JV_KIND_OBJECT) {
 		jv_free(j);
 		return ev_broken(s, "an event's data is not a JSON object");

@@ -400,3 +400,42 @@ round_trip() {
 	b=$(jq -S --arg fmt openai --arg via anthropic -f "$ROOT/tests/bats/request-meaning.jq" "$BATS_TEST_TMPDIR/cut.json")
 	[ "$a" != "$b" ]
 }
+
+@test "a gemini functionResponse without a response (or null) is an empty tool result, not an abort (issue 11)" {
+	for resp in '' ',"response":null'; do
+		for to in openai anthropic responses; do
+			run req gemini $to m <<<'{"contents":[{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"f"'"$resp"'}}]}]}'
+			assert_success
+		done
+		run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"functionResponse":{"name":"f"'"$resp"'}}]}]}'
+		assert_success
+		[ "$(jq -c '.messages[0] | [.role, .content]' <<<"$output")" = '["tool",""]' ]
+	done
+}
+
+@test "gemini: a response to the last of several calls, then one to no call, is translated, not an abort (jq slice bug)" {
+	run req gemini openai m <<<'{"contents":[{"role":"model","parts":[{"functionCall":{"name":"x","args":{}}},{"functionCall":{"name":"a","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"a","response":{}}},{"functionResponse":{"name":"a","response":{}}}]}]}'
+	assert_success
+	[ "$(jq -c '[.messages[1:][].tool_call_id]' <<<"$output")" = '["call_0_1","call_1_1"]' ]
+}
+
+@test "gemini: allowedFunctionNames that is not an array is refused (65), not an abort" {
+	for names in '"f"' '{"a":1}' '1'; do
+		run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"text":"q"}]}],"toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":'"$names"'}}}'
+		assert_failure 65
+		assert_output --partial allowedFunctionNames
+	done
+}
+
+@test "gemini: mode ANY without allowedFunctionNames is tool_choice required, not an abort" {
+	run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"text":"q"}]}],"tools":[{"functionDeclarations":[{"name":"f"}]}],"toolConfig":{"functionCallingConfig":{"mode":"ANY"}}}'
+	assert_success
+	[ "$(jq -r .tool_choice <<<"$output")" = required ]
+}
+
+@test "flags of the wrong kind (an array where true is meant) are read without leaking (asan build)" {
+	run req gemini openai m <<<'{"contents":[{"role":"user","parts":[{"text":"q","thought":["x"]}]}],"tools":[{"functionDeclarations":[{"name":"f","parameters":{"type":"OBJECT","properties":{"a":{"type":"STRING"}},"nullable":["a"]}}]}],"generationConfig":{"thinkingConfig":{"includeThoughts":{"a":1}}}}'
+	assert_success
+	run req anthropic openai <<<'{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","is_error":["x"],"content":"r"}]}],"tool_choice":{"type":"auto","disable_parallel_tool_use":{"a":1}}}'
+	assert_success
+}

@@ -1,0 +1,105 @@
+/* Fuzz target: nr-translate in one mode (FUZZ_MODE, set when compiling), as
+ * nr-translate and nr-route call it. Two header bytes, then the body:
+ *   byte 0: bits 0-1 the source format, 2-3 the target, bit 4 a --model,
+ *           bit 5 (stream) end with nr_stream_fail instead of nr_stream_end
+ *   byte 1: stream: the size of the pieces fed (1..256);
+ *           error: the upstream's HTTP status (statuses[] below) */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "translate/translate.h"
+
+#define MODE_REQUEST 0
+#define MODE_RESPONSE 1
+#define MODE_STREAM 2
+#define MODE_ERROR 3
+
+static const int statuses[] = { 400, 401, 403, 404, 408, 409, 413, 422, 429, 499,
+				500, 502, 503, 504, 529, 200, 302, 100, 599 };
+
+/* Writes a result both ways nr does (jv_dump_string, json_dump), checking that
+ * a translation is either valid JSON or an error with a message. */
+static void consume(jv out)
+{
+	if (!jv_is_valid(out)) {
+		jv msg = jv_invalid_get_msg(out);
+		if (jv_get_kind(msg) != JV_KIND_STRING)
+			abort();	/* every failure must say why */
+		jv_free(msg);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	if (json_dump(&b, jv_copy(out)) < 0)
+		abort();
+	jv back = jv_parse_sized(b.p, (int)b.len);
+	if (!jv_is_valid(back))
+		abort();	/* json.c must write JSON that reads back */
+	jv_free(back);
+	jv s = jv_dump_string(out, 0);
+	jv_free(s);
+	buf_free(&b);
+}
+
+static void stream(const uint8_t *p, size_t n, int from, int to, const char *model,
+		   int fail, size_t piece)
+{
+	struct nr_stream *s = nr_stream_new(from, to, model);
+	if (!s)
+		abort();
+	struct buf out = BUF_INIT;
+	int rc = 0;
+	for (size_t off = 0; off < n && rc == 0; off += piece) {
+		size_t k = n - off < piece ? n - off : piece;
+		rc = nr_stream_feed(s, (const char *)p + off, k, &out);
+		buf_reset(&out);
+	}
+	if (rc == 0 && fail)
+		nr_stream_fail(s, "server_error", "the upstream died", &out);
+	else if (rc == 0)
+		(void)nr_stream_end(s, &out);
+	struct nr_usage u;
+	nr_stream_usage(s, &u);
+	buf_free(&out);
+	nr_stream_free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return -1;
+	int from = data[0] & 3, to = (data[0] >> 2) & 3;
+	const char *model = data[0] & 0x10 ? "m" : NULL;
+	const char *body = (const char *)data + 2;
+	int n = (int)(size - 2);
+	if (size - 2 > 1 << 20)
+		return -1;
+	if (FUZZ_MODE == MODE_STREAM) {
+		stream(data + 2, size - 2, from, to, model, data[0] & 0x20, (size_t)data[1] + 1);
+		return 0;
+	}
+	jv in = json_parse(body, (size_t)n);
+	if (FUZZ_MODE == MODE_ERROR) {
+		if (!jv_is_valid(in)) {	/* as nr-translate: text is the message */
+			jv_free(in);
+			in = jv_string_sized(body, n);
+		}
+		int status = statuses[data[1] % (sizeof statuses / sizeof statuses[0])], out_status;
+		consume(nr_translate_error(in, status, from, to, &out_status));
+		return 0;
+	}
+	if (!jv_is_valid(in)) {
+		jv_free(in);
+		return 0;
+	}
+	if (FUZZ_MODE == MODE_REQUEST) {
+		consume(nr_translate_request(in, from, to, model));
+	} else {
+		struct nr_usage u;
+		nr_response_usage(jv_copy(in), from, &u);
+		consume(nr_translate_response(in, from, to, model));
+	}
+	return 0;
+}
