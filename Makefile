@@ -11,7 +11,7 @@ CPPFLAGS += -Isrc
 # shared library its 1,600 symbol relocations cost every start of a program
 # about 3M instructions, more than a whole routed request (bench/route).
 LDLIBS   = -lcrypto -lcurl -ljq -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm
-SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \

@@ -47,8 +47,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE usage ADD COLUMN rtk_saved_cost REAL;",
 	/* 3: the attempt's number within its request (0, 1, 2 …): with request,
 	 * what makes a row replayed twice from the usage journal one row */
-	"ALTER TABLE usage ADD COLUMN attempt INTEGER;"
-	"CREATE UNIQUE INDEX usage_attempt ON usage(request, attempt);",
+	("ALTER TABLE usage ADD COLUMN attempt INTEGER;"
+	 "CREATE UNIQUE INDEX usage_attempt ON usage(request, attempt);"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -34,17 +34,11 @@ replay() {
 }
 
 @test "fuzz http: the chunked request double free of issue 11 stays fixed" {
-	skip "the fix is in h-http, not yet on main (issue 11 defect 1)"
 	replay http issue11-chunked-double-free
 }
 
 @test "fuzz http: regression inputs and a few seconds of fuzzing find nothing" {
-	skip "fuzzing finds the issue 11 chunked double free within seconds until h-http is on main"
-	mkdir -p "$BATS_TEST_TMPDIR/regress"
-	# the double free has its own test above until the fix lands
-	find "$ROOT/tests/fuzz/regress/http" -type f ! -name 'issue11-chunked-double-free' \
-		-exec cp {} "$BATS_TEST_TMPDIR/regress/" \;
-	smoke http "$BATS_TEST_TMPDIR/regress"
+	smoke http
 }
 
 @test "fuzz translate-request: the gemini functionResponse abort of issue 11 stays fixed" {

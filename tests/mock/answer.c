@@ -4,7 +4,6 @@
 
 #include <stdlib.h>	/* arc4random: glibc 2.36 */
 #include <strings.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -152,8 +151,8 @@ void answer_build(struct answer *a, enum nr_format fmt, const char *model, jv re
 		}
 	}
 	size_t out = a->text ? strlen(a->text) : strlen(a->tool_name) + strlen(a->tool_args);
-	a->in_tokens = (long)(req_bytes / 4) + 1;
-	a->out_tokens = (long)(out / 4) + 1;
+	a->in_tokens = bh->hugeusage ? 1e300 : (double)(req_bytes / 4 + 1);
+	a->out_tokens = bh->hugeusage ? 1e300 : (double)(out / 4 + 1);
 }
 
 void answer_free(struct answer *a)

@@ -3,7 +3,6 @@
 #include "mock.h"
 
 #include <stdlib.h>	/* arc4random: glibc 2.36 */
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
