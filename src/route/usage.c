@@ -1,14 +1,17 @@
 /* usage: token counts from upstream answers (see usage.h). */
 #include "route/usage.h"
 
+#include <math.h>
 #include <string.h>
 
+/* A token count, or -1 when absent or not believable: only whole numbers
+ * below 2^53 (exact in a double) are taken, so no cast is undefined. */
 static long long num(jv obj, const char *key)
 {
 	jv v = jv_object_get(obj, jv_string(key));
-	long long r = jv_get_kind(v) == JV_KIND_NUMBER ? (long long)jv_number_value(v) : -1;
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : -1;
 	jv_free(v);
-	return r;
+	return d >= 0 && d < 9007199254740992.0 && d == floor(d) ? (long long)d : -1;
 }
 
 static long long nested(jv obj, const char *outer, const char *key)

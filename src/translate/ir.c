@@ -2,6 +2,8 @@
 #include "translate/ir.h"
 #include "json.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -286,6 +288,17 @@ int ir_effort_budget(const char *effort)
 		if (strcmp(effort, effort_table[i].effort) == 0)
 			return effort_table[i].budget;
 	return -1;
+}
+
+long ir_long(double d)
+{
+	if (isnan(d))
+		return 0;
+	if (d >= (double)LONG_MAX)	/* 2^63: the first double past the range */
+		return LONG_MAX;
+	if (d <= (double)LONG_MIN)
+		return LONG_MIN;
+	return (long)d;
 }
 
 const char *ir_budget_effort(long budget)

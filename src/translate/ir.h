@@ -105,6 +105,10 @@ jv ir_id_from_anthropic(jv id);
 int ir_effort_budget(const char *effort);
 const char *ir_budget_effort(long budget);
 
+/* A JSON number as a token count: truncated toward zero, clamped to long's
+ * range (a client may write 1e400, which is inf), NaN as 0. */
+long ir_long(double d);
+
 /* Parameter checks for parsers: each consumes v; a missing v is fine (0);
  * a v of the wrong type sets *err to a message naming `what` and returns -1;
  * otherwise the value is set at ir_key in *ir. */

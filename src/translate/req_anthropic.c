@@ -386,7 +386,7 @@ static void emit_reasoning(jv ir, jv *out, long max_tokens)
 	if (!jv_is_valid(r))
 		return;
 	jv b = jget(r, "budget");
-	long budget = jis(b, JV_KIND_NUMBER) ? (long)jv_number_value(b) : -1;
+	long budget = jis(b, JV_KIND_NUMBER) ? ir_long(jv_number_value(b)) : -1;
 	jv_free(b);
 	const char *effort = jstr(r, "effort");
 	if (budget < 0 && effort)
@@ -447,7 +447,7 @@ jv req_anthropic_emit(jv ir)
 	jset(&out, "model", jget(ir, "model"));
 	/* Anthropic requires max_tokens; other formats let it default. */
 	jv mt = jget(ir, "max_tokens");
-	long max_tokens = jis(mt, JV_KIND_NUMBER) ? (long)jv_number_value(mt)
+	long max_tokens = jis(mt, JV_KIND_NUMBER) ? ir_long(jv_number_value(mt))
 						  : NR_ANTHROPIC_DEFAULT_MAX_TOKENS;
 	jv_free(mt);
 	out = jv_object_set(out, jv_string("max_tokens"), jv_number((double)max_tokens));

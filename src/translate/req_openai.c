@@ -428,7 +428,7 @@ jv req_openai_emit(jv ir)
 		jset(&out, "reasoning_effort", jv_string(effort));
 	else if (jis(budget, JV_KIND_NUMBER))
 		jset(&out, "reasoning_effort",
-		     jv_string(ir_budget_effort((long)jv_number_value(budget))));
+		     jv_string(ir_budget_effort(ir_long(jv_number_value(budget)))));
 	jv_free(budget);
 	jv_free(r);
 	jset(&out, "user", jget(ir, "user"));

@@ -414,7 +414,7 @@ jv req_responses_emit(jv ir)
 			ro = jv_object_set(ro, jv_string("effort"), jget(r, "effort"));
 		else if (jis(budget, JV_KIND_NUMBER))
 			ro = jv_object_set(ro, jv_string("effort"),
-				jv_string(ir_budget_effort((long)jv_number_value(budget))));
+				jv_string(ir_budget_effort(ir_long(jv_number_value(budget)))));
 		jv_free(budget);
 		if (jis_at(r, "show", JV_KIND_TRUE))
 			ro = jv_object_set(ro, jv_string("summary"), jv_string("auto"));

@@ -100,3 +100,15 @@ teardown() {
 	run nr usage
 	refute_line --partial 'pending'
 }
+
+@test "a token count no integer holds (1e+300) is recorded as unknown, not cast (undefined behaviour; asan build)" {
+	provider manth anthropic
+	provider mgem gemini
+	for p in mock manth mgem; do
+		fmt=$(sed -n 's/^format=//p' "$NR_CONFIG_DIR/providers/$p")
+		body "$fmt" $p/hugeusage >"$BATS_TEST_TMPDIR/huge"
+		run nr-route --from "$fmt" --model $p/hugeusage <"$BATS_TEST_TMPDIR/huge"
+		assert_success
+	done
+	[ "$(db "select count(*) from usage where model = 'hugeusage' and outcome = 'ok' and input_tokens is null and output_tokens is null")" = 3 ]
+}

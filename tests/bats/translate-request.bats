@@ -439,3 +439,13 @@ round_trip() {
 	run req anthropic openai <<<'{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","is_error":["x"],"content":"r"}]}],"tool_choice":{"type":"auto","disable_parallel_tool_use":{"a":1}}}'
 	assert_success
 }
+
+@test "a token count too large for a long (1e400 is inf) is clamped, not undefined behaviour (asan build; found by fuzzing)" {
+	run req gemini anthropic m <<<'{"contents":[{"role":"user","parts":[{"text":"q"}]}],"generationConfig":{"maxOutputTokens":1e400,"thinkingConfig":{"thinkingBudget":-1e400}}}'
+	assert_success
+	[ "$(jq -c ".max_tokens > 1e18" <<<"$output")" = true ]
+	for to in openai responses; do
+		run req anthropic $to m <<<'{"model":"m","max_tokens":5,"thinking":{"type":"enabled","budget_tokens":1e400},"messages":[{"role":"user","content":"q"}]}'
+		assert_success
+	done
+}

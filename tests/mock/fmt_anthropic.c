@@ -3,7 +3,7 @@
  * (shapes of ../shared/streams/anthropic/text*.sse). */
 #include "mock.h"
 
-static jv usage(const struct answer *a, long output_tokens)
+static jv usage(const struct answer *a, double output_tokens)
 {
 	return JV_OBJECT(S("input_tokens"), N(a->in_tokens), S("cache_creation_input_tokens"), N(0),
 			 S("cache_read_input_tokens"), N(0), S("output_tokens"), N(output_tokens));

@@ -59,7 +59,7 @@ int http_chunk_end(int fd);
 
 /* ---- behaviour.c: the words of the model name */
 struct behaviour {
-	int tool, quota, ratelimit, cut, cutearly, badjson;
+	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage;
 	int status;		/* status-NNN, 0 when absent */
 	long retry_after;	/* retry-NNN, -1 when absent */
 	long slow_ms, stall_ms;	/* 0 when absent */
@@ -81,7 +81,7 @@ struct answer {
 	size_t *cuts;		/* text pieces for streaming: [cuts[i], cuts[i+1]) */
 	size_t ncuts;		/* number of pieces + 1 */
 	char *tool_name, *tool_args, *call_id;	/* the tool call (args as JSON text) */
-	long in_tokens, out_tokens;
+	double in_tokens, out_tokens;	/* double: hugeusage sends 1e300 */
 };
 /* Builds the answer to request body `req` (consumed). */
 void answer_build(struct answer *a, enum nr_format fmt, const char *model, jv req,
