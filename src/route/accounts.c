@@ -5,10 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logsafe.h"
+
+/* A control character would end the Authorization header early and start
+ * another (CR LF), or be refused upstream in a way that hides the cause: a key
+ * copied from a file with CRLF line ends is the usual way one gets there. */
+static int key_ok(const char *name, const char *key)
+{
+	for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+		if (*k < 0x20 || *k == 0x7f) {
+			nr_log("nr-route: %s holds a control character (a CR from a file with CRLF line ends?): "
+			       "that account is not used", name);
+			return 0;
+		}
+	return 1;
+}
+
 static size_t add(struct nr_account *v, size_t n, const char *name)
 {
 	const char *key = getenv(name);
-	if (!key || !*key || n >= NR_ACCOUNTS_MAX || strlen(name) >= sizeof v[n].name)
+	if (!key || !*key || n >= NR_ACCOUNTS_MAX || strlen(name) >= sizeof v[n].name || !key_ok(name, key))
 		return n;
 	for (size_t i = 0; i < n; i++)	/* listed twice: one account */
 		if (strcmp(v[i].name, name) == 0)

@@ -242,3 +242,16 @@ echo_key_upstream() {
 	assert_output --partial 'may not use this model'
 	[[ "$output$stderr" != *"$MOCK_KEY"* ]]
 }
+
+@test "a provider key with a CR LF is not sent (it would add a header upstream); the error names its variable, not the key" {
+	provider second openai
+	combo c mock/m second/m
+	body openai c >"$BATS_TEST_TMPDIR/req"
+	MOCK_KEY=$'sk-test-key-0001\r\nX-Injected: 1' run nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure
+	[ "$(mock_count)" = 0 ]
+	assert_output --partial 'MOCK_KEY'
+	assert_output --partial 'control character'
+	refute_output --partial 'X-Injected'
+	refute_output --partial 'sk-test-key-0001'
+}
