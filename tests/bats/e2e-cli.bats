@@ -145,9 +145,11 @@ assert_openai_read_loop() {
 	claude_reads_token --model mo/gpt-tool-read
 	assert_openai_read_loop gpt-tool-read
 	# one usage row per upstream attempt, under the key and the model asked for
-	run db "select client_key, requested, provider, status, input_tokens > 0, output_tokens > 0 from usage"
-	assert_output "tester|mo/gpt-tool-read|mo|200|1|1
+	local want="tester|mo/gpt-tool-read|mo|200|1|1
 tester|mo/gpt-tool-read|mo|200|1|1"
+	db_wait "select client_key, requested, provider, status, input_tokens > 0, output_tokens > 0 from usage" "$want"
+	run db "select client_key, requested, provider, status, input_tokens > 0, output_tokens > 0 from usage"
+	assert_output "$want"
 }
 
 @test "Claude Code with an x-api-key and a combo as ANTHROPIC_MODEL falls back to the OpenAI provider" {
@@ -161,6 +163,7 @@ tester|mo/gpt-tool-read|mo|200|1|1"
 	CLAUDE_PREP=with_api_key
 	claude_reads_token
 	assert_openai_read_loop gpt-tool-read
+	db_wait "select count(*) from usage where combo = 'coder' and provider = 'mo' and status = 200" 2
 	run db "select count(*) from usage where combo = 'coder' and provider = 'mo' and status = 200"
 	assert_output 2
 	run db "select count(*) > 0 from usage where combo = 'coder' and provider = 'ma' and status = 529"
@@ -187,6 +190,7 @@ tester|mo/gpt-tool-read|mo|200|1|1"
 	[ "$status" -eq 1 ] || fail "claude exited $status: $output"
 	assert_output --partial "API Error: 400 Invalid request."
 	# it retries 400s with fewer betas; each attempt is recorded
+	db_wait "select distinct requested || ' ' || status from usage" "mo/gpt-status-400 400"
 	run db "select distinct requested || ' ' || status from usage"
 	assert_output "mo/gpt-status-400 400"
 }
@@ -241,9 +245,11 @@ codex_env() {
 		(.content[] | select(.type == "tool_result") | .content | tostring | contains($t))' <<<"$second" >/dev/null ||
 		fail "the upstream saw no tool_result holding the command's output"
 
-	run db "select client_key, requested, provider, status from usage"
-	assert_output "tester|ma/claude-tool-exec|ma|200
+	local want="tester|ma/claude-tool-exec|ma|200
 tester|ma/claude-tool-exec|ma|200"
+	db_wait "select client_key, requested, provider, status from usage" "$want"
+	run db "select client_key, requested, provider, status from usage"
+	assert_output "$want"
 }
 
 @test "Codex reports a provider's error as its own and exits 1" {

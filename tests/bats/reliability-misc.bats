@@ -208,6 +208,7 @@ combo_fds() {
 	assert_failure 1
 	[[ "$output$stderr" != *hunter2* ]]
 	run db "select * from usage"
+	assert_output --partial 'withpass'	# the failed attempt is recorded, without the password
 	refute_output --partial hunter2
 }
 

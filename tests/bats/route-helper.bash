@@ -107,6 +107,15 @@ usage_rows() {
 	fail "usage holds $(db 'select count(*) from usage') rows, not $1"
 }
 
+# db_wait QUERY EXPECTED: waits (5 s at most) until QUERY gives EXPECTED, for
+# rows written after the answer; the caller asserts (with a useful message).
+db_wait() {
+	for _ in $(seq 1 50); do
+		[ "$(db "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+}
+
 # Skips when nr-translate cannot yet translate across formats (stubs).
 need_translate() {
 	echo '{"model":"x","messages":[{"role":"user","content":"hi"}]}' |
