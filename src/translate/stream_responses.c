@@ -340,7 +340,11 @@ static int terminal(struct nr_stream *s, const char *type, jv resp)
 	jv_free(u);
 	if (!strcmp(type, "response.failed")) {
 		jv e = jv_get_path(resp, "error", NULL);
-		int rc = error_obj(s, jv_get_kind(e) == JV_KIND_OBJECT ? e : jv_object());
+		if (jv_get_kind(e) != JV_KIND_OBJECT) {	/* null or missing: a bare failure */
+			jv_free(e);
+			e = jv_object();
+		}
+		int rc = error_obj(s, e);
 		jv_free(e);
 		return rc;
 	}

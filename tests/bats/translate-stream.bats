@@ -662,3 +662,12 @@ run_matrix() {
 		[ "$(grep -c '^data:' "$T/out")" -ge 10000 ] || fail "openai -> $to: events missing"
 	done
 }
+
+@test "a responses response.failed whose error is null ends in an error event, without leaking (asan build; found by fuzzing)" {
+	{ SEQ=0; re response.failed "\"response\":{$RESP,\"status\":\"failed\",\"error\":null,\"output\":[]}"; } >"$T/r"
+	run tr_stream responses anthropic <"$T/r"
+	assert_success
+	printf '%s\n' "$output" >"$T/a"
+	run jq -r 'select(.type == "error") | .error.message' < <(payloads "$T/a")
+	assert_output 'the upstream reported an error'
+}
