@@ -63,6 +63,29 @@ post() {	# post PATH BODY [curl args...]
 	assert_output --partial '"finishReason":"STOP"'
 }
 
+@test "a Gemini client's model in the path is percent-decoded: mg%2Fgemini-mock reaches mg" {
+	# Google's SDKs encode a '/' in the model name
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+		--data-binary "$(body gemini x)" "$URL/v1beta/models/mg%2Fgemini-mock:streamGenerateContent?alt=sse"
+	assert_output --partial '"finishReason":"STOP"'
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+		--data-binary "$(body gemini x)" "$URL/v1beta/models/mg%2fgemini-mock:generateContent"
+	echo "$output" | jq -e '.candidates[0].content.parts[0].text | test("Hello")' >/dev/null
+	[ "$(jq -s -c 'map(.model)' "$MOCK_LOG")" = '["gemini-mock","gemini-mock"]' ]
+}
+
+@test "a Gemini model that decodes to a control character or to no known name is refused in Gemini's format" {
+	for m in 'mg%2Fgemini%0Amock' 'mg%2Fgemini%0D%0AX-Injected:%201' 'mg%2Fgemini%7Fmock' '%ZZjunk%25'; do
+		run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+			-w '\n%{http_code}' --data-binary "$(body gemini x)" "$URL/v1beta/models/$m:generateContent"
+		assert_line --index 1 --regexp '^4[0-9][0-9]$'
+		echo "${lines[0]}" | jq -e '.error.status | type == "string"' >/dev/null
+	done
+	[ "$(mock_count)" -eq 0 ]
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" "$URL/health"	# still serving
+	assert_output '{"status":"ok"}'
+}
+
 @test "GET /v1/models lists provider models and combos in OpenAI's list format" {
 	combo mycombo mo/gpt-mock
 	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models"
