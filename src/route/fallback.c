@@ -147,6 +147,26 @@ static struct curl_slist *add_header(struct curl_slist *l, int *bad, const char 
 	return n;
 }
 
+/* Nonzero when the provider file sets header `name` (a header= line). */
+static int has_header(const struct nr_provider *p, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < p->nheaders; i++)
+		if (strncasecmp(p->headers[i], name, n) == 0 && p->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+/* Anthropic's API refuses a request without anthropic-version: an Anthropic
+ * client's own (the version its body is written for), else the one every
+ * current SDK sends. */
+static const char *anthropic_version(const struct nr_request *rq)
+{
+	const char *v = rq->anthropic_version;
+	/* a control character would make a second header line */
+	return rq->from == NR_FMT_ANTHROPIC && v && *v && log_printable(v) ? v : "2023-06-01";
+}
+
 static struct curl_slist *build_headers(const struct nr_provider *p, const struct nr_account *acct,
 					const struct nr_request *rq)
 {
@@ -163,6 +183,11 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	}
 	for (size_t i = 0; i < p->nheaders; i++)
 		l = add_header(l, &bad, p->headers[i]);
+	if (p->format == NR_FMT_ANTHROPIC && !has_header(p, "anthropic-version")) {
+		buf_reset(&h);
+		buf_printf(&h, "anthropic-version: %s", anthropic_version(rq));
+		l = add_header(l, &bad, h.p ? h.p : "");
+	}
 	/* anthropic clients' beta list goes through, open-ended, to anthropic upstreams only */
 	const char *beta = rq->anthropic_beta;
 	if (beta && *beta && !strpbrk(beta, "\r\n") && rq->from == NR_FMT_ANTHROPIC && p->format == NR_FMT_ANTHROPIC) {

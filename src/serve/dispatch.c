@@ -86,6 +86,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		.client_key = who->key_name,
 		.rtk_bytes = (long long)saved, .rtk_tokens = (long long)rtk_estimate_tokens(saved),
 		.anthropic_beta = beta.len ? beta.p : NULL,
+		.anthropic_version = http_header(req, "anthropic-version"),
 	};
 	struct http_out h = {
 		.out = { out_head, out_body, 0, 0 }, .c = c, .keep_alive = req->keep_alive,

@@ -188,6 +188,19 @@ post() {	# post PATH BODY [curl args...]
 	[ "$(mock_count)" -eq 2 ]
 }
 
+@test "an Anthropic provider file without an anthropic-version line gets the client's, else 2023-06-01" {
+	printf 'format=anthropic\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\n' "$MOCK_PORT" \
+		>"$NR_CONFIG_DIR/providers/av"
+	post /v1/messages "$(body anthropic av/claude-mock)" -H 'anthropic-version: 2023-01-01' >/dev/null
+	post /v1/chat/completions "$(body openai av/claude-mock)" -H 'anthropic-version: 2023-01-01' >/dev/null
+	post /v1/messages "$(body anthropic av/claude-mock)" >/dev/null
+	run jq -s -c 'map(.headers["anthropic-version"])' "$MOCK_LOG"
+	assert_output '["2023-01-01","2023-06-01","2023-06-01"]'
+	post /v1/messages "$(body anthropic ma/claude-mock)" -H 'anthropic-version: 2023-01-01' >/dev/null
+	run jq -r '.headers["anthropic-version"]' <(tail -n 1 "$MOCK_LOG")
+	assert_output 2023-06-01	# the provider file's line wins
+}
+
 @test "when every target fails the client gets the error in its format" {
 	provider bad openai
 	run post /v1/messages "$(body anthropic bad/status-503)" -w '\n%{http_code}'
