@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logsafe.h"
 #include "serve/http.h"
 
 /* The path without a leading /v1 or /v1beta, or NULL if it has neither. */
@@ -14,14 +15,6 @@ static const char *strip_version(const char *path)
 	if (strncmp(path, "/v1/", 4) == 0)
 		return path + 3;
 	return path;
-}
-
-static int has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
 }
 
 int endpoint_match(const char *path, struct endpoint *ep)
@@ -66,7 +59,7 @@ int endpoint_match(const char *path, struct endpoint *ep)
 				ep->model = http_pct_decode(m, (size_t)(colon - m), 0);
 				if (!ep->model)
 					return -1;
-				if (has_control(ep->model))
+				if (!log_printable(ep->model))
 					goto none;	/* no model is named so; never a header or a log line */
 				ep->kind = EP_CHAT;
 				ep->format = NR_FMT_GEMINI;
