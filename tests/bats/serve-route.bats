@@ -188,6 +188,14 @@ post() {	# post PATH BODY [curl args...]
 	[ "$(mock_count)" -eq 2 ]
 }
 
+@test "when every target is rate-limited nr-serve's 429 carries the Retry-After" {
+	provider lim anthropic
+	run post /v1/messages "$(body anthropic lim/status-429-retry-7)" -i
+	assert_line --index 0 --regexp '^HTTP/1.1 429'
+	assert_line "Retry-After: 7"$'\r'
+	echo "$output" | tail -n 1 | jq -e '.error.type == "rate_limit_error"' >/dev/null
+}
+
 @test "an Anthropic provider file without an anthropic-version line gets the client's, else 2023-06-01" {
 	printf 'format=anthropic\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\n' "$MOCK_PORT" \
 		>"$NR_CONFIG_DIR/providers/av"
