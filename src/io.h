@@ -7,6 +7,11 @@
 
 /* Writes all n bytes; 0, or -1 with errno. */
 int write_all(int fd, const void *p, size_t n);
+/* Writes all n pieces in as few writev(2) calls as the fd takes (one packet
+ * on a socket with TCP_NODELAY, where a write per piece would be one each);
+ * the iovecs are consumed. 0, or -1 with errno. */
+struct iovec;
+int writev_all(int fd, struct iovec *iov, int n);
 /* Reads until n bytes or EOF; returns the count read, or -1 with errno. */
 ssize_t read_full(int fd, void *p, size_t n);
 /* Appends everything fd holds up to EOF to *b; past `max` bytes in all it

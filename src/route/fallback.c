@@ -22,6 +22,7 @@
 #define DEFAULT_RATE_COOLDOWN_S 60
 #define DEFAULT_QUOTA_COOLDOWN_S 3600
 #define DEFAULT_AUTH_COOLDOWN_S 3600
+#define RETRY_AFTER_MAX_S 86400L		/* the longest Retry-After a 429 says */
 
 /* What an attempt's outcome asks for next. */
 enum next { DONE, NEXT_ACCOUNT, NEXT_TARGET, CLIENT_GONE };
@@ -147,6 +148,26 @@ static struct curl_slist *add_header(struct curl_slist *l, int *bad, const char 
 	return n;
 }
 
+/* Nonzero when the provider file sets header `name` (a header= line). */
+static int has_header(const struct nr_provider *p, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < p->nheaders; i++)
+		if (strncasecmp(p->headers[i], name, n) == 0 && p->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+/* Anthropic's API refuses a request without anthropic-version: an Anthropic
+ * client's own (the version its body is written for), else the one every
+ * current SDK sends. */
+static const char *anthropic_version(const struct nr_request *rq)
+{
+	const char *v = rq->anthropic_version;
+	/* a control character would make a second header line */
+	return rq->from == NR_FMT_ANTHROPIC && v && *v && log_printable(v) ? v : "2023-06-01";
+}
+
 static struct curl_slist *build_headers(const struct nr_provider *p, const struct nr_account *acct,
 					const struct nr_request *rq)
 {
@@ -163,6 +184,11 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	}
 	for (size_t i = 0; i < p->nheaders; i++)
 		l = add_header(l, &bad, p->headers[i]);
+	if (p->format == NR_FMT_ANTHROPIC && !has_header(p, "anthropic-version")) {
+		buf_reset(&h);
+		buf_printf(&h, "anthropic-version: %s", anthropic_version(rq));
+		l = add_header(l, &bad, h.p ? h.p : "");
+	}
 	/* anthropic clients' beta list goes through, open-ended, to anthropic upstreams only */
 	const char *beta = rq->anthropic_beta;
 	if (beta && *beta && !strpbrk(beta, "\r\n") && rq->from == NR_FMT_ANTHROPIC && p->format == NR_FMT_ANTHROPIC) {
@@ -235,10 +261,19 @@ struct ctx {
 	int only_limits;	/* every failure so far was a rate limit, quota or cooldown */
 	int only_refused;	/* every failure so far was the request not translating */
 	int attempts;		/* usage rows so far: the next row's attempt number */
+	double free_in;		/* seconds until the first limited target frees up, < 0 none */
 };
 
 /* What kind of failure note() records: it decides the final status. */
 enum failed { FAILED_OTHER, FAILED_LIMIT, FAILED_REQUEST };
+
+/* A target (or account) that frees up in secs: the earliest is the Retry-After
+ * of a 429 when every target is limited. */
+static void free_in(struct ctx *c, double secs)
+{
+	if (secs >= 0 && (c->free_in < 0 || secs < c->free_in))
+		c->free_in = secs;
+}
 
 static void note(struct ctx *c, const struct nr_target *t, const char *account, const char *why,
 		 enum failed kind)
@@ -325,10 +360,11 @@ static const char *finish_stream(struct attempt *a, struct buf *why)
 	return outcome;
 }
 
-/* One attempt on one account; returns what to do next, with the reason in why. */
+/* One attempt on one account; returns what to do next, with the reason in why,
+ * and in *limit the seconds a rate limit or quota cools it down (else -1). */
 static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, const struct nr_provider *p,
 			     const struct nr_account *acct, const char *body, size_t body_len, struct buf *why,
-			     int *limit)
+			     double *limit)
 {
 	struct buf url = BUF_INIT, label = BUF_INIT;
 	build_url(&url, p, t->model, c->rq->stream, acct);
@@ -345,7 +381,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 				 : env_i ? atol(env_i) : NR_IDLE_TIMEOUT_MS;
 	enum next next = NEXT_TARGET;
 	const char *outcome = "fallback";
-	*limit = 0;
+	*limit = -1;	/* not a rate limit or quota */
 	if (!url.p || !label.p || !a.call.headers) {
 		buf_puts(why, "out of memory");
 		goto out;
@@ -403,7 +439,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 				buf_printf(&scope, "account %s %s", p->name, acct->name);
 			nr_cooldown_set(c->db, scope.p, secs, why->p);	/* best-effort */
 			next = NEXT_ACCOUNT;
-			*limit = f != F_AUTH;
+			*limit = f == F_AUTH ? -1 : secs >= 0 ? secs : 0;	/* NaN: a limit all the same */
 		} else if (f == F_TARGET) {
 			buf_printf(why, "HTTP %ld", a.call.status);
 			if (hint > 0) {
@@ -454,6 +490,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		buf_reset(&why);
 		buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
 		note(c, t, NULL, why.p, FAILED_LIMIT);
+		free_in(c, left);
 		goto out;
 	}
 	static struct nr_account accts[NR_ACCOUNTS_MAX];
@@ -493,15 +530,17 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 			buf_reset(&why);
 			buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
 			note(c, t, acct->name, why.p, FAILED_LIMIT);
+			free_in(c, left);
 			continue;
 		}
-		int limit;
+		double limit;
 		tried++;
 		buf_reset(&why);
 		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, &why, &limit);
 		if (next == DONE || next == CLIENT_GONE)
 			break;
-		note(c, t, acct->name, why.p, limit ? FAILED_LIMIT : FAILED_OTHER);
+		note(c, t, acct->name, why.p, limit >= 0 ? FAILED_LIMIT : FAILED_OTHER);
+		free_in(c, limit);
 		if (next == NEXT_TARGET)
 			break;
 		next = NEXT_TARGET;
@@ -517,9 +556,18 @@ out:
 	return next;
 }
 
+/* Whole seconds, rounded up, from 1 to a day (an upstream may hint at
+ * anything, even inf; clients cap their wait long before a day anyway). */
+static long retry_after_s(double secs)
+{
+	if (!(secs > 1))	/* none known (< 0), or NaN */
+		return 1;
+	return secs < RETRY_AFTER_MAX_S ? (long)ceil(secs) : RETRY_AFTER_MAX_S;
+}
+
 int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
-	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0 };
+	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0, -1 };
 	for (size_t i = 0; i < t->n; i++) {
 		enum next n = try_target(&c, &t->v[i], (int)i);
 		if (n == DONE || n == CLIENT_GONE) {
@@ -536,6 +584,8 @@ int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *d
 	int status = refused ? 400 : c.only_limits ? 429 : 502;
 	jv e = nr_error_body(rq->from, status,
 			     refused ? "invalid_request" : c.only_limits ? "rate_limit" : "server_error", msg.p);
+	if (status == 429)	/* so that clients and SDKs wait rather than retry at once */
+		out->retry_after = retry_after_s(c.free_in);
 	int rc = nr_out_json(out, status, NULL, e) < 0;
 	buf_free(&msg);
 	buf_free(&c.reasons);

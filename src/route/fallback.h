@@ -22,6 +22,7 @@ struct nr_request {
 	const char *client_key;		/* name of the client's nr key, may be NULL */
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
 	const char *anthropic_beta;	/* the client's anthropic-beta list, may be NULL */
+	const char *anthropic_version;	/* the client's anthropic-version, may be NULL */
 	char id[17];			/* random hex id of this request, in every usage row */
 };
 

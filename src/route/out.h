@@ -13,6 +13,7 @@ struct nr_out {
 	int (*body)(struct nr_out *o, const char *p, size_t n);
 	int started;		/* the head is out */
 	long long body_bytes;	/* body bytes written so far */
+	long retry_after;	/* > 0: the head says Retry-After: this many seconds */
 };
 
 /* Sends the head unless it is already out; target (X-Nr-Target) may be NULL. */

@@ -16,6 +16,7 @@ struct nr_route_args {
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
 	const char *anthropic_beta;	/* the client's anthropic-beta list (for anthropic
 					 * upstreams); may be NULL */
+	const char *anthropic_version;	/* the client's anthropic-version; may be NULL */
 };
 
 /* Routes one request (body: the client's JSON) and writes the answer, or an

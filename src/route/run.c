@@ -81,7 +81,8 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 		jv_free(s);
 	}
 	struct nr_request rq = { a->from, body, jv_string_value(name), stream, a->client_key,
-				 a->rtk_bytes, a->rtk_tokens, a->anthropic_beta, "" };
+				 a->rtk_bytes, a->rtk_tokens, a->anthropic_beta,
+				 a->anthropic_version, "" };
 	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
 	int rc = route(&rq, out);
 	jv_free(name);

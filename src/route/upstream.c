@@ -140,6 +140,7 @@ int nr_upstream_post(struct nr_call *c)
 	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms) != CURLE_OK;
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* libcurl's default since 7.50.2 (Debian 12 has 7.88.1); said for older ones */
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
 	bad |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_HEADERDATA, c) != CURLE_OK;

@@ -239,6 +239,9 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 void serve_connection(int in, int out, const struct serve_config *cfg, int loopback)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a vanished client is a write error, not a death */
+	/* out: the accepted socket, or inetd's fd 1 (the same socket as fd 0);
+	 * without TCP_NODELAY the answer is only slower, so it is served anyway */
+	(void)serve_set_nodelay(out);
 	struct http_conn c;
 	http_conn_init(&c, in, out);
 	c.body_max = cfg->body_max;

@@ -30,7 +30,8 @@ static int out_head(struct nr_out *o, int status, const char *content_type, cons
 	struct http_out *h = (struct http_out *)o;
 	h->status = status;
 	if (buf_printf(&h->hdrs, "Content-Type: %s\r\n", content_type) < 0 ||
-	    (target && buf_printf(&h->hdrs, "X-Nr-Target: %s\r\n", target) < 0))
+	    (target && buf_printf(&h->hdrs, "X-Nr-Target: %s\r\n", target) < 0) ||
+	    (o->retry_after > 0 && buf_printf(&h->hdrs, "Retry-After: %ld\r\n", o->retry_after) < 0))
 		return -1;
 	h->sse = !h->head_only && strncasecmp(content_type, "text/event-stream", 17) == 0;
 	if (h->sse)
@@ -86,9 +87,10 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		.client_key = who->key_name,
 		.rtk_bytes = (long long)saved, .rtk_tokens = (long long)rtk_estimate_tokens(saved),
 		.anthropic_beta = beta.len ? beta.p : NULL,
+		.anthropic_version = http_header(req, "anthropic-version"),
 	};
 	struct http_out h = {
-		.out = { out_head, out_body, 0, 0 }, .c = c, .keep_alive = req->keep_alive,
+		.out = { out_head, out_body, 0, 0, 0 }, .c = c, .keep_alive = req->keep_alive,
 		.head_only = head, .hdrs = BUF_INIT, .body = BUF_INIT,
 	};
 	/* a client that hangs up stops the upstream call (a pipe, as under

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logsafe.h"
 #include "serve/http.h"
 
 /* The path without a leading /v1 or /v1beta, or NULL if it has neither. */
@@ -54,9 +55,12 @@ int endpoint_match(const char *path, struct endpoint *ep)
 		if (colon && colon > m) {
 			int stream = strcmp(colon, ":streamGenerateContent") == 0;
 			if (stream || strcmp(colon, ":generateContent") == 0) {
-				ep->model = strndup(m, (size_t)(colon - m));
+				/* Google's SDKs send a '/' in the model as %2F */
+				ep->model = http_pct_decode(m, (size_t)(colon - m), 0);
 				if (!ep->model)
 					return -1;
+				if (!log_printable(ep->model))
+					goto none;	/* no model is named so; never a header or a log line */
 				ep->kind = EP_CHAT;
 				ep->format = NR_FMT_GEMINI;
 				ep->stream = stream;
@@ -79,6 +83,8 @@ int endpoint_match(const char *path, struct endpoint *ep)
 			return 0;
 		}
 	}
+none:
+	endpoint_free(ep);
 	ep->kind = EP_NONE;
 	ep->format = strncmp(path, "/v1beta/", 8) == 0 ? NR_FMT_GEMINI : NR_FMT_OPENAI;
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -666,11 +667,13 @@ int http_write_chunk(struct http_conn *c, const char *p, size_t n)
 {
 	if (!n)
 		return 0;	/* a zero-length chunk would end the body */
-	char head[32];
+	char head[2 * sizeof n + 3];	/* hex digits of a size_t, CRLF, NUL */
 	int hl = snprintf(head, sizeof head, "%zx\r\n", n);
-	if (write_all(c->out, head, (size_t)hl) < 0 || write_all(c->out, p, n) < 0)
+	if (hl < 0 || (size_t)hl >= sizeof head)
 		return -1;
-	return write_all(c->out, "\r\n", 2);
+	/* one writev: size, data and CRLF leave as one packet, not three */
+	struct iovec iov[] = { { head, (size_t)hl }, { (void *)p, n }, { "\r\n", 2 } };
+	return writev_all(c->out, iov, 3);
 }
 
 int http_write_chunked_end(struct http_conn *c)

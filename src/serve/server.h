@@ -45,6 +45,11 @@ int serve_local_port(int fd);
  * for this process); they start at fd 3. */
 int serve_listen_fds(void);
 
+/* Switches Nagle off on a client's TCP socket: an SSE event is a small write
+ * that would otherwise wait for the client's delayed ACK (~40 ms). 0 when set
+ * or when fd is no TCP socket (a pipe); -1, said on stderr, when it failed. */
+int serve_set_nodelay(int fd);
+
 /* Nonzero when the socket fd is listening (Accept=no) rather than connected. */
 int serve_fd_is_listening(int fd);
 /* Nonzero when the peer (or, for a listener, the local address) is loopback. */

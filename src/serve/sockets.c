@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,19 @@ int serve_fd_is_loopback(int fd, int peer)
 	if (r < 0)
 		return errno == ENOTSOCK;	/* a pipe from a local process */
 	return addr_is_loopback((struct sockaddr *)&ss);
+}
+
+int serve_set_nodelay(int fd)
+{
+	int one = 1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0)
+		return 0;
+	/* a pipe (inetd tests) or a Unix socket: no Nagle to switch off */
+	if (errno == ENOTSOCK || errno == EOPNOTSUPP || errno == ENOPROTOOPT)
+		return 0;
+	fprintf(stderr, "nr-serve: unable to set TCP_NODELAY on the client socket: %s\n",
+		strerror(errno));
+	return -1;
 }
 
 int serve_fd_is_listening(int fd)

@@ -240,6 +240,27 @@ route() {
 	assert_line --index 0 "Status: 429"$'\r'
 }
 
+@test "that 429 says Retry-After: the earliest whole second at which a target frees up" {
+	combo c mock/status-429-retry-30 mock2/status-429-retry-5
+	route openai c
+	assert_failure 1
+	assert_line "Retry-After: 5"$'\r'
+	route openai c	# both cooling down now: 30 and at most 5 s left
+	assert_failure 1
+	assert_line --regexp $'^Retry-After: [1-5]\r$'	# a loaded machine may take seconds between them
+	[ "$(mock_count)" = 2 ]
+	combo d mock/status-429-ratelimit	# no Retry-After, only the reset headers (60 s)
+	route openai d
+	assert_line --regexp $'^Retry-After: (59|60)\r$'
+}
+
+@test "a 502 after other failures says no Retry-After" {
+	combo c mock/status-429-retry-5 mock2/status-500
+	route openai c
+	assert_line --index 0 "Status: 502"$'\r'
+	refute_line --regexp '^Retry-After'
+}
+
 @test "a target without a key set is skipped with the reason" {
 	provider nokey openai keys=NO_SUCH_KEY_VAR
 	combo c nokey/m1 mock/m2

@@ -19,7 +19,7 @@ route_setup() {
 	MOCK_PORT=$(cat "$BATS_TEST_TMPDIR/port")
 	[ -n "$MOCK_PORT" ] || fail "mock-upstream did not start"
 	export MOCK_KEY=sk-test-key-0001
-	unset MOCK_KEY_2 MOCK_KEY_3 HTTP_ANTHROPIC_BETA NR_CONNECT_TIMEOUT_MS NR_IDLE_TIMEOUT_MS
+	unset MOCK_KEY_2 MOCK_KEY_3 HTTP_ANTHROPIC_BETA HTTP_ANTHROPIC_VERSION NR_CONNECT_TIMEOUT_MS NR_IDLE_TIMEOUT_MS
 }
 
 route_teardown() {

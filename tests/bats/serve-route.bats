@@ -63,6 +63,29 @@ post() {	# post PATH BODY [curl args...]
 	assert_output --partial '"finishReason":"STOP"'
 }
 
+@test "a Gemini client's model in the path is percent-decoded: mg%2Fgemini-mock reaches mg" {
+	# Google's SDKs encode a '/' in the model name
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+		--data-binary "$(body gemini x)" "$URL/v1beta/models/mg%2Fgemini-mock:streamGenerateContent?alt=sse"
+	assert_output --partial '"finishReason":"STOP"'
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+		--data-binary "$(body gemini x)" "$URL/v1beta/models/mg%2fgemini-mock:generateContent"
+	echo "$output" | jq -e '.candidates[0].content.parts[0].text | test("Hello")' >/dev/null
+	[ "$(jq -s -c 'map(.model)' "$MOCK_LOG")" = '["gemini-mock","gemini-mock"]' ]
+}
+
+@test "a Gemini model that decodes to a control character or to no known name is refused in Gemini's format" {
+	for m in 'mg%2Fgemini%0Amock' 'mg%2Fgemini%0D%0AX-Injected:%201' 'mg%2Fgemini%7Fmock' '%ZZjunk%25'; do
+		run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" -H 'content-type: application/json' \
+			-w '\n%{http_code}' --data-binary "$(body gemini x)" "$URL/v1beta/models/$m:generateContent"
+		assert_line --index 1 --regexp '^4[0-9][0-9]$'
+		echo "${lines[0]}" | jq -e '.error.status | type == "string"' >/dev/null
+	done
+	[ "$(mock_count)" -eq 0 ]
+	run curl -sS --max-time 20 -H "x-goog-api-key: $KEY" "$URL/health"	# still serving
+	assert_output '{"status":"ok"}'
+}
+
 @test "GET /v1/models lists provider models and combos in OpenAI's list format" {
 	combo mycombo mo/gpt-mock
 	run curl -sS -H "x-api-key: $KEY" "$URL/v1/models"
@@ -163,6 +186,27 @@ post() {	# post PATH BODY [curl args...]
 		"$URL/v1/chat/completions" "$URL/v1/chat/completions"
 	assert_output --partial 'Re-using existing connection'
 	[ "$(mock_count)" -eq 2 ]
+}
+
+@test "when every target is rate-limited nr-serve's 429 carries the Retry-After" {
+	provider lim anthropic
+	run post /v1/messages "$(body anthropic lim/status-429-retry-7)" -i
+	assert_line --index 0 --regexp '^HTTP/1.1 429'
+	assert_line "Retry-After: 7"$'\r'
+	echo "$output" | tail -n 1 | jq -e '.error.type == "rate_limit_error"' >/dev/null
+}
+
+@test "an Anthropic provider file without an anthropic-version line gets the client's, else 2023-06-01" {
+	printf 'format=anthropic\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\n' "$MOCK_PORT" \
+		>"$NR_CONFIG_DIR/providers/av"
+	post /v1/messages "$(body anthropic av/claude-mock)" -H 'anthropic-version: 2023-01-01' >/dev/null
+	post /v1/chat/completions "$(body openai av/claude-mock)" -H 'anthropic-version: 2023-01-01' >/dev/null
+	post /v1/messages "$(body anthropic av/claude-mock)" >/dev/null
+	run jq -s -c 'map(.headers["anthropic-version"])' "$MOCK_LOG"
+	assert_output '["2023-01-01","2023-06-01","2023-06-01"]'
+	post /v1/messages "$(body anthropic ma/claude-mock)" -H 'anthropic-version: 2023-01-01' >/dev/null
+	run jq -r '.headers["anthropic-version"]' <(tail -n 1 "$MOCK_LOG")
+	assert_output 2023-06-01	# the provider file's line wins
 }
 
 @test "when every target fails the client gets the error in its format" {
