@@ -1,8 +1,10 @@
 /* route_loop: what the router adds to a request inside a long-lived process,
  * the way nr-serve's workers run it: N requests through nr_route_request()
  * against N plain libcurl POSTs of the same request to the same mock with one
- * reused handle, interleaved so that both see the same machine load.
- * Prints "direct MEDIAN P99" and "routed MEDIAN P99" in ms.
+ * reused handle, interleaved so that both see the same machine load. The
+ * usage rows are flushed after each routed request, as nr-serve does.
+ * Prints "direct MEDIAN P99 CPU" and "routed MEDIAN P99 CPU": wall time in ms,
+ * and the mean CPU time (user+sys, of this process) per request in µs.
  * Usage: route_loop URL DIRECT_BODY_FILE ROUTED_BODY_FILE N */
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -35,11 +37,22 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-static double now_ms(void)
+static double clock_ms(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* user+sys of the whole process (libcurl may use a resolver thread) */
+static double cpu_ms(void)
+{
+	return clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int cmp(const void *a, const void *b)
@@ -48,11 +61,11 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void report(const char *label, double *v, int n)
+static void report(const char *label, double *v, int n, double cpu)
 {
 	qsort(v, (size_t)n, sizeof *v, cmp);
 	int p99 = (int)(n * 0.99 + 0.999) - 1;
-	printf("%s %.3f %.3f\n", label, v[(n - 1) / 2], v[p99 < n ? p99 : n - 1]);
+	printf("%s %.3f %.3f %.1f\n", label, v[(n - 1) / 2], v[p99 < n ? p99 : n - 1], cpu * 1e3 / n);
 }
 
 static int slurp(const char *path, struct buf *b)
@@ -87,26 +100,29 @@ int main(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)direct.len);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	struct nr_route_args a = { .from = NR_FMT_OPENAI, .rtk_bytes = -1, .rtk_tokens = -1 };
+	double cd = 0, cr = 0;	/* CPU ms, direct and routed */
 	for (int i = -10; i < n; i++) {	/* 10 rounds of warm-up */
-		double t0 = now_ms();
+		double c0 = cpu_ms(), t0 = now_ms();
 		long code = 0;
 		if (curl_easy_perform(h) != CURLE_OK ||
 		    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code != 200) {
 			fprintf(stderr, "route_loop: the direct request failed\n");
 			return NR_EXIT_UPSTREAM;
 		}
-		double t1 = now_ms();
+		double t1 = now_ms(), c1 = cpu_ms();
 		struct nr_out out = { sink_head, sink_body, 0, 0, 0 };
 		if (nr_route_request(&a, routed.p, routed.len, &out) != NR_EXIT_OK) {
 			fprintf(stderr, "route_loop: the routed request failed\n");
 			return NR_EXIT_UPSTREAM;
 		}
 		double t2 = now_ms();
+		nr_route_flush();	/* not timed: nr-serve writes usage after the answer is out */
+		double c2 = cpu_ms();
 		if (i >= 0)
-			td[i] = t1 - t0, tr[i] = t2 - t1;
+			td[i] = t1 - t0, tr[i] = t2 - t1, cd += c1 - c0, cr += c2 - c1;
 	}
-	report("direct", td, n);
-	report("routed", tr, n);
+	report("direct", td, n, cd);
+	report("routed", tr, n, cr);
 	nr_route_release();
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);

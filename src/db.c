@@ -96,19 +96,29 @@ static int exec_sql(sqlite3 *db, const char *sql, struct buf *err)
 	return -1;
 }
 
+/* A statement without rows, kept prepared (nr_db_prepare): a worker begins
+ * and commits once per request, and sqlite3_exec would compile it each time. */
+static int step_kept(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = nr_db_prepare(db, sql);
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	nr_db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int nr_db_begin(sqlite3 *db)
 {
-	return exec_sql(db, "BEGIN IMMEDIATE", NULL);
+	return step_kept(db, "BEGIN IMMEDIATE");
 }
 
 int nr_db_commit(sqlite3 *db)
 {
-	return exec_sql(db, "COMMIT", NULL);
+	return step_kept(db, "COMMIT");
 }
 
 void nr_db_rollback(sqlite3 *db)
 {
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	(void)step_kept(db, "ROLLBACK");
 }
 
 int nr_db_version(sqlite3 *db)

@@ -12,15 +12,23 @@
 #define KEY_RANDOM_BYTES 24	/* 192 bits: guessing is hopeless, a plain hash suffices */
 #define KEY_PREFIX "nr-"
 
-/* Hex SHA-256 of key into out[65]. 0 or -1. */
+/* Hex SHA-256 of key into out[65]. 0 or -1. The digest is fetched once: an
+ * implicit fetch on each call (EVP_sha256()) cost more than the hash. */
 static int key_hash(const char *key, char out[65])
 {
+	static EVP_MD *sha256;
+	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len != 32)
+	if (!sha256 && !(sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)))
 		return -1;
-	for (unsigned i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (!EVP_Digest(key, strlen(key), md, &len, sha256, NULL) || len != 32)
+		return -1;
+	for (unsigned i = 0; i < len; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "logsafe.h"
+#include "route/combo_cache.h"
 #include "route/combo_env.h"
 #include "route/dirs.h"
 #include "route/target.h"
@@ -167,6 +168,24 @@ static int read_file(const char *path, struct buf *out, struct buf *err)
 	return rc;
 }
 
+/* The text of the combo file at path (now id), or that it is a program: 1 and
+ * *exec; -1 on error in err. Read once while the file stays as it is. */
+static int read_cached(const char *path, const struct nr_file_id *id, int *exec, struct buf *out, struct buf *err)
+{
+	int r = combo_cache_get(path, id, exec, out);
+	if (r != 0) {
+		if (r < 0)
+			buf_printf(err, "out of memory");
+		return r;
+	}
+	/* stat'ed before the read: a change after it shows at the next check */
+	*exec = access(path, X_OK) == 0;
+	if (!*exec && read_file(path, out, err) < 0)
+		return -1;
+	combo_cache_put(path, id, *exec, out->p, out->len);
+	return 1;
+}
+
 int nr_combo_read(const char *name, const char *from, struct buf *out, struct buf *err)
 {
 	struct buf dir = BUF_INIT, path = BUF_INIT;
@@ -180,13 +199,13 @@ int nr_combo_read(const char *name, const char *from, struct buf *out, struct bu
 			rc = -1;
 			break;
 		}
-		struct stat st;
-		if (stat(path.p, &st) < 0 || !S_ISREG(st.st_mode))
+		struct nr_file_id id;
+		int exec;
+		if (nr_file_id(path.p, &id) < 0 || !id.present || !S_ISREG(id.mode))
 			continue;
-		if (access(path.p, X_OK) == 0)
+		rc = read_cached(path.p, &id, &exec, out, err);
+		if (rc > 0 && exec)
 			rc = run_combo(path.p, name, from, out, err);
-		else
-			rc = read_file(path.p, out, err);
 		rc = rc < 0 ? -1 : 1;
 	}
 	buf_free(&dir);

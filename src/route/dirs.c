@@ -29,12 +29,10 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int nr_share_dir(struct buf *out)
+/* The share dir next to the executable, found once per process: a readlink
+ * and a stat on every lookup cost more than the provider files' own stats. */
+static int exe_share_dir(struct buf *out)
 {
-	buf_reset(out);
-	const char *d = getenv("NR_SHARE_DIR");
-	if (d && *d)
-		return buf_puts(out, d);
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0 || (size_t)n >= sizeof exe - 1)
@@ -50,6 +48,20 @@ int nr_share_dir(struct buf *out)
 		return 0;
 	buf_reset(out);
 	return buf_printf(out, "%s/../share", exe);
+}
+
+int nr_share_dir(struct buf *out)
+{
+	static struct buf found = BUF_INIT;
+	buf_reset(out);
+	const char *d = getenv("NR_SHARE_DIR");
+	if (d && *d)
+		return buf_puts(out, d);
+	if (!found.len && exe_share_dir(&found) < 0) {
+		buf_reset(&found);
+		return -1;
+	}
+	return buf_append(out, found.p, found.len);
 }
 
 int nr_name_ok(const char *name)

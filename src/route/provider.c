@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "route/dirs.h"
 
@@ -212,38 +211,39 @@ static int read_file(const char *path, struct nr_provider *p, struct buf *err)
 	return rc;
 }
 
-int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err)
+int nr_provider_paths(const char *name, struct buf path[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if ((i == 0 ? nr_share_dir(&path[i]) : nr_config_dir(&path[i])) < 0) {
+			buf_reset(&path[i]);	/* that dir is unknown: "" */
+			if (buf_puts(&path[i], "") < 0)
+				return -1;
+			continue;
+		}
+		if (buf_printf(&path[i], "/providers/%s", name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int nr_provider_parse(const char *name, const struct buf path[2], struct nr_provider *p, struct buf *err)
 {
 	*p = (struct nr_provider){ .format = NR_FMT_OPENAI, .auth = NR_AUTH_BEARER,
 		.connect_timeout_ms = -1, .idle_timeout_ms = -1, .cooldown_s = -1,
 		.quota_cooldown_s = -1, .auth_cooldown_s = -1 };
-	if (!nr_name_ok(name)) {
-		buf_printf(err, "bad provider name '%s'", name);
-		return -1;
-	}
 	if (!(p->name = strdup(name))) {
 		buf_printf(err, "out of memory");
 		return -1;
 	}
-	struct buf dir = BUF_INIT, path = BUF_INIT;
 	int found = 0, rc = 0;
 	for (int i = 0; i < 2 && rc == 0; i++) {
-		int ok = i == 0 ? nr_share_dir(&dir) : nr_config_dir(&dir);
-		if (ok < 0)
+		if (!path[i].len)
 			continue;
-		buf_reset(&path);
-		if (buf_printf(&path, "%s/providers/%s", dir.p, name) < 0) {
-			buf_printf(err, "out of memory");
-			rc = -1;
-			break;
-		}
-		int r = read_file(path.p, p, err);
+		int r = read_file(path[i].p, p, err);
 		if (r < 0)
 			rc = -1;
 		found |= r > 0;
 	}
-	buf_free(&dir);
-	buf_free(&path);
 	if (rc == 0 && !found) {
 		buf_printf(err, "no provider named '%s' (no file providers/%s)", name, name);
 		rc = -1;
@@ -257,20 +257,46 @@ int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err)
 	return rc;
 }
 
-int nr_provider_exists(const char *name)
+static char *dup_or_null(const char *s, int *bad)
 {
-	if (!nr_name_ok(name))
-		return 0;
-	struct buf dir = BUF_INIT;
-	int found = 0;
-	for (int i = 0; i < 2 && !found; i++) {
-		if ((i == 0 ? nr_share_dir(&dir) : nr_config_dir(&dir)) < 0 ||
-		    buf_printf(&dir, "/providers/%s", name) < 0)
-			continue;
-		found = access(dir.p, F_OK) == 0;
+	char *c = s ? strdup(s) : NULL;
+	*bad |= s && !c;
+	return c;
+}
+
+static char **dup_list(char *const *v, size_t n, int *bad)
+{
+	char **c = n ? calloc(n, sizeof *c) : NULL;
+	*bad |= n && !c;
+	for (size_t i = 0; c && i < n; i++)
+		c[i] = dup_or_null(v[i], bad);
+	return c;
+}
+
+int nr_provider_copy(struct nr_provider *dst, const struct nr_provider *src)
+{
+	int bad = 0;
+	*dst = *src;
+	dst->name = dup_or_null(src->name, &bad);
+	dst->base_url = dup_or_null(src->base_url, &bad);
+	dst->models = dup_or_null(src->models, &bad);
+	dst->key_vars = dup_list(src->key_vars, src->nkey_vars, &bad);
+	dst->headers = dup_list(src->headers, src->nheaders, &bad);
+	dst->prices = src->nprices ? calloc(src->nprices, sizeof *dst->prices) : NULL;
+	bad |= src->nprices && !dst->prices;
+	for (size_t i = 0; dst->prices && i < src->nprices; i++) {
+		dst->prices[i] = src->prices[i];
+		dst->prices[i].pattern = dup_or_null(src->prices[i].pattern, &bad);
 	}
-	buf_free(&dir);
-	return found;
+	if (!dst->key_vars)	/* what could not be allocated is not there to free */
+		dst->nkey_vars = 0;
+	if (!dst->headers)
+		dst->nheaders = 0;
+	if (!dst->prices)
+		dst->nprices = 0;
+	if (bad)
+		nr_provider_free(dst);
+	return bad ? -1 : 0;
 }
 
 void nr_provider_free(struct nr_provider *p)

@@ -35,12 +35,23 @@ struct nr_provider {
 	long cooldown_s, quota_cooldown_s, auth_cooldown_s;
 };
 
-/* Loads provider `name`; 0, or -1 with the reason in `err` (not found, a
- * bad line with its file and number). */
+/* Loads provider `name` into p (the caller's to free); 0, or -1 with the
+ * reason in `err` (not found, a bad line with its file and number). A process
+ * parses each file once and keeps it while a stat says it is unchanged
+ * (provider_cache.c). */
 int nr_provider_load(const char *name, struct nr_provider *p, struct buf *err);
 void nr_provider_free(struct nr_provider *p);
 /* 1 when a file names provider `name` in the share or the config dir. */
 int nr_provider_exists(const char *name);
+
+/* For provider_cache.c: the two files of provider `name`, [0] the share
+ * dir's, [1] the config dir's ("" when that dir is unknown); 0 or -1. */
+int nr_provider_paths(const char *name, struct buf path[2]);
+/* Parses those files (an absent one is skipped; the config dir's values
+ * replace the share dir's) into p; as nr_provider_load. */
+int nr_provider_parse(const char *name, const struct buf path[2], struct nr_provider *p, struct buf *err);
+/* A deep copy of src into dst; 0, or -1 (out of memory, dst left empty). */
+int nr_provider_copy(struct nr_provider *dst, const struct nr_provider *src);
 
 /* Nonzero when model is one of the words of p's models= list. */
 int nr_provider_offers(const struct nr_provider *p, const char *model);

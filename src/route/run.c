@@ -9,6 +9,7 @@
 #include "exitcodes.h"
 #include "logsafe.h"
 #include "route/fallback.h"
+#include "route/filecheck.h"
 #include "route/route.h"
 #include "route/target.h"
 #include "route/upstream.h"
@@ -84,7 +85,9 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 				 a->rtk_bytes, a->rtk_tokens, a->anthropic_beta,
 				 a->anthropic_version, "" };
 	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
+	nr_conf_hold();	/* each provider and combo file stat'ed once for all targets */
 	int rc = route(&rq, out);
+	nr_conf_release();
 	jv_free(name);
 	jv_free(body);
 	return rc;

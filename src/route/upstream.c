@@ -50,10 +50,19 @@ void nr_upstream_watch(int fd)
 }
 
 /* The watched client hung up (a peer's shutdown or reset). */
+/* libcurl calls the progress function several times even for a short answer:
+ * a poll on each call cost more than the whole idle-timeout check */
+#define CLIENT_CHECK_MS 20
+
 static int client_left(void)
 {
+	static long checked_ms;
 	if (watch_fd < 0)
 		return 0;
+	long now = nr_mono_ms();
+	if (now - checked_ms < CLIENT_CHECK_MS)
+		return 0;
+	checked_ms = now;
 	struct pollfd pf = { .fd = watch_fd, .events = POLLRDHUP };
 	return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
