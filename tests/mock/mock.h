@@ -57,9 +57,19 @@ int http_head(int fd, int status, const char *content_type, long content_length,
 int http_chunk(int fd, const void *p, size_t n);
 int http_chunk_end(int fd);
 
+/* ---- raw.c: --raw DIR keeps the exact bytes of each request body
+ * (DIR/request-N) and of the answer body sent for it (DIR/answer-N, SSE
+ * bytes without the chunk framing), N counting from 1 across connections. */
+extern const char *mock_raw_dir;
+void raw_begin(const struct buf *request_body);	/* opens answer-N for raw_answer() */
+void raw_answer(const void *p, size_t n);
+void raw_end(void);
+/* The time in answers: 1700000000 under MOCK_FIXED (comparable answers). */
+long mock_now(void);
+
 /* ---- behaviour.c: the words of the model name */
 struct behaviour {
-	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage;
+	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage, exact;
 	int status;		/* status-NNN, 0 when absent */
 	long retry_after;	/* retry-NNN, -1 when absent */
 	long slow_ms, stall_ms;	/* 0 when absent */
