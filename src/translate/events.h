@@ -58,6 +58,8 @@ struct decoder {
 struct nr_stream {
 	enum nr_format from, to;
 	int passthrough;		/* same format: raw bytes out, events only tracked */
+	int drop_usage_only;		/* pass-through: leave out openai's usage-only chunk */
+	int usage_only;			/* the event being decoded is that chunk */
 	const struct decoder *dec;
 	const struct encoder *enc;
 	struct sse sse;

@@ -47,6 +47,9 @@ int nr_stream_feed(struct nr_stream *s, const char *p, size_t n, struct buf *out
 /* At the end of the input. If the stream ended before its terminal event (cut
  * mid-way), appends a well-formed terminal error event in `to` and returns -1. */
 int nr_stream_end(struct nr_stream *s, struct buf *out);
+/* Same format, openai: the usage-only chunk (choices: []) is read for its
+ * usage but not written, for a client that did not ask for it when nr did. */
+void nr_stream_drop_usage_only(struct nr_stream *s);
 /* Appends a terminal error event in `to` (e.g. the upstream died) and
  * finishes the stream. */
 int nr_stream_fail(struct nr_stream *s, const char *type, const char *message, struct buf *out);
