@@ -135,3 +135,24 @@ prov() {
 	run db "select count(*), sum(input_tokens > 0 and output_tokens > 0) from usage where status = 200"
 	assert_output '16|16'
 }
+
+# The definitions of the README's "Usage": input = input tokens neither read
+# from nor written to the cache, cache_read, cache_write apart, output with reasoning.
+@test "usage means the same in every format: input without cache reads and writes, whole and streamed" {
+	for f in openai anthropic responses gemini; do
+		for s in "" stream; do
+			body "$f" "$(prov "$f")/m-cached" $s >"$T/req"
+			run --separate-stderr nr-route --from "$f" --model "$(prov "$f")/m-cached" ${s:+--stream} <"$T/req"
+			assert_success
+		done
+	done
+	run db "select provider, input_tokens, cache_read_tokens, coalesce(cache_write_tokens, '-'), output_tokens from usage order by provider, id"
+	assert_output "pa|50|30|20|7
+pa|50|30|20|7
+pg|70|30|-|7
+pg|70|30|-|7
+po|70|30|-|7
+po|70|30|-|7
+pr|70|30|-|7
+pr|70|30|-|7"
+}

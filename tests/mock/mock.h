@@ -69,7 +69,7 @@ long mock_now(void);
 
 /* ---- behaviour.c: the words of the model name */
 struct behaviour {
-	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage, exact;
+	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage, exact, cached;
 	int status;		/* status-NNN, 0 when absent */
 	long retry_after;	/* retry-NNN, -1 when absent */
 	long slow_ms, stall_ms;	/* 0 when absent */
@@ -92,6 +92,7 @@ struct answer {
 	size_t ncuts;		/* number of pieces + 1 */
 	char *tool_name, *tool_args, *call_id;	/* the tool call (args as JSON text) */
 	double in_tokens, out_tokens;	/* double: hugeusage sends 1e300 */
+	double cache_read, cache_write;	/* `cached`: part of in_tokens */
 };
 /* Builds the answer to request body `req` (consumed). */
 void answer_build(struct answer *a, enum nr_format fmt, const char *model, jv req,
