@@ -238,13 +238,13 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 
 /* The usage of a whole answer in the client's format: only its usage
  * member is parsed, the rest stays bytes. */
-static void whole_usage(struct json_span top, struct nr_usage *u)
+static void whole_usage(struct json_span top, enum nr_format f, struct nr_usage *u)
 {
 	static const char *const names[] = { "usage", "usageMetadata" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct json_span v = json_get(top, names[i]);
 		if (v.n)
-			nr_usage_from_json(JV_OBJECT(jv_string(names[i]), json_parse(v.p, v.n)), u);
+			nr_usage_from_json(JV_OBJECT(jv_string(names[i]), json_parse(v.p, v.n)), f, u);
 	}
 }
 
@@ -260,7 +260,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 			return NEXT_TARGET;
 		}
 		if (json_type_of(top) == JSON_OBJECT)
-			whole_usage(top, &a->scan.u);
+			whole_usage(top, a->to, &a->scan.u);
 		return nr_out_begin(c->out, 200, "application/json", a->label) < 0 ||
 		       nr_out_write(c->out, a->body.p, a->body.len) < 0 ? CLIENT_GONE : DONE;
 	}
@@ -270,7 +270,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 		buf_puts(why, "invalid JSON in the upstream's answer");
 		return NEXT_TARGET;
 	}
-	nr_usage_from_json(jv_copy(resp), &a->scan.u);
+	nr_usage_from_json(jv_copy(resp), a->to, &a->scan.u);
 	jv out = nr_translate_response(resp, a->to, a->from, a->model);
 	if (!jv_is_valid(out)) {
 		struct buf m = BUF_INIT;
@@ -328,7 +328,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 	buf_printf(&label, "%s/%s", t->provider, t->model);
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
 			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added };
-	nr_usage_scan_init(&a.scan);
+	nr_usage_scan_init(&a.scan, p->format);
 	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
 		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
 	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");

@@ -61,10 +61,7 @@ void nr_stream_free(struct nr_stream *s)
 
 void nr_stream_usage(const struct nr_stream *s, struct nr_usage *u)
 {
-	u->input = s->usage.input;
-	u->output = s->usage.output;
-	u->cache_read = s->usage.cache_read;
-	u->cache_write = s->usage.cache_write;
+	nr_usage_of(&s->usage, u);
 }
 
 /* ---- the normaliser: called by decoders ---- */

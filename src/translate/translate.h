@@ -53,10 +53,16 @@ void nr_stream_drop_usage_only(struct nr_stream *s);
 /* Appends a terminal error event in `to` (e.g. the upstream died) and
  * finishes the stream. */
 int nr_stream_fail(struct nr_stream *s, const char *type, const char *message, struct buf *out);
-/* Usage seen so far (tokens), for the usage row; -1 when not known. */
+/* Tokens as nr records them, whatever the format (README "Usage"): input =
+ * input tokens neither read from nor written to the cache; cache_read and
+ * cache_write apart; output includes reasoning/thinking. -1 when not known. */
 struct nr_usage {
 	long long input, output, cache_read, cache_write;
 };
+/* The one reader: a usage object of format f (openai/anthropic/responses
+ * `usage`, gemini `usageMetadata`); consumes obj. */
+void nr_usage_read(enum nr_format f, jv obj, struct nr_usage *u);
+/* Usage seen so far in a stream, for the usage row. */
 void nr_stream_usage(const struct nr_stream *s, struct nr_usage *u);
 void nr_stream_free(struct nr_stream *s);
 
