@@ -9,10 +9,12 @@
 
 #include "exitcodes.h"
 #include "json.h"
+#include "json_span.h"
 #include "logsafe.h"
 #include "route/accounts.h"
 #include "route/cooldown.h"
 #include "route/provider.h"
+#include "route/reqbody.h"
 #include "route/upstream.h"
 #include "route/usage.h"
 #include "translate/translate.h"
@@ -33,6 +35,7 @@ struct attempt {
 	const char *model, *label;
 	struct nr_out *out;
 	int decided, sse, stream_bad, write_failed, body_over;
+	int usage_added;	/* nr asked for openai stream usage the client did not */
 	struct nr_stream *stream;
 	struct buf tbuf, body;
 	struct nr_usage_scan scan;
@@ -67,6 +70,8 @@ static int on_body(void *ctx, const char *p, size_t n)
 		buf_free(&ct);
 		if (a->sse && !(a->stream = nr_stream_new(a->to, a->from, a->model)))
 			return -1;
+		if (a->sse && a->usage_added)
+			nr_stream_drop_usage_only(a->stream);
 	}
 	if (!a->sse) {
 		long cap = ok_status(a->call.status) ? WHOLE_BODY_MAX : ERROR_BODY_MAX;
@@ -206,43 +211,6 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	return l;
 }
 
-/* The request for one target: translated F→T, model and stream set, the
- * target's max_tokens applied. Invalid with a message on failure. */
-static jv prepare_body(const struct nr_request *rq, const struct nr_target *t, enum nr_format to)
-{
-	jv b = nr_translate_request(jv_copy(rq->body), rq->from, to, t->model);
-	if (!jv_is_valid(b) || jv_get_kind(b) != JV_KIND_OBJECT)
-		return jv_is_valid(b) ? (jv_free(b), jv_invalid_with_msg(jv_string("not an object"))) : b;
-	if (to != NR_FMT_GEMINI) {
-		b = jv_object_set(b, jv_string("model"), jv_string(t->model));
-		if (rq->stream)
-			b = jv_object_set(b, jv_string("stream"), jv_true());
-		/* usage in openai streams only comes when asked; a same-format client decides itself */
-		if (rq->stream && to == NR_FMT_OPENAI && rq->from != NR_FMT_OPENAI)
-			b = jv_object_set(b, jv_string("stream_options"),
-					  JV_OBJECT(jv_string("include_usage"), jv_true()));
-	}
-	if (t->max_tokens > 0) {
-		jv n = jv_number((double)t->max_tokens);
-		if (to == NR_FMT_GEMINI) {
-			jv gc = jv_object_get(jv_copy(b), jv_string("generationConfig"));
-			if (jv_get_kind(gc) != JV_KIND_OBJECT) {
-				jv_free(gc);
-				gc = jv_object();
-			}
-			b = jv_object_set(b, jv_string("generationConfig"),
-					  jv_object_set(gc, jv_string("maxOutputTokens"), n));
-		} else if (to == NR_FMT_RESPONSES) {
-			b = jv_object_set(b, jv_string("max_output_tokens"), n);
-		} else if (to == NR_FMT_OPENAI && jv_object_has(jv_copy(b), jv_string("max_completion_tokens"))) {
-			b = jv_object_set(b, jv_string("max_completion_tokens"), n);
-		} else {
-			b = jv_object_set(b, jv_string("max_tokens"), n);
-		}
-	}
-	return b;
-}
-
 static const char *jv_msg(jv v, struct buf *out)
 {
 	jv m = jv_invalid_get_msg(v);
@@ -253,7 +221,7 @@ static const char *jv_msg(jv v, struct buf *out)
 }
 
 struct ctx {
-	const struct nr_request *rq;
+	struct nr_request *rq;
 	const struct nr_targets *t;
 	sqlite3 *db;
 	struct nr_out *out;
@@ -303,16 +271,41 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 	nr_usage_defer(&r);	/* written once the answer is out: nr_usage_flush() */
 }
 
-/* The answer arrived whole (not SSE): translate it back and send it. */
+/* The usage of a whole answer in the client's format: only its usage
+ * member is parsed, the rest stays bytes. */
+static void whole_usage(struct json_span top, enum nr_format f, struct nr_usage *u)
+{
+	static const char *const names[] = { "usage", "usageMetadata" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct json_span v = json_get(top, names[i]);
+		if (v.n)
+			nr_usage_from_json(JV_OBJECT(jv_string(names[i]), json_parse(v.p, v.n)), f, u);
+	}
+}
+
+/* The answer arrived whole (not SSE): in the client's format its bytes go
+ * as they came; else it is translated back. */
 static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 {
+	if (a->from == a->to) {
+		struct json_span top;
+		char e[128];
+		if (json_validate(a->body.p ? a->body.p : "", a->body.len, &top, e, sizeof e) < 0) {
+			buf_printf(why, "invalid JSON in the upstream's answer: %s", e);
+			return NEXT_TARGET;
+		}
+		if (json_type_of(top) == JSON_OBJECT)
+			whole_usage(top, a->to, &a->scan.u);
+		return nr_out_begin(c->out, 200, "application/json", a->label) < 0 ||
+		       nr_out_write(c->out, a->body.p, a->body.len) < 0 ? CLIENT_GONE : DONE;
+	}
 	jv resp = jv_parse_sized(a->body.p ? a->body.p : "", (int)a->body.len);
 	if (!jv_is_valid(resp)) {
 		jv_free(resp);
 		buf_puts(why, "invalid JSON in the upstream's answer");
 		return NEXT_TARGET;
 	}
-	nr_usage_from_json(jv_copy(resp), &a->scan.u);
+	nr_usage_from_json(jv_copy(resp), a->to, &a->scan.u);
 	jv out = nr_translate_response(resp, a->to, a->from, a->model);
 	if (!jv_is_valid(out)) {
 		struct buf m = BUF_INIT;
@@ -363,15 +356,15 @@ static const char *finish_stream(struct attempt *a, struct buf *why)
 /* One attempt on one account; returns what to do next, with the reason in why,
  * and in *limit the seconds a rate limit or quota cools it down (else -1). */
 static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, const struct nr_provider *p,
-			     const struct nr_account *acct, const char *body, size_t body_len, struct buf *why,
-			     double *limit)
+			     const struct nr_account *acct, const char *body, size_t body_len, int usage_added,
+			     struct buf *why, double *limit)
 {
 	struct buf url = BUF_INIT, label = BUF_INIT;
 	build_url(&url, p, t->model, c->rq->stream, acct);
 	buf_printf(&label, "%s/%s", t->provider, t->model);
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
-			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT };
-	nr_usage_scan_init(&a.scan);
+			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added };
+	nr_usage_scan_init(&a.scan, p->format);
 	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
 		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
 	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");
@@ -501,17 +494,11 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		note(c, t, NULL, why.p, FAILED_OTHER);
 		goto out;
 	}
-	jv body = prepare_body(c->rq, t, p.format);
-	if (!jv_is_valid(body)) {
-		struct buf m = BUF_INIT;
-		buf_reset(&why);
-		buf_printf(&why, "unable to translate the request to %s: %s", nr_format_name(p.format), jv_msg(body, &m));
-		buf_free(&m);
-		note(c, t, NULL, why.p, FAILED_REQUEST);
-		goto out;
-	}
-	if (json_dump(&text, body) < 0) {
-		note(c, t, NULL, "out of memory", 0);
+	int usage_added;
+	buf_reset(&why);
+	int built = nr_request_body(c->rq, t, p.format, &text, &usage_added, &why);
+	if (built < 0) {
+		note(c, t, NULL, why.p ? why.p : "out of memory", built == -2 ? FAILED_REQUEST : FAILED_OTHER);
 		goto out;
 	}
 	size_t start = p.fill_first || n == 1 ? 0 : (size_t)nr_rotation_next(c->db, p.name) % n;
@@ -536,7 +523,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		double limit;
 		tried++;
 		buf_reset(&why);
-		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, &why, &limit);
+		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, usage_added, &why, &limit);
 		if (next == DONE || next == CLIENT_GONE)
 			break;
 		note(c, t, acct->name, why.p, limit >= 0 ? FAILED_LIMIT : FAILED_OTHER);
@@ -565,7 +552,7 @@ static long retry_after_s(double secs)
 	return secs < RETRY_AFTER_MAX_S ? (long)ceil(secs) : RETRY_AFTER_MAX_S;
 }
 
-int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
+int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
 	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0, -1 };
 	for (size_t i = 0; i < t->n; i++) {

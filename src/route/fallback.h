@@ -11,12 +11,17 @@
 #include <sqlite3.h>
 
 #include "format.h"
+#include "json_span.h"
 #include "route/out.h"
 #include "route/target.h"
 
 struct nr_request {
 	enum nr_format from;
-	jv body;			/* the client's request (borrowed: not consumed) */
+	const char *text;		/* the client's request, validated JSON (borrowed) */
+	size_t len;
+	struct json_span top;		/* its top-level object, in text */
+	jv body;			/* text parsed, once a target needs it (reqbody.h) */
+	int parsed;			/* body is set (even if invalid) */
 	const char *requested;		/* the model name asked for */
 	int stream;			/* the client wants SSE */
 	const char *client_key;		/* name of the client's nr key, may be NULL */
@@ -26,6 +31,6 @@ struct nr_request {
 	char id[17];			/* random hex id of this request, in every usage row */
 };
 
-int nr_route(const struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out);
+int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "json_span.h"
 #include "logsafe.h"
 #include "route/fallback.h"
 #include "route/filecheck.h"
@@ -25,18 +26,15 @@ int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const ch
 	return code;
 }
 
-/* The model named by the argument, else by the body. */
-static jv model_name(jv body, const char *arg)
+/* The model named by the argument, else by the body, into *name. */
+static int model_name(struct json_span top, const char *arg, struct buf *name)
 {
-	if (arg) {
-		jv_free(body);
-		return jv_string(arg);
-	}
-	jv m = jv_object_get(body, jv_string("model"));
-	if (jv_get_kind(m) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(m)) > 0)
-		return m;
-	jv_free(m);
-	return jv_invalid();
+	if (arg)
+		return buf_puts(name, arg);
+	struct json_span m = json_get(top, "model");
+	if (json_type_of(m) != JSON_STRING || m.n <= 2)
+		return -1;
+	return json_str_decode(m, name) < 0 || !name->p || strlen(name->p) != name->len ? -1 : 0;
 }
 
 static int route(struct nr_request *rq, struct nr_out *out)
@@ -64,32 +62,31 @@ static int route(struct nr_request *rq, struct nr_out *out)
 
 int nr_route_request(const struct nr_route_args *a, const char *text, size_t len, struct nr_out *out)
 {
-	jv body = jv_parse_sized(text ? text : "", (int)len);
-	if (jv_get_kind(body) != JV_KIND_OBJECT) {
-		jv_free(body);
+	/* validated once, as bytes: a target in the client's format gets these
+	 * bytes, and only a translating target needs them parsed (reqbody.h) */
+	struct json_span top;
+	char why[128];
+	text = text ? text : "";
+	if (json_validate(text, len, &top, why, sizeof why) < 0 || json_type_of(top) != JSON_OBJECT)
 		return nr_route_refuse(a->from, out, 400, "invalid_request", "the request body is not a JSON object", NR_EXIT_DATA);
-	}
-	jv name = model_name(jv_copy(body), a->model);
-	if (!jv_is_valid(name)) {
-		jv_free(body);
+	struct buf name = BUF_INIT;
+	if (model_name(top, a->model, &name) < 0) {
+		buf_free(&name);
 		return nr_route_refuse(a->from, out, 400, "invalid_request",
 			      "no model: give --model or \"model\" in the body", NR_EXIT_DATA);
 	}
-	int stream = a->stream;
-	if (a->from != NR_FMT_GEMINI) {
-		jv s = jv_object_get(jv_copy(body), jv_string("stream"));
-		stream = jv_get_kind(s) == JV_KIND_TRUE;
-		jv_free(s);
-	}
-	struct nr_request rq = { a->from, body, jv_string_value(name), stream, a->client_key,
-				 a->rtk_bytes, a->rtk_tokens, a->anthropic_beta,
-				 a->anthropic_version, "" };
+	int stream = a->from == NR_FMT_GEMINI ? a->stream : json_is_true(top, "stream");
+	struct nr_request rq = { .from = a->from, .text = text, .len = len, .top = top, .body = jv_invalid(),
+				 .requested = name.p, .stream = stream, .client_key = a->client_key,
+				 .rtk_bytes = a->rtk_bytes, .rtk_tokens = a->rtk_tokens,
+				 .anthropic_beta = a->anthropic_beta,
+				 .anthropic_version = a->anthropic_version };
 	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
 	nr_conf_hold();	/* each provider and combo file stat'ed once for all targets */
 	int rc = route(&rq, out);
 	nr_conf_release();
-	jv_free(name);
-	jv_free(body);
+	jv_free(rq.body);
+	buf_free(&name);
 	return rc;
 }
 

@@ -1,26 +1,7 @@
 /* usage: token counts from upstream answers (see usage.h). */
 #include "route/usage.h"
 
-#include <math.h>
 #include <string.h>
-
-/* A token count, or -1 when absent or not believable: only whole numbers
- * below 2^53 (exact in a double) are taken, so no cast is undefined. */
-static long long num(jv obj, const char *key)
-{
-	jv v = jv_object_get(obj, jv_string(key));
-	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : -1;
-	jv_free(v);
-	return d >= 0 && d < 9007199254740992.0 && d == floor(d) ? (long long)d : -1;
-}
-
-static long long nested(jv obj, const char *outer, const char *key)
-{
-	jv o = jv_object_get(obj, jv_string(outer));
-	long long r = jv_get_kind(o) == JV_KIND_OBJECT ? num(jv_copy(o), key) : -1;
-	jv_free(o);
-	return r;
-}
 
 static void set(long long *dst, long long v)
 {
@@ -28,40 +9,23 @@ static void set(long long *dst, long long v)
 		*dst = v;
 }
 
-/* One usage object; the field names tell the format apart. Consumes u. */
-static void merge(jv u, struct nr_usage *out)
+/* One usage object, read by the translator's reader (one definition of the
+ * counts for the whole program); what it knows replaces what u had. */
+static void merge(jv obj, enum nr_format f, struct nr_usage *out)
 {
-	if (jv_get_kind(u) != JV_KIND_OBJECT) {
-		jv_free(u);
+	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
+		jv_free(obj);
 		return;
 	}
-	long long v;
-	if ((v = num(jv_copy(u), "prompt_tokens")) >= 0) {	/* openai: prompt includes cached */
-		long long cached = nested(jv_copy(u), "prompt_tokens_details", "cached_tokens");
-		out->input = v - (cached > 0 ? cached : 0);
-		set(&out->cache_read, cached);
-		set(&out->output, num(jv_copy(u), "completion_tokens"));
-	} else if ((v = num(jv_copy(u), "promptTokenCount")) >= 0) {	/* gemini */
-		long long cached = num(jv_copy(u), "cachedContentTokenCount");
-		long long cand = num(jv_copy(u), "candidatesTokenCount");
-		long long thoughts = num(jv_copy(u), "thoughtsTokenCount");
-		out->input = v - (cached > 0 ? cached : 0);
-		set(&out->cache_read, cached);
-		if (cand >= 0 || thoughts >= 0)
-			out->output = (cand > 0 ? cand : 0) + (thoughts > 0 ? thoughts : 0);
-	} else {	/* anthropic (input excludes cache) or responses (input includes cached) */
-		long long cached = nested(jv_copy(u), "input_tokens_details", "cached_tokens");
-		if ((v = num(jv_copy(u), "input_tokens")) >= 0)
-			out->input = v - (cached > 0 ? cached : 0);
-		set(&out->cache_read, cached);
-		set(&out->cache_read, num(jv_copy(u), "cache_read_input_tokens"));
-		set(&out->cache_write, num(jv_copy(u), "cache_creation_input_tokens"));
-		set(&out->output, num(jv_copy(u), "output_tokens"));
-	}
-	jv_free(u);
+	struct nr_usage got;
+	nr_usage_read(f, obj, &got);
+	set(&out->input, got.input);
+	set(&out->output, got.output);
+	set(&out->cache_read, got.cache_read);
+	set(&out->cache_write, got.cache_write);
 }
 
-void nr_usage_from_json(jv obj, struct nr_usage *u)
+void nr_usage_from_json(jv obj, enum nr_format f, struct nr_usage *u)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
 		jv_free(obj);
@@ -71,17 +35,17 @@ void nr_usage_from_json(jv obj, struct nr_usage *u)
 	for (int i = 0; i < 2; i++) {	/* anthropic message_start, responses response.completed */
 		jv w = jv_object_get(jv_copy(obj), jv_string(wrappers[i]));
 		if (jv_get_kind(w) == JV_KIND_OBJECT)
-			merge(jv_object_get(w, jv_string("usage")), u);
+			merge(jv_object_get(w, jv_string("usage")), f, u);
 		else
 			jv_free(w);
 	}
-	merge(jv_object_get(jv_copy(obj), jv_string("usage")), u);
-	merge(jv_object_get(obj, jv_string("usageMetadata")), u);
+	merge(jv_object_get(jv_copy(obj), jv_string("usage")), f, u);
+	merge(jv_object_get(obj, jv_string("usageMetadata")), f, u);
 }
 
-void nr_usage_scan_init(struct nr_usage_scan *s)
+void nr_usage_scan_init(struct nr_usage_scan *s, enum nr_format f)
 {
-	*s = (struct nr_usage_scan){ .line = BUF_INIT, .data = BUF_INIT };
+	*s = (struct nr_usage_scan){ .line = BUF_INIT, .data = BUF_INIT, .format = f };
 	s->u.input = s->u.output = s->u.cache_read = s->u.cache_write = -1;
 }
 
@@ -94,7 +58,7 @@ void nr_usage_scan_free(struct nr_usage_scan *s)
 static void end_event(struct nr_usage_scan *s)
 {
 	if (!s->skip_event && s->data.len && memmem(s->data.p, s->data.len, "sage", 4))
-		nr_usage_from_json(jv_parse_sized(s->data.p, (int)s->data.len), &s->u);
+		nr_usage_from_json(jv_parse_sized(s->data.p, (int)s->data.len), s->format, &s->u);
 	buf_reset(&s->data);
 	s->skip_event = 0;
 }

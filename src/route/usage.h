@@ -1,7 +1,7 @@
 /* usage: tokens read from the upstream's answer (whole JSON or SSE, in the
  * upstream's own format, whatever the client's), and one usage row per
- * attempt in SQLite, written after the answer (usage_row.c, usage_flush.c). Normalised: input = uncached input tokens; cache_read and
- * cache_write apart; output includes reasoning/thinking tokens. -1 = unknown. */
+ * attempt in SQLite, written after the answer (usage_row.c, usage_flush.c).
+ * The counts mean what struct nr_usage says (translate.h). */
 #ifndef NR_ROUTE_USAGE_H
 #define NR_ROUTE_USAGE_H
 
@@ -13,17 +13,19 @@
 
 #define NR_USAGE_EVENT_MAX (1024 * 1024)	/* larger SSE events are content, not usage: skipped */
 
-/* Merges the usage an upstream JSON object carries (usage, message.usage,
- * response.usage or usageMetadata) into u; consumes obj. */
-void nr_usage_from_json(jv obj, struct nr_usage *u);
+/* Merges the usage an upstream JSON object of format f carries (usage,
+ * message.usage, response.usage or usageMetadata) into u, read by
+ * nr_usage_read (translate.h: what input, cached and output mean); consumes obj. */
+void nr_usage_from_json(jv obj, enum nr_format f, struct nr_usage *u);
 
 /* An SSE reader that only looks at events mentioning usage. */
 struct nr_usage_scan {
 	struct buf line, data;
 	int skip_line, skip_event, last_cr;
+	enum nr_format format;	/* the upstream's */
 	struct nr_usage u;
 };
-void nr_usage_scan_init(struct nr_usage_scan *s);
+void nr_usage_scan_init(struct nr_usage_scan *s, enum nr_format f);
 void nr_usage_scan_feed(struct nr_usage_scan *s, const char *p, size_t n);
 void nr_usage_scan_free(struct nr_usage_scan *s);
 

@@ -25,8 +25,8 @@
 
 #include "rtk/engine.h"
 #include "rtk/request_caveman.h"
-#include "rtk/request_edit.h"
-#include "rtk/request_json.h"
+#include "json_edit.h"
+#include "json_span.h"
 #include "rtk/request_reuse.h"
 
 struct rq {

@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #include "format.h"
-#include "rtk/request_edit.h"
-#include "rtk/request_json.h"
+#include "json_edit.h"
+#include "json_span.h"
 
 extern const char caveman_instruction[];
 

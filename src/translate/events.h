@@ -58,6 +58,8 @@ struct decoder {
 struct nr_stream {
 	enum nr_format from, to;
 	int passthrough;		/* same format: raw bytes out, events only tracked */
+	int drop_usage_only;		/* pass-through: leave out openai's usage-only chunk */
+	int usage_only;			/* the event being decoded is that chunk */
 	const struct decoder *dec;
 	const struct encoder *enc;
 	struct sse sse;
@@ -160,5 +162,6 @@ int responses_item(struct buf *b, const struct nr_stream *s, int index, enum blk
 /* merges the known fields of `in` into `u` */
 void usage_merge(struct usage *u, const struct usage *in);
 void usage_read(enum nr_format f, jv obj, struct usage *u);	/* borrows obj */
+void nr_usage_of(const struct usage *in, struct nr_usage *u);	/* as recorded (translate.h) */
 
 #endif

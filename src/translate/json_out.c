@@ -243,3 +243,26 @@ int err_status(const char *type)
 			return st[i].status;
 	return 500;
 }
+
+/* One definition of the tokens nr records (translate.h, README "Usage"):
+ * the formats' readings above keep the total input, which translation needs. */
+static void recorded(const struct usage *in, struct nr_usage *u)
+{
+	u->input = in->input < 0 ? -1 : nz(in->input - nz(in->cache_read) - nz(in->cache_write));
+	u->output = in->output;
+	u->cache_read = in->cache_read;
+	u->cache_write = in->cache_write;
+}
+
+void nr_usage_read(enum nr_format f, jv obj, struct nr_usage *u)
+{
+	struct usage got;
+	usage_read(f, obj, &got);
+	jv_free(obj);
+	recorded(&got, u);
+}
+
+void nr_usage_of(const struct usage *in, struct nr_usage *u)
+{
+	recorded(in, u);
+}

@@ -121,8 +121,5 @@ void nr_response_usage(jv resp, enum nr_format f, struct nr_usage *u)
 	usage_read(f, obj, &got);
 	jv_free(obj);
 	jv_free(resp);
-	u->input = got.input;
-	u->output = got.output;
-	u->cache_read = got.cache_read;
-	u->cache_write = got.cache_write;
+	nr_usage_of(&got, u);
 }

@@ -61,10 +61,7 @@ void nr_stream_free(struct nr_stream *s)
 
 void nr_stream_usage(const struct nr_stream *s, struct nr_usage *u)
 {
-	u->input = s->usage.input;
-	u->output = s->usage.output;
-	u->cache_read = s->usage.cache_read;
-	u->cache_write = s->usage.cache_write;
+	nr_usage_of(&s->usage, u);
 }
 
 /* ---- the normaliser: called by decoders ---- */
@@ -235,10 +232,13 @@ static int on_event(void *ctx, const struct sse_event *e)
 	 * not passed through, and what it half produced is taken back: the error
 	 * event takes its place. */
 	size_t mark = s->out->len;
+	s->usage_only = 0;
 	if (!s->finished && s->dec->event(s, e) < 0) {
 		truncate_out(s->out, mark);
 		return -1;
 	}
+	if (s->usage_only && s->drop_usage_only)
+		return 0;	/* asked for by nr, not by the client: read, not sent */
 	return s->passthrough ? buf_append(s->out, e->raw, e->raw_len) : 0;
 }
 
@@ -287,6 +287,11 @@ int nr_stream_end(struct nr_stream *s, struct buf *out)
 		return -1;
 	}
 	return 0;
+}
+
+void nr_stream_drop_usage_only(struct nr_stream *s)
+{
+	s->drop_usage_only = s->passthrough && s->from == NR_FMT_OPENAI;
 }
 
 int nr_stream_fail(struct nr_stream *s, const char *type, const char *message, struct buf *out)

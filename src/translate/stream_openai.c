@@ -250,10 +250,12 @@ static int chunk(struct nr_stream *s, jv j)
 		jv_free(delta);
 		jv_free(ch);
 	}
+	int no_choices = jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) == 0;
 	jv_free(choices);
 	jv u = jv_get_path(j, "usage", NULL);
 	if (jv_get_kind(u) == JV_KIND_OBJECT) {
 		struct usage got;
+		s->usage_only = no_choices;
 		usage_read(NR_FMT_OPENAI, u, &got);
 		usage_merge(&s->usage, &got);
 	}

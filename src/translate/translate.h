@@ -47,13 +47,22 @@ int nr_stream_feed(struct nr_stream *s, const char *p, size_t n, struct buf *out
 /* At the end of the input. If the stream ended before its terminal event (cut
  * mid-way), appends a well-formed terminal error event in `to` and returns -1. */
 int nr_stream_end(struct nr_stream *s, struct buf *out);
+/* Same format, openai: the usage-only chunk (choices: []) is read for its
+ * usage but not written, for a client that did not ask for it when nr did. */
+void nr_stream_drop_usage_only(struct nr_stream *s);
 /* Appends a terminal error event in `to` (e.g. the upstream died) and
  * finishes the stream. */
 int nr_stream_fail(struct nr_stream *s, const char *type, const char *message, struct buf *out);
-/* Usage seen so far (tokens), for the usage row; -1 when not known. */
+/* Tokens as nr records them, whatever the format (README "Usage"): input =
+ * input tokens neither read from nor written to the cache; cache_read and
+ * cache_write apart; output includes reasoning/thinking. -1 when not known. */
 struct nr_usage {
 	long long input, output, cache_read, cache_write;
 };
+/* The one reader: a usage object of format f (openai/anthropic/responses
+ * `usage`, gemini `usageMetadata`); consumes obj. */
+void nr_usage_read(enum nr_format f, jv obj, struct nr_usage *u);
+/* Usage seen so far in a stream, for the usage row. */
 void nr_stream_usage(const struct nr_stream *s, struct nr_usage *u);
 void nr_stream_free(struct nr_stream *s);
 

@@ -9,8 +9,9 @@ route_setup() {
 	export NR_CONFIG_DIR=$BATS_TEST_TMPDIR/cfg NR_DATA_DIR=$BATS_TEST_TMPDIR/data
 	export NR_SHARE_DIR=$ROOT/share
 	mkdir -p "$NR_CONFIG_DIR/providers" "$NR_CONFIG_DIR/combos"
-	export MOCK_LOG=$BATS_TEST_TMPDIR/mock.log
-	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" >"$BATS_TEST_TMPDIR/port" &
+	export MOCK_LOG=$BATS_TEST_TMPDIR/mock.log MOCK_RAW=$BATS_TEST_TMPDIR/raw
+	mkdir -p "$MOCK_RAW"	# the exact bytes of each request and answer (tests/mock/README.md)
+	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" >"$BATS_TEST_TMPDIR/port" &
 	MOCK_PID=$!
 	for _ in $(seq 100); do
 		[ -s "$BATS_TEST_TMPDIR/port" ] && break

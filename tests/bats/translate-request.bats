@@ -20,6 +20,14 @@ req() {
 	done
 }
 
+@test "the same format on both sides is a byte pass-through: 1.0, 1e2, -0, big integers and escapes as written" {
+	printf '{"model":"m", "temperature":1.0,"top_p":1e0,"seed":12345678901234567890,"x":[-0,1E+2,0.1000000000000000055511151231257827],\n"messages":[{"role":"user","content":"caf\\u00e9 \\/"}]}\n' >"$BATS_TEST_TMPDIR/in"
+	for f in openai anthropic responses gemini; do
+		req $f $f <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" || fail "$f: exit $?"
+		cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out" || fail "$f changed the bytes"
+	done
+}
+
 @test "unknown fields are dropped, not invented, when translating" {
 	run req openai anthropic <<<'{"model":"m","x_vendor":1,"logit_bias":{"1":2},"messages":[{"role":"user","content":"hi","x_name":"n"}]}'
 	assert_success

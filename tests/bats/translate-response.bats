@@ -147,6 +147,15 @@ meaning() {
 	done
 }
 
+@test "same format on both sides is a byte pass-through of the answer: numbers and escapes as written" {
+	for f in $FORMATS; do
+		body "$f" | jq -c . | sed 's|}$|,"x":{"one":1.0,"big":12345678901234567890,"t":"caf\\u00e9 \\/"}}|' >"$BATS_TEST_TMPDIR/in"
+		grep -q '"one":1.0' "$BATS_TEST_TMPDIR/in" || fail "the test's body was not built"
+		resp "$f" "$f" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" || fail "$f: exit $?"
+		cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out" || fail "$f changed the bytes"
+	done
+}
+
 @test "round trips A to B to A keep the meaning of the response, for every pair" {
 	for a in $FORMATS; do
 		for fixture in "$a" "${a}_len"; do

@@ -30,7 +30,7 @@ static int is(const char *w, size_t n, const char *word)
 static int is_word(const char *w, size_t n)
 {
 	static const char *const words[] = { "tool", "quota", "ratelimit", "cut", "cutearly", "badjson",
-					     "hugeusage",
+					     "hugeusage", "exact", "cached",
 					     "status", "retry", "slow", "stall", "long" };
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (is(w, n, words[i]))
@@ -66,6 +66,10 @@ void behaviour_parse(const char *model, struct behaviour *bh)
 			bh->badjson = 1;
 		else if (is(p, n, "hugeusage"))
 			bh->hugeusage = 1;
+		else if (is(p, n, "exact"))
+			bh->exact = 1;
+		else if (is(p, n, "cached"))
+			bh->cached = 1;
 		else if (v >= 0 && prev) {
 			/* a number gives its value to the word before it */
 			if (is(prev, prevn, "status") && v >= 100 && v <= 599)

@@ -5,8 +5,10 @@
 
 static jv usage(const struct answer *a, double output_tokens)
 {
-	return JV_OBJECT(S("input_tokens"), N(a->in_tokens), S("cache_creation_input_tokens"), N(0),
-			 S("cache_read_input_tokens"), N(0), S("output_tokens"), N(output_tokens));
+	/* anthropic's input_tokens leave out what was read from or written to the cache */
+	return JV_OBJECT(S("input_tokens"), N(a->in_tokens - a->cache_read - a->cache_write),
+			 S("cache_creation_input_tokens"), N(a->cache_write),
+			 S("cache_read_input_tokens"), N(a->cache_read), S("output_tokens"), N(output_tokens));
 }
 
 static const char *stop_reason(const struct answer *a)

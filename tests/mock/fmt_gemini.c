@@ -11,6 +11,8 @@ static jv chunk(const struct answer *a, jv parts, const char *finish)
 		cand = jv_object_set(cand, S("finishReason"), S(finish));
 	jv use = JV_OBJECT(S("promptTokenCount"), N(a->in_tokens), S("candidatesTokenCount"), N(a->out_tokens),
 			   S("totalTokenCount"), N(a->in_tokens + a->out_tokens));
+	if (a->cache_read > 0)
+		use = jv_object_set(use, S("cachedContentTokenCount"), N(a->cache_read));
 	return JV_OBJECT(S("candidates"), JV_ARRAY(cand), S("usageMetadata"), use,
 			 S("modelVersion"), S(a->model), S("responseId"), S(a->id));
 }

@@ -26,7 +26,7 @@ void openai_json(const struct answer *a, struct buf *out)
 	jv choice = JV_OBJECT(S("index"), N(0), S("message"), msg, S("logprobs"), jv_null(),
 			      S("finish_reason"), S(a->tool_name ? "tool_calls" : "stop"));
 	json_append(out, JV_OBJECT(S("id"), S(a->id), S("object"), S("chat.completion"),
-				   S("created"), N(time(NULL)), S("model"), S(a->model),
+				   S("created"), N(mock_now()), S("model"), S(a->model),
 				   S("choices"), JV_ARRAY(choice), S("usage"), answer_usage_openai(a)));
 }
 
@@ -36,7 +36,7 @@ static int chunk(const struct answer *a, struct sse *s, jv delta, const char *fi
 	jv choice = JV_OBJECT(S("index"), N(0), S("delta"), delta, S("logprobs"), jv_null(),
 			      S("finish_reason"), finish ? S(finish) : jv_null());
 	return sse_event(s, NULL, JV_OBJECT(S("id"), S(a->id), S("object"), S("chat.completion.chunk"),
-					    S("created"), N(time(NULL)), S("model"), S(a->model),
+					    S("created"), N(mock_now()), S("model"), S(a->model),
 					    S("choices"), JV_ARRAY(choice)), content);
 }
 
@@ -68,7 +68,7 @@ int openai_stream(const struct answer *a, struct sse *s, int usage)
 	}
 	/* the usage chunk comes only when the request set stream_options.include_usage */
 	if (usage && sse_event(s, NULL, JV_OBJECT(S("id"), S(a->id), S("object"), S("chat.completion.chunk"),
-						  S("created"), N(time(NULL)), S("model"), S(a->model),
+						  S("created"), N(mock_now()), S("model"), S(a->model),
 						  S("choices"), jv_array(), S("usage"), answer_usage_openai(a)), 0) < 0)
 		return -1;
 	return sse_done(s);

@@ -33,10 +33,10 @@ static jv item(const struct answer *a, int done)
 static jv response(const struct answer *a, int done)
 {
 	jv use = JV_OBJECT(S("input_tokens"), N(a->in_tokens), S("input_tokens_details"),
-			   JV_OBJECT(S("cached_tokens"), N(0)), S("output_tokens"), N(a->out_tokens),
+			   JV_OBJECT(S("cached_tokens"), N(a->cache_read)), S("output_tokens"), N(a->out_tokens),
 			   S("output_tokens_details"), JV_OBJECT(S("reasoning_tokens"), N(0)),
 			   S("total_tokens"), N(a->in_tokens + a->out_tokens));
-	return JV_OBJECT(S("id"), S(a->id), S("object"), S("response"), S("created_at"), N(time(NULL)),
+	return JV_OBJECT(S("id"), S(a->id), S("object"), S("response"), S("created_at"), N(mock_now()),
 			 S("status"), S(done ? "completed" : "in_progress"), S("error"), jv_null(),
 			 S("incomplete_details"), jv_null(), S("model"), S(a->model),
 			 S("output"), done ? JV_ARRAY(item(a, 1)) : jv_array(),

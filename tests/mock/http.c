@@ -342,6 +342,7 @@ int http_chunk(int fd, const void *p, size_t n)
 	must(buf_puts(&c, "\r\n"));
 	int rc = write_all(fd, c.p, c.len);
 	buf_free(&c);
+	raw_answer(p, n);
 	return rc;
 }
 

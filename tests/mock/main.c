@@ -21,12 +21,14 @@
 #include "exitcodes.h"
 
 static const char usage[] =
-	"usage: mock-upstream --listen 127.0.0.1:PORT [--log FILE] [--no-accept]\n"
+	"usage: mock-upstream --listen 127.0.0.1:PORT [--log FILE] [--raw DIR] [--no-accept]\n"
 	"Plays the openai, anthropic, responses and gemini APIs on a loopback address;\n"
 	"the model name's words choose the behaviour (see tests/mock/README.md).\n"
 	"  --listen ADDR:PORT  loopback address to listen on; PORT 0 picks a free port,\n"
 	"                      printed on stdout once listening\n"
 	"  --log FILE          append one JSON line per request to FILE\n"
+	"  --raw DIR           keep each request body and answer body, byte for byte,\n"
+	"                      as DIR/request-N and DIR/answer-N\n"
 	"  --no-accept         listen with a backlog of 0 and never accept: once one\n"
 	"                      connection waits in the queue, connects hang (timeouts)\n"
 	"  --help              this text\n"
@@ -126,6 +128,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "log", required_argument, NULL, 'g' },
 		{ "no-accept", no_argument, NULL, 'n' },
+		{ "raw", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,6 +139,7 @@ int main(int argc, char **argv)
 		case 'l': listen_spec = optarg; break;
 		case 'g': log_path = optarg; break;
 		case 'n': no_accept = 1; break;
+		case 'r': mock_raw_dir = optarg; break;
 		case 'h': fputs(usage, stdout); return NR_EXIT_OK;
 		default: die_usage(NULL);
 		}

@@ -57,9 +57,19 @@ int http_head(int fd, int status, const char *content_type, long content_length,
 int http_chunk(int fd, const void *p, size_t n);
 int http_chunk_end(int fd);
 
+/* ---- raw.c: --raw DIR keeps the exact bytes of each request body
+ * (DIR/request-N) and of the answer body sent for it (DIR/answer-N, SSE
+ * bytes without the chunk framing), N counting from 1 across connections. */
+extern const char *mock_raw_dir;
+void raw_begin(const struct buf *request_body);	/* opens answer-N for raw_answer() */
+void raw_answer(const void *p, size_t n);
+void raw_end(void);
+/* The time in answers: 1700000000 under MOCK_FIXED (comparable answers). */
+long mock_now(void);
+
 /* ---- behaviour.c: the words of the model name */
 struct behaviour {
-	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage;
+	int tool, quota, ratelimit, cut, cutearly, badjson, hugeusage, exact, cached;
 	int status;		/* status-NNN, 0 when absent */
 	long retry_after;	/* retry-NNN, -1 when absent */
 	long slow_ms, stall_ms;	/* 0 when absent */
@@ -82,6 +92,7 @@ struct answer {
 	size_t ncuts;		/* number of pieces + 1 */
 	char *tool_name, *tool_args, *call_id;	/* the tool call (args as JSON text) */
 	double in_tokens, out_tokens;	/* double: hugeusage sends 1e300 */
+	double cache_read, cache_write;	/* `cached`: part of in_tokens */
 };
 /* Builds the answer to request body `req` (consumed). */
 void answer_build(struct answer *a, enum nr_format fmt, const char *model, jv req,

@@ -135,6 +135,7 @@ static int reply_json(int fd, int status, const struct buf *body, const char *ex
 {
 	if (http_head(fd, status, "application/json", (long)body->len, extra, keep) < 0)
 		return -1;
+	raw_answer(body->p, body->len);
 	return write_all(fd, body->p, body->len);
 }
 
@@ -158,6 +159,18 @@ static int reply_stream(int fd, struct exchange *x, const struct answer *a)
 	return rc < 0 ? -1 : sse_end(&s);
 }
 
+/* Adds a member before the closing brace of the answer object. */
+static int add_exact_member(struct buf *body)
+{
+	static const char member[] = ",\"nr_exact\":{\"one\":1.0,\"hundred\":1e2,\"negzero\":-0,"
+		"\"big\":12345678901234567890,\"tenth\":0.1000000000000000055511151231257827,"
+		"\"text\":\"caf\\u00e9 \\/ \\ud83d\\ude00\"}}";
+	if (!body->len || body->p[body->len - 1] != '}')
+		return -1;
+	body->len--;
+	return buf_puts(body, member);
+}
+
 /* A 200 answer, with the stream failures the model asks for. */
 static int reply_answer(int fd, struct exchange *x, const char *extra, int keep)
 {
@@ -175,11 +188,14 @@ static int reply_answer(int fd, struct exchange *x, const char *extra, int keep)
 		case NR_FMT_RESPONSES: responses_json(&a, &body); break;
 		case NR_FMT_GEMINI: gemini_json(&a, &body); break;
 		}
+		if (x->bh.exact)	/* literals a JSON round trip would rewrite */
+			must(add_exact_member(&body));
 		if (http_head(fd, 200, "application/json", (long)body.len, extra, keep) == 0 && !x->bh.cutearly) {
 			sleep_ms(x->bh.stall_ms);
 			/* badjson: the length announced, but only half the JSON in it */
 			if (x->bh.badjson)
 				memset(body.p + body.len / 2, ' ', body.len - body.len / 2);
+			raw_answer(body.p, body.len);
 			rc = write_all(fd, body.p, body.len);
 		}
 	}
@@ -207,6 +223,7 @@ static int serve_request(int fd, int log_fd, struct request *rq)
 	struct log_entry le = { rq, x.status == 404 ? NULL : x.fmt < 0 ? "models" : nr_format_name(x.fmt),
 				x.model, x.stream, x.key, x.status };
 	log_request(log_fd, &le);
+	raw_begin(&rq->body);
 
 	sleep_ms(x.bh.slow_ms);
 	struct buf extra = BUF_INIT, body = BUF_INIT;
@@ -227,6 +244,7 @@ static int serve_request(int fd, int log_fd, struct request *rq)
 	} else {
 		rc = reply_answer(fd, &x, extra.p, rq->keep_alive);
 	}
+	raw_end();
 	buf_free(&extra);
 	buf_free(&body);
 	jv_free(x.req);

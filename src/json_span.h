@@ -1,17 +1,18 @@
-/* request_json: a small JSON scanner over the request's own bytes.
+/* json_span: a small JSON scanner over a document's own bytes.
  *
- * --request mode rewrites only the string literals that hold tool output and
- * copies every other byte of the request as it came, so numbers, key order,
- * escapes and unknown fields survive exactly (a jv round trip would turn 1.0
- * into 1 and reflow big integers). This file validates the document once
+ * rtk-filter --request rewrites only the string literals that hold tool
+ * output, and the router only the members it must set (json_edit.h); every
+ * other byte goes on as it came, so numbers, key order, escapes and unknown
+ * fields survive exactly (a jv round trip would turn 1.0 into 1 and reflow
+ * big integers). This file validates the document once
  * (RFC 8259, nesting capped at JSON_MAX_DEPTH) and then lets the caller walk
  * objects and arrays as spans of the original text. Strings are not checked
  * for valid UTF-8: the bytes are passed on as they are.
  *
  * A span is [p, p+n) inside the validated document; no function allocates
  * except the string decoder, which appends to a caller's buf. */
-#ifndef NR_RTK_REQUEST_JSON_H
-#define NR_RTK_REQUEST_JSON_H
+#ifndef NR_JSON_SPAN_H
+#define NR_JSON_SPAN_H
 
 #include <stddef.h>
 

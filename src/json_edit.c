@@ -1,8 +1,9 @@
-/* request_edit: collect replacements, then copy the request once with them. */
-#include "rtk/request_edit.h"
+/* json_edit: collect replacements, then copy the document once with them. */
+#include "json_edit.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int edits_add(struct edits *e, size_t off, size_t len, const char *s, size_t n)
 {
@@ -59,4 +60,34 @@ void edits_free(struct edits *e)
 	free(e->v);
 	buf_free(&e->text);
 	*e = (struct edits)EDITS_INIT;
+}
+
+int edits_set_member(struct edits *e, const char *doc, struct json_span object, const char *name,
+		     const char *val, size_t n)
+{
+	struct json_iter it = json_iter_init(object);
+	struct json_span k, v;
+	int found = 0;
+	while (json_object_next(&it, &k, &v)) {
+		if (!json_str_is(k, name))
+			continue;
+		found = 1;
+		if ((v.n != n || memcmp(v.p, val, n) != 0) &&
+		    edits_add(e, (size_t)(v.p - doc), v.n, val, n) < 0)
+			return -1;
+	}
+	if (found)
+		return 0;
+	struct buf m = BUF_INIT;
+	int rc = buf_puts(&m, json_is_empty(object) ? "" : ",");
+	if (rc == 0)
+		rc = json_cstr(&m, name);
+	if (rc == 0)
+		rc = buf_putc(&m, ':');
+	if (rc == 0)
+		rc = buf_append(&m, val, n);
+	if (rc == 0)
+		rc = edits_add(e, (size_t)(json_container_end(object) - doc), 0, m.p, m.len);
+	buf_free(&m);
+	return rc;
 }

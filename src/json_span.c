@@ -1,5 +1,5 @@
-/* request_json: validate once, then walk spans of the original bytes. */
-#include "rtk/request_json.h"
+/* json_span: validate once, then walk spans of the original bytes. */
+#include "json_span.h"
 
 #include <stdio.h>
 #include <string.h>
