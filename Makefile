@@ -16,7 +16,7 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-fra
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
-           clang libclang-rt-14-dev procps iproute2 man-db groff-base mandoc
+           clang libclang-rt-14-dev procps iproute2
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
@@ -146,25 +146,35 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@bin/nr-start
 
-# Man pages (doc/man, mdoc) go in compressed with gzip -9n, as Debian ships them.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nr
+	install -m 755 $(addprefix bin/,$(PROGRAMS)) bin/nr-start $(DESTDIR)$(PREFIX)/bin/
+	cp -R share/. $(DESTDIR)$(PREFIX)/share/nr/
+
+# Man pages (doc/man/*.1, in mdoc), installed with the programs and compressed
+# with gzip -9n as Debian ships them. tests/bats/man-pages.bats renders them
+# with man-db's man -l (groff-base's groff) and lints them with mandoc -Tlint.
+DEB_PKGS += man-db groff-base mandoc
 MANDIR   ?= $(PREFIX)/share/man
 MANPAGES  = $(notdir $(wildcard doc/man/*.1))
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nr $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(addprefix bin/,$(PROGRAMS)) bin/nr-start $(DESTDIR)$(PREFIX)/bin/
-	cp -R share/. $(DESTDIR)$(PREFIX)/share/nr/
+install: install-man
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1
 	for m in $(MANPAGES); do \
 	  gzip -9n < doc/man/$$m > $(DESTDIR)$(MANDIR)/man1/$$m.gz && \
 	  chmod 644 $(DESTDIR)$(MANDIR)/man1/$$m.gz || exit 1; \
 	done
 
+# What install put: the programs and bin/'s scripts, share/nr, the man pages.
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(PROGRAMS) nr-start) \
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(sort $(PROGRAMS) $(notdir $(wildcard bin/*)))) \
 	      $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(addsuffix .gz,$(MANPAGES)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/nr
+
+.PHONY: install-man uninstall
 
 clean:
 	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
 
-.PHONY: all asan deps test run install uninstall clean fuzz fuzz-build
+.PHONY: all asan deps test run install clean fuzz fuzz-build

