@@ -47,9 +47,14 @@ subsection_of() {
 	awk -v t="   $1" '/^   [^ ]/ { on = ($0 == t); next } on'
 }
 
-# The long options a help text names.
+# The long options a help text gives as its own: those in its usage lines
+# (the "usage:" line and the indented lines that go on from it) and those that
+# start a line of its option list; not those its prose mentions ("runs
+# nr-serve --listen ...").
 options_in() {
-	grep -o -e '--[a-z][a-z0-9-]*' | sort -u
+	awk '/^usage:/ { u = 1; print; next } u && /^[[:space:]]+[^[:space:]]/ { print; next }
+	     { u = 0 } /^[[:space:]]*(-[[:alnum:]], )?--[a-z]/' |
+		grep -o -e '--[a-z][a-z0-9-]*' | sort -u
 }
 
 # tagged OPT < text: OPT is the tag of a list item (the line starts with it).
