@@ -100,36 +100,71 @@ static int edited(const struct user_file *u, const char *pattern, const char *li
 	return rc;
 }
 
-/* Replaces the file at path by text: a temp file beside it, written, synced
- * and renamed over it, so a reader sees the old file or the new, never half. */
+/* mkdir -p dir (the config dir and its parents: ~/.config may not exist). */
+static int make_dirs(char *dir)
+{
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		int r = mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
+		*p = c;
+		if (r < 0 || !c)
+			return r;
+	}
+}
+
+/* Replaces the file at path (the file a symlink there points to) by text: a
+ * temp file beside it, written, synced and renamed over it, so a reader sees
+ * the old file or the new, never half of one. */
 static int replace_file(const char *path, const struct buf *text)
 {
 	struct buf tmp = BUF_INIT, dir = BUF_INIT;
-	int fd = -1, rc = NR_EXIT_SYS;
-	const char *slash = strrchr(path, '/');
-	if (!slash || buf_append(&dir, path, (size_t)(slash - path)) < 0 || buf_printf(&tmp, "%s.XXXXXX", path) < 0)
+	int fd = -1, rc = NR_EXIT_SYS, ok = 0;
+	char *real = realpath(path, NULL);	/* NULL when it does not exist yet */
+	const char *file = real ? real : path, *slash = strrchr(file, '/');
+	struct stat st;
+	mode_t mode = stat(file, &st) == 0 ? st.st_mode & 07777 : 0644;
+	if (!slash || buf_append(&dir, file, (size_t)(slash - file)) < 0 || buf_printf(&tmp, "%s.XXXXXX", file) < 0)
 		goto out;
-	if (mkdir(dir.p, 0700) < 0 && errno != EEXIST) {	/* the config dir itself; its parent exists */
+	if (dir.len && make_dirs(dir.p) < 0) {
 		nr_log("nr alias: unable to create %s: %s", dir.p, strerror(errno));
 		goto out;
 	}
-	struct stat st;
-	mode_t mode = stat(path, &st) == 0 ? st.st_mode & 07777 : 0644;
-	if ((fd = mkostemp(tmp.p, O_CLOEXEC)) < 0 || fchmod(fd, mode) < 0 ||
-	    write_all(fd, text->p ? text->p : "", text->len) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    (fd = -1, rename(tmp.p, path) < 0)) {
-		nr_log("nr alias: unable to write %s: %s", path, strerror(errno));
+	ok = (fd = mkostemp(tmp.p, O_CLOEXEC)) >= 0 && fchmod(fd, mode) == 0 &&
+	     write_all(fd, text->p ? text->p : "", text->len) == 0 && fsync(fd) == 0;
+	if (fd >= 0 && close(fd) < 0)
+		ok = 0;
+	if (ok && rename(tmp.p, file) < 0)
+		ok = 0;
+	if (!ok) {
+		nr_log("nr alias: unable to write %s: %s", file, strerror(errno));
 		if (fd >= 0)
-			close(fd);
-		if (tmp.p && !strstr(tmp.p, "XXXXXX"))
 			unlink(tmp.p);
 		goto out;
 	}
 	rc = NR_EXIT_OK;
 out:
+	free(real);
 	buf_free(&tmp);
 	buf_free(&dir);
 	return rc;
+}
+
+/* Nonzero when a combo file of that name exists (not run: an executable
+ * combo is the user's program, for routing only). */
+static int combo_exists(const char *name)
+{
+	struct buf dir = BUF_INIT;
+	struct stat st;
+	int found = 0;
+	for (int i = 0; i < 2 && !found && nr_name_ok(name); i++)
+		if ((i == 0 ? nr_config_dir(&dir) : nr_share_dir(&dir)) == 0 &&
+		    buf_printf(&dir, "/combos/%s", name) == 0)
+			found = stat(dir.p, &st) == 0 && S_ISREG(st.st_mode);
+	buf_free(&dir);
+	return found;
 }
 
 /* The line of pattern in a (the first), or 0. */
@@ -185,10 +220,7 @@ static int alias_add(const char *pattern, const char *target)
 		nr_log("nr alias: bad pattern '%s': %s", pattern, why);
 		return NR_EXIT_DATA;
 	}
-	struct buf scratch = BUF_INIT;
-	int combo = nr_name_ok(pattern) && nr_combo_read(pattern, "openai", &scratch, &scratch) != 0;
-	buf_free(&scratch);
-	if (combo) {
+	if (combo_exists(pattern)) {
 		nr_log("nr alias: '%s' is a combo's name, and a combo comes before any alias: "
 		       "this alias would never be used", pattern);
 		return NR_EXIT_DATA;
@@ -237,9 +269,7 @@ static int alias_rm(const char *pattern)
 static void print_fate(const struct nr_alias *x, enum nr_alias_origin o, const struct nr_aliases *user)
 {
 	int at = o == NR_ALIAS_SHIPPED ? line_of(user, x->pattern) : 0;
-	struct buf scratch = BUF_INIT;
-	int combo = !x->glob && nr_name_ok(x->pattern) && nr_combo_read(x->pattern, "openai", &scratch, &scratch) != 0;
-	buf_free(&scratch);
+	int combo = !x->glob && combo_exists(x->pattern);
 	printf("%-19s %-28s %s line %d", x->pattern, x->target, o == NR_ALIAS_USER ? "user" : "shipped", x->line);
 	if (at)
 		printf(", overridden by user line %d", at);

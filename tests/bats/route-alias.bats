@@ -149,8 +149,15 @@ shipped_providers_at_mock() {
 	[ "$(cat <&7)" = 'a  mo/gpt-a' ]	# the old file, whole
 	exec 7<&-
 	[ "$(ls "$NR_CONFIG_DIR" | grep -c aliases)" = 1 ]
-	# and into a config dir that does not exist yet
-	export NR_CONFIG_DIR=$BATS_TEST_TMPDIR/fresh
+	# a symlinked file (dotfiles) is edited where it points, the link kept
+	mv "$NR_CONFIG_DIR/aliases" "$BATS_TEST_TMPDIR/dotfile"
+	ln -s "$BATS_TEST_TMPDIR/dotfile" "$NR_CONFIG_DIR/aliases"
+	run nr alias add c mo/gpt-c
+	assert_success
+	[ -L "$NR_CONFIG_DIR/aliases" ]
+	assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/dotfile")" "c                   mo/gpt-c"
+	# and into a config dir that does not exist yet, nor its parent
+	export NR_CONFIG_DIR=$BATS_TEST_TMPDIR/fresh/nr
 	run nr alias add c openai/gpt-5	# a shipped provider: this config dir has none
 	assert_success
 	[ "$(cat "$NR_CONFIG_DIR/aliases")" = "c                   openai/gpt-5" ]
