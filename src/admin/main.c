@@ -14,6 +14,7 @@ static const struct command {
 	{ "key", nr_cmd_key, "API keys for nr-serve: add NAME, list, revoke NAME" },
 	{ "provider", nr_cmd_provider, "provider files as nr-route reads them: list, show NAME (key names, never values)" },
 	{ "combo", nr_cmd_combo, "combos and their targets in order: list, show NAME" },
+	{ "alias", nr_cmd_alias, "model aliases (the names tools send): add PATTERN TARGET, list, rm PATTERN" },
 	{ "usage", nr_cmd_usage, "requests, tokens, cost and fallbacks from the usage rows (--json, --since, --by)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -24,7 +25,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nenv: NR_DATA_DIR (default ~/.local/share/nr) holds nr.sqlite; NR_CONFIG_DIR\n"
-		   "(default ~/.config/nr) the user's providers/ and combos/\n"
+		   "(default ~/.config/nr) the user's providers/, combos/ and aliases\n"
 		   "exit: 0 ok, %d usage, %d system error (e.g. the database cannot be opened)\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }

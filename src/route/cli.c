@@ -24,7 +24,7 @@
 
 static const struct cli_opt opts[] = {
 	{ "from", 1, 'f', "FMT", "the client's format: openai, anthropic, responses, gemini" },
-	{ "model", 1, 'm', "NAME", "PROVIDER/MODEL or a combo (default: the body's \"model\")" },
+	{ "model", 1, 'm', "NAME", "PROVIDER/MODEL, a combo or another name (below; default: the body's \"model\")" },
 	{ "stream", 0, 's', NULL, "the client wants SSE (gemini clients: :streamGenerateContent)" },
 	{ "client-key", 1, 'k', "NAME", "name of the client's nr key, for usage rows (env NR_CLIENT_KEY)" },
 	{ "rtk-saved-bytes", 1, 'b', "N", "bytes rtk-filter saved on this request (env NR_RTK_SAVED_BYTES)" },
@@ -37,6 +37,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr-route --from FMT [--model NAME] [--stream] < request > cgi-response\n\n");
 	cli_print_options(f, opts, NOPTS, 24);
+	fprintf(f, "\nmodel names, the first that knows the name wins: PROVIDER/MODEL (never aliased);\n"
+		   "a combo; the user's aliases ($NR_CONFIG_DIR/aliases); the providers whose models=\n"
+		   "lists it, followed by a shipped alias's targets as fallbacks; the shipped aliases\n"
+		   "(share/aliases). In an aliases file an exact name beats the globs, then the first\n"
+		   "glob that matches wins; an alias names PROVIDER/MODEL or a combo, never an alias.\n");
 	fprintf(f, "\nenv: NR_CONFIG_DIR, NR_SHARE_DIR, NR_DATA_DIR, NR_CONNECT_TIMEOUT_MS, NR_IDLE_TIMEOUT_MS\n"
 		   "exit: 0 an answer was sent, %d every target failed (the body says why),\n"
 		   "      %d bad request or unknown model (an error body was sent), %d usage, %d system error\n",

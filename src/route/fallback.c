@@ -228,12 +228,16 @@ struct ctx {
 	struct buf reasons;	/* "P/M: why; …" for the final error */
 	int only_limits;	/* every failure so far was a rate limit, quota or cooldown */
 	int only_refused;	/* every failure so far was the request not translating */
+	int failed;		/* failures other than a target without a key */
 	int attempts;		/* usage rows so far: the next row's attempt number */
 	double free_in;		/* seconds until the first limited target frees up, < 0 none */
 };
 
-/* What kind of failure note() records: it decides the final status. */
-enum failed { FAILED_OTHER, FAILED_LIMIT, FAILED_REQUEST };
+/* What kind of failure note() records: it decides the final status. A
+ * target whose provider has no key set is skipped without a word to its
+ * upstream and leaves the status to the others: with one key exported, a
+ * combo of many providers answers 429 when that one is rate-limited. */
+enum failed { FAILED_OTHER, FAILED_LIMIT, FAILED_REQUEST, FAILED_NO_KEY };
 
 /* A target (or account) that frees up in secs: the earliest is the Retry-After
  * of a 429 when every target is limited. */
@@ -248,6 +252,9 @@ static void note(struct ctx *c, const struct nr_target *t, const char *account, 
 {
 	buf_printf(&c->reasons, "%s%s/%s%s%s%s: %s", c->reasons.len ? "; " : "", t->provider, t->model,
 		   account ? " (" : "", account ? account : "", account ? ")" : "", why);
+	if (kind == FAILED_NO_KEY)
+		return;
+	c->failed++;
 	if (kind != FAILED_LIMIT)
 		c->only_limits = 0;
 	if (kind != FAILED_REQUEST)
@@ -476,6 +483,14 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	}
 	enum next next = NEXT_TARGET;
 	struct buf s1 = BUF_INIT, s2 = BUF_INIT, text = BUF_INIT;
+	static struct nr_account accts[NR_ACCOUNTS_MAX];
+	size_t n = nr_accounts_list(&p, accts);
+	if (n == 0) {	/* before any database read: a skipped target costs a getenv */
+		buf_reset(&why);
+		buf_printf(&why, "no key: set %s", p.nkey_vars ? p.key_vars[0] : "keys= in the provider file");
+		note(c, t, NULL, why.p, FAILED_NO_KEY);
+		goto out;
+	}
 	buf_printf(&s1, "target %s/%s", t->provider, t->model);
 	const char *ts[] = { s1.p ? s1.p : "" };
 	double left = nr_cooldown_left(c->db, ts, 1, &rest);
@@ -484,14 +499,6 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
 		note(c, t, NULL, why.p, FAILED_LIMIT);
 		free_in(c, left);
-		goto out;
-	}
-	static struct nr_account accts[NR_ACCOUNTS_MAX];
-	size_t n = nr_accounts_list(&p, accts);
-	if (n == 0) {
-		buf_reset(&why);
-		buf_printf(&why, "no key: set %s", p.nkey_vars ? p.key_vars[0] : "keys= in the provider file");
-		note(c, t, NULL, why.p, FAILED_OTHER);
 		goto out;
 	}
 	int usage_added;
@@ -554,7 +561,7 @@ static long retry_after_s(double secs)
 
 int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
-	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0, -1 };
+	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0, 0, -1 };
 	for (size_t i = 0; i < t->n; i++) {
 		enum next n = try_target(&c, &t->v[i], (int)i);
 		if (n == DONE || n == CLIENT_GONE) {
@@ -563,12 +570,13 @@ int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, str
 		}
 	}
 	struct buf msg = BUF_INIT;
-	buf_printf(&msg, "nr-route: every target failed: %s", c.reasons.p ? c.reasons.p : "no targets");
+	buf_printf(&msg, "nr-route: %s: %s", c.failed || !t->n ? "every target failed" : "no target's provider has a key set",
+		   c.reasons.p ? c.reasons.p : "no targets");
 	nr_log("%s", msg.p);
 	/* no target at all is a server fault; a request no target's format could
 	 * carry is the client's (an invalid request, or one PROTOCOLS.md §5.7 refuses) */
-	int refused = c.only_refused && t->n > 0;
-	int status = refused ? 400 : c.only_limits ? 429 : 502;
+	int refused = c.only_refused && c.failed > 0;
+	int status = refused ? 400 : c.only_limits && c.failed > 0 ? 429 : 502;
 	jv e = nr_error_body(rq->from, status,
 			     refused ? "invalid_request" : c.only_limits ? "rate_limit" : "server_error", msg.p);
 	if (status == 429)	/* so that clients and SDKs wait rather than retry at once */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "logsafe.h"
+#include "route/alias.h"
 #include "route/dirs.h"
 #include "route/provider.h"
 
@@ -137,40 +138,115 @@ static int offered_by(const char *name, struct nr_targets *t, struct buf *err)
 	return rc;
 }
 
+/* PROVIDER/MODEL: one target, its provider file required (asked for
+ * directly, a provider without a file is an unknown model; in a combo it is
+ * only that target's failure). 0, or -1 with the reason in err. */
+static int provider_model(const char *name, struct nr_targets *t, struct buf *err)
+{
+	if (add_target(t, name, err) < 0)
+		return -1;
+	if (!nr_provider_exists(t->v[0].provider)) {
+		buf_printf(err, "unknown model '%s': no provider named '%s' (no file providers/%s)",
+			   name, t->v[0].provider, t->v[0].provider);
+		return -1;
+	}
+	return 0;
+}
+
+/* A combo of that name: 1 read into t, 0 none, -1 error in err. */
+static int combo(const char *name, const char *from, struct nr_targets *t, struct buf *err)
+{
+	if (!nr_name_ok(name))
+		return 0;
+	struct buf text = BUF_INIT, what = BUF_INIT;
+	int r = nr_combo_read(name, from, &text, err);
+	if (r > 0 && (!(t->combo = strdup(name)) || buf_printf(&what, "combo %s", name) < 0 ||
+		      nr_combo_parse(text.p ? text.p : "", what.p, t, err) < 0))
+		r = -1;
+	buf_free(&text);
+	buf_free(&what);
+	return r;
+}
+
+int nr_targets_resolve_direct(const char *name, const char *from, struct nr_targets *t, struct buf *err)
+{
+	*t = (struct nr_targets){ 0 };
+	int r = strchr(name, '/') ? (provider_model(name, t, err) < 0 ? -1 : 1) : combo(name, from, t, err);
+	if (r <= 0)
+		nr_targets_free(t);
+	return r;
+}
+
+/* The alias of origin o for name, resolved without aliases: 1 into t, 0 no
+ * alias matches, -1 error in err (the alias, its file and line named). */
+static int alias(enum nr_alias_origin o, const char *name, const char *from, struct nr_targets *t,
+		 struct buf *err)
+{
+	const struct nr_aliases *set;
+	struct buf path = BUF_INIT, e = BUF_INIT;
+	if (nr_aliases_load(o, &set, err) < 0)
+		return -1;
+	const struct nr_alias *a = nr_alias_match(set, name);
+	if (!a)
+		return 0;
+	int r = nr_targets_resolve_direct(a->target, from, t, &e);
+	if (r <= 0) {
+		nr_alias_path(o, &path);
+		buf_printf(err, "model '%s': alias %s (%s line %d) names '%s', which %s", name, a->pattern,
+			   path.p ? path.p : "aliases", a->line, a->target,
+			   r < 0 ? (e.p ? e.p : "cannot be resolved")
+				 : "is neither PROVIDER/MODEL nor a combo (an alias never names another alias)");
+		r = -1;
+	}
+	buf_free(&path);
+	buf_free(&e);
+	return r;
+}
+
+/* The shipped alias of a name some provider lists: its targets follow the
+ * providers' as fallbacks, so `gpt-5` with only an Anthropic key still gets
+ * an answer. A broken alias only costs the fallbacks (said on stderr). */
+static void add_fallbacks(const char *name, const char *from, struct nr_targets *t)
+{
+	struct nr_targets more;
+	struct buf err = BUF_INIT;
+	int r = alias(NR_ALIAS_SHIPPED, name, from, &more, &err);
+	if (r < 0)
+		nr_log("nr-route: %s", err.p ? err.p : "out of memory");
+	for (size_t i = 0; r > 0 && i < more.n && t->n < NR_TARGETS_MAX; i++) {
+		size_t k = 0;
+		while (k < t->n && !(strcmp(t->v[k].provider, more.v[i].provider) == 0 &&
+				     strcmp(t->v[k].model, more.v[i].model) == 0))
+			k++;
+		if (k < t->n)
+			continue;	/* tried already */
+		struct nr_target *v = reallocarray(t->v, t->n + 1, sizeof *v);
+		if (!v)
+			break;
+		t->v = v;
+		v[t->n++] = more.v[i];
+		more.v[i] = (struct nr_target){ NULL, NULL, -1 };	/* now t's */
+	}
+	if (r > 0)
+		nr_targets_free(&more);
+	buf_free(&err);
+}
+
 int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t, struct buf *err)
 {
 	*t = (struct nr_targets){ 0 };
-	if (strchr(name, '/')) {
-		if (add_target(t, name, err) < 0) {
-			nr_targets_free(t);
-			return -1;
-		}
-		/* asked for directly, a provider without a file is an unknown model;
-		 * in a combo it is only that target's failure */
-		if (!nr_provider_exists(t->v[0].provider)) {
-			buf_printf(err, "unknown model '%s': no provider named '%s' (no file providers/%s)",
-				   name, t->v[0].provider, t->v[0].provider);
-			nr_targets_free(t);
-			return -1;
-		}
-		return 0;
-	}
-	if (!nr_name_ok(name)) {
-		buf_printf(err, "unknown model '%s': not PROVIDER/MODEL nor a combo name", name);
-		return -1;
-	}
-	struct buf text = BUF_INIT, what = BUF_INIT;
-	int r = nr_combo_read(name, from, &text, err);
-	if (r == 0 && (r = offered_by(name, t, err)) == 0)
-		buf_printf(err, "unknown model '%s': not PROVIDER/MODEL, no combo of that name, "
+	if (strchr(name, '/'))
+		return nr_targets_resolve_direct(name, from, t, err) > 0 ? 0 : -1;
+	int r = combo(name, from, t, err);
+	if (r == 0 && log_printable(name))
+		r = alias(NR_ALIAS_USER, name, from, t, err);
+	if (r == 0 && nr_name_ok(name) && (r = offered_by(name, t, err)) > 0)
+		add_fallbacks(name, from, t);
+	if (r == 0 && log_printable(name))
+		r = alias(NR_ALIAS_SHIPPED, name, from, t, err);
+	if (r == 0)
+		buf_printf(err, "unknown model '%s': not PROVIDER/MODEL, no combo or alias of that name, "
 				"and no provider lists it in models=", name);
-	else if (r > 0 && !t->n) {
-		if (!(t->combo = strdup(name)) || buf_printf(&what, "combo %s", name) < 0 ||
-		    nr_combo_parse(text.p ? text.p : "", what.p, t, err) < 0)
-			r = -1;
-	}
-	buf_free(&text);
-	buf_free(&what);
 	if (r <= 0) {
 		nr_targets_free(t);
 		return -1;

@@ -29,9 +29,17 @@ struct nr_targets {
 	size_t n;
 };
 
-/* Resolves `name`; 0, or -1 with the reason in err. `from` is the client's
- * format name, passed to executable combos. */
+/* Resolves `name`, the first of these that knows it winning (README, "Model
+ * names and aliases"): PROVIDER/MODEL (never aliased); a combo of that name;
+ * the user's aliases; the providers listing the name in models=, followed by
+ * the targets of a shipped alias of it as fallbacks; the shipped aliases.
+ * 0, or -1 with the reason in err. `from` is the client's format name, passed
+ * to executable combos. */
 int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t, struct buf *err);
+
+/* What an alias may name: PROVIDER/MODEL (with a provider file) or a combo,
+ * resolved without aliases. 1 into t, 0 neither (t empty), -1 error in err. */
+int nr_targets_resolve_direct(const char *name, const char *from, struct nr_targets *t, struct buf *err);
 void nr_targets_free(struct nr_targets *t);
 
 /* Parses combo text (the file's or the program's output) into t. */

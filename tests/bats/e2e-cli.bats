@@ -170,6 +170,22 @@ tester|mo/gpt-tool-read|mo|200|1|1"
 	assert_output 1
 }
 
+@test "Claude Code with no model setting at all: its own model names reach the provider through aliases" {
+	printf '%s\n' 'claude-*haiku*  mo/gpt-mock' 'claude-*  mo/gpt-tool-read' >"$NR_CONFIG_DIR/aliases"
+	export NR_KEY=$KEY
+	own_names() {
+		unset ANTHROPIC_MODEL ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL \
+			ANTHROPIC_DEFAULT_SONNET_MODEL ANTHROPIC_DEFAULT_OPUS_MODEL
+	}
+	CLAUDE_PREP=own_names
+	claude_reads_token
+	assert_openai_read_loop gpt-tool-read
+	# the rows keep the name Claude Code sent beside the target that answered
+	db_wait "select count(*) from usage where requested like 'claude-%' and model = 'gpt-tool-read'" 2
+	run db "select count(*) from usage where requested like 'claude-%' and model = 'gpt-tool-read'"
+	assert_output 2
+}
+
 @test "Claude Code through nr to an Anthropic-format provider: its betas arrive with its request" {
 	provider ma anthropic "models=claude-tool-read"
 	export NR_KEY=$KEY

@@ -51,6 +51,15 @@ serve_start() {
 	PORT=$port
 }
 
+# post PATH BODY [curl args...]: BODY to nr-serve (serve_start) with the key;
+# the answer on stdout.
+post() {	# post PATH BODY [curl args...]
+	local path=$1 data=$2
+	shift 2
+	curl -sS --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
+		--data-binary "$data" "$@" "$URL$path"
+}
+
 # provider NAME FORMAT [LINE...]: a provider file for the mock, in FORMAT.
 provider() {
 	local name=$1 fmt=$2 base=v1

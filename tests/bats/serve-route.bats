@@ -16,13 +16,6 @@ teardown() {
 	route_teardown
 }
 
-post() {	# post PATH BODY [curl args...]
-	local path=$1 data=$2
-	shift 2
-	curl -sS --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
-		--data-binary "$data" "$@" "$URL$path"
-}
-
 @test "an OpenAI chat completion goes through to the provider and back" {
 	run post /v1/chat/completions "$(body openai mo/gpt-mock)"
 	assert_success
