@@ -7,5 +7,6 @@ int nr_cmd_usage(int argc, char **argv);
 int nr_cmd_key(int argc, char **argv);
 int nr_cmd_provider(int argc, char **argv);
 int nr_cmd_combo(int argc, char **argv);
+int nr_cmd_setup(int argc, char **argv);
 
 #endif
