@@ -149,6 +149,16 @@ backups() {
 	cmp "$HOME/.config/opencode/opencode.json" "$BATS_TEST_TMPDIR/first.json"
 }
 
+@test "a linked file is written where the link points, and the link stays" {
+	mkdir -p "$HOME/dotfiles" "$HOME/.claude"
+	echo '{"theme":"dark"}' >"$HOME/dotfiles/claude.json"
+	ln -s "$HOME/dotfiles/claude.json" "$HOME/.claude/settings.json"
+	run -0 nr setup claude --yes --key nr-test-key-7
+	[ -L "$HOME/.claude/settings.json" ]
+	jq -e '.theme == "dark" and .env.ANTHROPIC_AUTH_TOKEN == "nr-test-key-7"' "$HOME/dotfiles/claude.json" >/dev/null
+	[ -n "$(backups "$HOME/dotfiles/claude.json")" ]
+}
+
 @test "without --yes and with stdin not a terminal: refuses, writes nothing, exits non-zero" {
 	mkdir -p "$HOME/.claude"
 	echo '{"theme":"dark"}' >"$HOME/.claude/settings.json"

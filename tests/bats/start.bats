@@ -29,12 +29,8 @@ start() {
 	OUT=$BATS_TEST_TMPDIR/start.out
 	"$sbin/nr-start" "$@" 127.0.0.1:0 >"$OUT" 2>"$BATS_TEST_TMPDIR/start.err" 3>&- &
 	SERVER_PID=$!
-	local port=
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/start.err")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
+	local port
+	port=$(listen_port "$BATS_TEST_TMPDIR/start.err")
 	[ -n "$port" ] || fail "nr-start did not start nr-serve: $(cat "$OUT" "$BATS_TEST_TMPDIR/start.err")"
 	URL=http://127.0.0.1:$port
 }
@@ -67,7 +63,9 @@ run_curl_line() {
 @test "a ready provider: named, its key's value never printed, and the curl line answers" {
 	export MOCK_KEY=sk-test-key-0001
 	provider mock openai models=gpt-4o-mini
+	echo 'format=bogus' >"$NR_CONFIG_DIR/providers/broken"	# named on stderr, and nr still starts
 	start
+	grep -q "providers/broken:1: bad value for 'format'" "$BATS_TEST_TMPDIR/start.err"
 	run cat "$OUT"
 	assert_line 'Providers ready (key set): mock'
 	refute_output --partial "$MOCK_KEY"
