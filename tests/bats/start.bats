@@ -49,6 +49,7 @@ run_curl_line() {
 	assert_line --regexp '^  gemini +export GEMINI_API_KEY=\.\.\. +\(or GOOGLE_API_KEY\)$'
 	assert_line --partial 'Need no key (ready when their server runs): ollama'
 	refute_output --partial 'Providers ready'
+	assert_line '  nr setup claude|codex|opencode|cline|continue --base http://127.0.0.1:0'
 	key=$(sed -n 2p "$OUT" | tr -d ' ')
 	[[ $key == nr-* ]] || fail "no new key on line 2: $(cat "$OUT")"
 	[ "$(grep -c -- "$key" "$OUT")" -eq 1 ]	# the new key, once
