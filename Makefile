@@ -157,6 +157,29 @@ install: all
 	install -m 755 $(addprefix bin/,$(PROGRAMS)) bin/nr-start bin/nr-setup $(DESTDIR)$(PREFIX)/bin/
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/nr/
 
+# Man pages (doc/man/*.1, in mdoc), installed with the programs and compressed
+# with gzip -9n as Debian ships them. tests/bats/man-pages.bats renders them
+# with man-db's man -l (groff-base's groff) and lints them with mandoc -Tlint.
+DEB_PKGS += man-db groff-base mandoc
+MANDIR   ?= $(PREFIX)/share/man
+MANPAGES  = $(notdir $(wildcard doc/man/*.1))
+
+install: install-man
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1
+	for m in $(MANPAGES); do \
+	  gzip -9n < doc/man/$$m > $(DESTDIR)$(MANDIR)/man1/$$m.gz && \
+	  chmod 644 $(DESTDIR)$(MANDIR)/man1/$$m.gz || exit 1; \
+	done
+
+# What install put: the programs and bin/'s scripts, share/nr, the man pages.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(sort $(PROGRAMS) $(notdir $(wildcard bin/*)))) \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(addsuffix .gz,$(MANPAGES)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/nr
+
+.PHONY: install-man uninstall
+
 clean:
 	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
 

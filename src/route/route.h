@@ -30,6 +30,10 @@ int nr_route_request(const struct nr_route_args *a, const char *body, size_t len
  * the journal, else they wait in memory (route/usage.h). Never waits long. */
 void nr_route_flush(void);
 
+/* How long the usage rows may still wait before nr_route_flush(), in ms:
+ * -1 none wait, 0 due now (see nr_usage_due_ms in route/usage.h). */
+long nr_route_flush_due(void);
+
 /* A request nr itself refuses: msg on stderr, an error body in format fmt with
  * this status and type to out; returns code (NR_EXIT_SYS if out failed). */
 int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const char *type,

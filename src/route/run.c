@@ -95,6 +95,11 @@ void nr_route_flush(void)
 	nr_usage_flush();
 }
 
+long nr_route_flush_due(void)
+{
+	return nr_usage_due_ms();
+}
+
 void nr_route_release(void)
 {
 	nr_usage_flush_final();

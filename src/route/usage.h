@@ -65,6 +65,17 @@ int nr_usage_insert(sqlite3 *db, const char *json, size_t len);
 #define NR_USAGE_QUEUE_MAX 1000
 void nr_usage_defer(const struct nr_usage_row *r);
 void nr_usage_flush(void);
+
+/* A busy nr-serve worker writes its rows in batches, one transaction for
+ * many: a write transaction per request was more than half of a routed
+ * request's CPU and most of its p99 (workers queue on SQLite's write lock).
+ * How long the queue may still wait, in ms: -1 when nothing is queued, 0
+ * when it is due (NR_USAGE_BATCH rows, or the oldest has waited
+ * NR_USAGE_WAIT_MS). The worker flushes when due or when its connection
+ * goes quiet (serve/conn.c). */
+#define NR_USAGE_BATCH 64
+#define NR_USAGE_WAIT_MS 100
+long nr_usage_due_ms(void);
 void nr_usage_flush_final(void);
 
 /* Replays the journal into db in one transaction, waiting at most busy_ms for

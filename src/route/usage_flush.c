@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "route/journal.h"
@@ -12,12 +13,20 @@
 
 static char *queue[NR_USAGE_QUEUE_MAX];	/* rows as JSON, oldest first */
 static size_t queued;
+static long long first_ms;	/* when the queue last went from empty to not */
 static int said_db, said_journal;	/* each said once per process */
 
 /* The last resort: the row on stderr (the server's log), whole. */
 static void lose(const char *row)
 {
 	fprintf(stderr, "nr-route: usage row not recorded: %s\n", row);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void drop_first(size_t n)
@@ -41,7 +50,17 @@ void nr_usage_defer(const struct nr_usage_row *r)
 		lose(queue[0]);
 		drop_first(1);
 	}
+	if (!queued)
+		first_ms = now_ms();
 	queue[queued++] = buf_steal(&row, NULL);
+}
+
+long nr_usage_due_ms(void)
+{
+	if (!queued)
+		return -1;
+	long long left = NR_USAGE_WAIT_MS - (now_ms() - first_ms);
+	return queued >= NR_USAGE_BATCH || left <= 0 ? 0 : (long)left;
 }
 
 /* One transaction: the journal's rows (when this process gets its lock) and

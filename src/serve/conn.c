@@ -1,12 +1,14 @@
 /* conn: one client connection: read requests (keep-alive), authenticate,
  * dispatch by endpoint, write the answers. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "route/route.h"
 #include "serve/auth.h"
 #include "serve/dispatch.h"
 #include "serve/endpoint.h"
@@ -235,6 +237,23 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 	endpoint_free(&ep);
 	return keep;
 }
+/* Usage rows wait in the worker while requests keep coming on this
+ * connection, and are written (one transaction) once they are due or the
+ * client has been quiet for QUIET_MS, so that a lone request's row is in
+ * SQLite within milliseconds of its answer. */
+#define QUIET_MS 5
+static void flush_when_quiet(const struct http_conn *c)
+{
+	long due = nr_route_flush_due();
+	if (due < 0)
+		return;
+	if (due > 0 && c->rpos < c->rbuf.len)
+		return;	/* a pipelined request is already here */
+	struct pollfd p = { .fd = c->in, .events = POLLIN };
+	if (due == 0 || poll(&p, 1, due < QUIET_MS ? (int)due : QUIET_MS) <= 0)
+		nr_route_flush();
+}
+
 
 void serve_connection(int in, int out, const struct serve_config *cfg, int loopback)
 {
@@ -250,6 +269,7 @@ void serve_connection(int in, int out, const struct serve_config *cfg, int loopb
 	for (;;) {
 		struct http_request req;
 		int status;
+		flush_when_quiet(&c);
 		int r = http_read_head(&c, &req, &status);
 		int keep = 0;
 		if (r < 0) {
@@ -266,5 +286,7 @@ void serve_connection(int in, int out, const struct serve_config *cfg, int loopb
 		if (!keep)
 			break;
 	}
+	if (nr_route_flush_due() >= 0)
+		nr_route_flush();
 	http_conn_free(&c);
 }

@@ -102,7 +102,8 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 	buf_free(&filtered);
 	buf_free(&beta);
 	int rc = out_finish(&h, ep->format, route_rc);
-	nr_route_flush();	/* usage: only now, so that no client waits on the database */
+	if (nr_route_flush_due() == 0)	/* else when the connection goes quiet (conn.c) */
+		nr_route_flush();	/* usage: only now, so that no client waits on the database */
 	buf_free(&h.hdrs);
 	buf_free(&h.body);
 	return rc;

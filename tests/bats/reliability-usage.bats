@@ -96,6 +96,39 @@ mount_tmpfs() {
 	! grep -q 'sk-test-key\|nr-[0-9a-f]\{16\}' "$BATS_TEST_TMPDIR/serve.err"
 }
 
+@test "a kept-alive connection's rows are batched, and in the database once it goes quiet, still open" {
+	serve_start
+	# 20 requests back to back on one connection, then the connection stays
+	# open: the rows must not wait for it to close (conn.c flushes when quiet)
+	run python3 - "$PORT" "$KEY" "$NR_DATA_DIR/nr.sqlite" "$BATS_TEST_TMPDIR/req" <<'EOF'
+import http.client, sqlite3, sys, time
+port, key, path, req = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+body = open(req, "rb").read()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+for i in range(20):
+    c.request("POST", "/v1/chat/completions", body,
+              {"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    if r.status != 200 or r.getheader("Connection", "").lower() == "close":
+        sys.exit("request %d: %d %s" % (i, r.status, r.getheader("Connection")))
+t0, n = time.time(), 0
+while time.time() - t0 < 5:
+    db = sqlite3.connect(path)
+    n = db.execute("select count(*) from usage").fetchone()[0]
+    db.close()
+    if n == 20:
+        break
+    time.sleep(0.01)
+print("rows", n, "after", int((time.time() - t0) * 1000), "ms, the connection open")
+c.close()
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "rows 20 after "* ]]
+	[ "$(db 'select count(distinct request) from usage')" = 20 ]
+}
+
 @test "nr-route answers under the lock; nr usage reports the waiting rows, then replays them" {
 	nr usage >/dev/null
 	lock_db
