@@ -16,7 +16,7 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-fra
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
-           clang libclang-rt-14-dev procps iproute2
+           clang libclang-rt-14-dev procps iproute2 python3 python3-yaml
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
@@ -80,7 +80,12 @@ build/asan/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(SANFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-asan: $(addprefix build/asan/bin/,$(PROGRAMS))
+asan: $(addprefix build/asan/bin/,$(PROGRAMS)) build/asan/bin/nr-setup
+
+# `nr setup` runs the nr-setup script beside the nr program
+build/asan/bin/nr-setup: bin/nr-setup
+	@mkdir -p $(@D)
+	ln -sf ../../../bin/nr-setup $@
 
 # Fuzz targets (tests/fuzz/README.md): libFuzzer harnesses linked with the
 # project's archives compiled by clang with coverage and ASan+UBSan.
@@ -142,13 +147,14 @@ test: deps
 	@$(MAKE) --no-print-directory all asan fuzz-build
 	@tests/run-suites
 
+# `make run [ADDR=127.0.0.1:20128] [CAVEMAN=1]`: bin/nr-start [--caveman] [ADDR]
 run: deps
 	@$(MAKE) --no-print-directory all
-	@bin/nr-start
+	@bin/nr-start $(if $(CAVEMAN),--caveman) $(ADDR)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nr
-	install -m 755 $(addprefix bin/,$(PROGRAMS)) bin/nr-start $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(addprefix bin/,$(PROGRAMS)) bin/nr-start bin/nr-setup $(DESTDIR)$(PREFIX)/bin/
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/nr/
 
 # Man pages (doc/man/*.1, in mdoc), installed with the programs and compressed

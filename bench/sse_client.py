@@ -15,6 +15,13 @@ import sys
 import time
 
 
+if sys.argv[1:2] in (["-h"], ["--help"]):
+    print(__doc__)
+    sys.exit(0)
+if sys.argv[1:2] and sys.argv[1].startswith("-"):
+    print(f"sse_client.py: unknown option {sys.argv[1]!r} (--help)", file=sys.stderr)
+    sys.exit(64)
+
 class Conn:
     def __init__(self, port):
         self.s = socket.create_connection(("127.0.0.1", port))

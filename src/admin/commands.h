@@ -8,5 +8,6 @@ int nr_cmd_key(int argc, char **argv);
 int nr_cmd_provider(int argc, char **argv);
 int nr_cmd_combo(int argc, char **argv);
 int nr_cmd_alias(int argc, char **argv);
+int nr_cmd_setup(int argc, char **argv);
 
 #endif

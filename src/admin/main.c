@@ -15,6 +15,7 @@ static const struct command {
 	{ "provider", nr_cmd_provider, "provider files as nr-route reads them: list, show NAME (key names, never values)" },
 	{ "combo", nr_cmd_combo, "combos and their targets in order: list, show NAME" },
 	{ "alias", nr_cmd_alias, "model aliases (the names tools send): add PATTERN TARGET, list, rm PATTERN" },
+	{ "setup", nr_cmd_setup, "configure a tool for nr: claude, codex, opencode, cline, continue (--print, --yes)" },
 	{ "usage", nr_cmd_usage, "requests, tokens, cost and fallbacks from the usage rows (--json, --since, --by)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

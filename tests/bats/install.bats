@@ -7,7 +7,7 @@ load helper
 	prefix=$BATS_TEST_TMPDIR/prefix
 	run make -s -C "$ROOT" install PREFIX="$prefix"
 	assert_success
-	for p in rtk-filter nr-translate nr-route nr-serve nr nr-start; do
+	for p in rtk-filter nr-translate nr-route nr-serve nr nr-start nr-setup; do
 		[ -x "$prefix/bin/$p" ] || fail "$p not installed"
 	done
 	[ -f "$prefix/share/nr/providers/openai" ]
@@ -20,4 +20,7 @@ load helper
 	assert_output --partial 'no key: set OPENAI_API_KEY'
 	run "$prefix/bin/rtk-filter" --list
 	assert_line --regexp '^git-diff '
+	# the installed nr runs the nr-setup installed beside it
+	HOME=$BATS_TEST_TMPDIR/home run "$prefix/bin/nr" setup codex --print
+	assert_line 'model_provider = "nr"'
 }

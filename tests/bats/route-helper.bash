@@ -40,12 +40,8 @@ serve_start() {
 	# 3>&-: bats waits for whatever holds its fd 3 open
 	env "$@" nr-serve --listen 127.0.0.1:0 ${SERVE_FLAGS:-} 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
-	local port=
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
+	local port
+	port=$(listen_port "$BATS_TEST_TMPDIR/serve.err")
 	[ -n "$port" ] || fail "nr-serve did not start: $(cat "$BATS_TEST_TMPDIR/serve.err")"
 	URL=http://127.0.0.1:$port
 	PORT=$port
@@ -58,6 +54,18 @@ post() {	# post PATH BODY [curl args...]
 	shift 2
 	curl -sS --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
 		--data-binary "$data" "$@" "$URL$path"
+}
+
+# listen_port FILE: the port of nr-serve's "listening on port N" line in FILE
+# (its stderr), waiting 5 s at most; empty when it did not come.
+listen_port() {
+	local port=
+	for _ in $(seq 1 100); do
+		port=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$1")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	echo "$port"
 }
 
 # provider NAME FORMAT [LINE...]: a provider file for the mock, in FORMAT.
