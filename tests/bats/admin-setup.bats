@@ -70,7 +70,7 @@ backups() {
 
 @test "--print: Continue's config is YAML with an openai model entry at nr's apiBase" {
 	python_has yaml
-	run -0 nr setup continue --print --key nr-test-key-2
+	NR_API_KEY=nr-test-key-2 run -0 nr setup continue --print
 	echo "$output" >"$BATS_TEST_TMPDIR/c.yaml"
 	[ "$(yaml_get "$BATS_TEST_TMPDIR/c.yaml" 'd["schema"]')" = v1 ]
 	[ "$(yaml_get "$BATS_TEST_TMPDIR/c.yaml" 'd["models"][0]["provider"]')" = openai ]
@@ -135,7 +135,7 @@ backups() {
 	echo '{"theme":"tokyonight","provider":{"mine":{"npm":"x"}}}' >"$HOME/.config/opencode/opencode.json"
 	printf '%s\n' 'name: mine' 'version: 1.0.0' 'schema: v1' 'models:' '- name: local' '  provider: ollama' '  model: llama3' 'context:' '  - provider: code' >"$HOME/.continue/config.yaml"
 	run -0 nr setup opencode --yes
-	run -0 nr setup continue --yes --key nr-test-key-4
+	NR_API_KEY=nr-test-key-4 run -0 nr setup continue --yes
 	jq -e '.theme == "tokyonight" and .provider.mine.npm == "x" and .provider.nr.options.baseURL == "http://127.0.0.1:20128/v1"' \
 		"$HOME/.config/opencode/opencode.json" >/dev/null
 	y=$HOME/.continue/config.yaml
@@ -143,7 +143,7 @@ backups() {
 	[ "$(yaml_get "$y" 'd["context"]')" = "[{'provider': 'code'}]" ]
 	cp "$y" "$BATS_TEST_TMPDIR/first"
 	cp "$HOME/.config/opencode/opencode.json" "$BATS_TEST_TMPDIR/first.json"
-	run -0 nr setup continue --yes --key nr-test-key-4
+	NR_API_KEY=nr-test-key-4 run -0 nr setup continue --yes
 	run -0 nr setup opencode --yes
 	cmp "$y" "$BATS_TEST_TMPDIR/first"
 	cmp "$HOME/.config/opencode/opencode.json" "$BATS_TEST_TMPDIR/first.json"
@@ -153,7 +153,7 @@ backups() {
 	mkdir -p "$HOME/dotfiles" "$HOME/.claude"
 	echo '{"theme":"dark"}' >"$HOME/dotfiles/claude.json"
 	ln -s "$HOME/dotfiles/claude.json" "$HOME/.claude/settings.json"
-	run -0 nr setup claude --yes --key nr-test-key-7
+	NR_API_KEY=nr-test-key-7 run -0 nr setup claude --yes
 	[ -L "$HOME/.claude/settings.json" ]
 	jq -e '.theme == "dark" and .env.ANTHROPIC_AUTH_TOKEN == "nr-test-key-7"' "$HOME/dotfiles/claude.json" >/dev/null
 	[ -n "$(backups "$HOME/dotfiles/claude.json")" ]
@@ -162,7 +162,7 @@ backups() {
 @test "without --yes and with stdin not a terminal: refuses, writes nothing, exits non-zero" {
 	mkdir -p "$HOME/.claude"
 	echo '{"theme":"dark"}' >"$HOME/.claude/settings.json"
-	run --separate-stderr nr setup claude --key nr-test-key-5 </dev/null
+	NR_API_KEY=nr-test-key-5 run --separate-stderr nr setup claude </dev/null
 	[ "$status" -ne 0 ]
 	[[ $stderr == *"not a terminal"*"--yes"* ]] || fail "stderr: $stderr"
 	[[ $stderr != *nr-test-key-5* ]]
@@ -207,4 +207,11 @@ backups() {
 	done
 	run -0 nr setup --help
 	assert_output --partial 'usage: nr setup'
+}
+
+@test "the key never comes from the command line (ps shows it to every user)" {
+	run nr setup claude --print --key nr-test-key-9
+	[ "$status" -eq 64 ]
+	assert_output --partial 'NR_API_KEY'
+	[ ! -e "$HOME/.claude/settings.json" ]
 }
