@@ -163,14 +163,9 @@ int nr_cmd_key(int argc, char **argv)
 	struct key_settings s = { KEY_DEFAULT, KEY_DEFAULT };
 	if (with_options && parse_options(sub, argc - 3, argv + 3, &s) < 0)
 		return NR_EXIT_USAGE;
-	struct buf err = BUF_INIT;
-	sqlite3 *db = nr_db_open(&err);
-	if (!db) {
-		nr_log("nr key: %s", err.p ? err.p : "unable to open the database");
-		buf_free(&err);
+	sqlite3 *db = nr_admin_db("nr key");
+	if (!db)
 		return NR_EXIT_SYS;
-	}
-	buf_free(&err);
 	int rc = run(db, sub, needs_name ? argv[2] : NULL, &s);
 	nr_db_close(db);
 	return rc;
