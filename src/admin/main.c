@@ -11,7 +11,7 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "key", nr_cmd_key, "API keys for nr-serve: add NAME [--caveman] [--no-rtk], set NAME rtk=off …, list, revoke NAME" },
+	{ "key", nr_cmd_key, "API keys for nr-serve and their rtk/caveman settings: add, set, list, revoke" },
 	{ "provider", nr_cmd_provider, "provider files as nr-route reads them: list, show NAME (key names, never values)" },
 	{ "combo", nr_cmd_combo, "combos and their targets in order: list, show NAME" },
 	{ "status", nr_cmd_status, "providers (ready, no key, cooling down), accounts, combos' next targets, recent failures" },
