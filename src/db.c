@@ -49,6 +49,10 @@ static const char *const migrations[] = {
 	 * what makes a row replayed twice from the usage journal one row */
 	("ALTER TABLE usage ADD COLUMN attempt INTEGER;"
 	 "CREATE UNIQUE INDEX usage_attempt ON usage(request, attempt);"),
+	/* 4: a key's own rtk and caveman settings (1 on, 0 off), which a
+	 * request's x-nr-rtk / x-nr-caveman header overrides; NULL: the server's */
+	("ALTER TABLE keys ADD COLUMN rtk INTEGER;"
+	 "ALTER TABLE keys ADD COLUMN caveman INTEGER;"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -39,7 +39,22 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int keys_add(sqlite3 *db, const char *name, struct buf *key, struct buf *err)
+/* A settings column: NULL is KEY_DEFAULT. */
+static int setting_column(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? KEY_DEFAULT : sqlite3_column_int(st, col) != 0;
+}
+
+static void bind_setting(sqlite3_stmt *st, int idx, int v)
+{
+	if (v == KEY_ON || v == KEY_OFF)
+		sqlite3_bind_int(st, idx, v);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+int keys_add(sqlite3 *db, const char *name, const struct key_settings *s, struct buf *key,
+	     struct buf *err)
 {
 	unsigned char rnd[KEY_RANDOM_BYTES];
 	char hash[65];
@@ -68,14 +83,16 @@ int keys_add(sqlite3 *db, const char *name, struct buf *key, struct buf *err)
 		buf_printf(err, "unable to store the key: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO keys(name, hash, created) VALUES (?, ?, ?)", -1,
-			       &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "INSERT INTO keys(name, hash, created, rtk, caveman)"
+			       " VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
 		buf_printf(err, "unable to store the key: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 3, now());
+	bind_setting(st, 4, s->rtk);
+	bind_setting(st, 5, s->caveman);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -90,13 +107,14 @@ int keys_add(sqlite3 *db, const char *name, struct buf *key, struct buf *err)
 	return 0;
 }
 
-int keys_check(sqlite3 *db, const char *key, struct buf *name)
+int keys_check(sqlite3 *db, const char *key, struct buf *name, struct key_settings *s)
 {
 	char hash[65];
 	if (key_hash(key, hash) < 0)
 		return -1;
 	sqlite3_stmt *st;
-	if (!(st = nr_db_prepare(db, "SELECT name, hash FROM keys WHERE revoked IS NULL")))
+	/* the settings come with the hashes: no second query per request */
+	if (!(st = nr_db_prepare(db, "SELECT name, hash, rtk, caveman FROM keys WHERE revoked IS NULL")))
 		return -1;
 	/* every live hash is compared, in constant time, whatever matched before */
 	int found = 0, rc;
@@ -104,6 +122,8 @@ int keys_check(sqlite3 *db, const char *key, struct buf *name)
 		const char *h = (const char *)sqlite3_column_text(st, 1);
 		if (h && strlen(h) == 64 && CRYPTO_memcmp(h, hash, 64) == 0 && !found) {
 			found = 1;
+			s->rtk = setting_column(st, 2);
+			s->caveman = setting_column(st, 3);
 			buf_reset(name);
 			if (buf_puts(name, (const char *)sqlite3_column_text(st, 0)) < 0)
 				rc = SQLITE_NOMEM;
@@ -128,6 +148,25 @@ int keys_revoke(sqlite3 *db, const char *name)
 	return sqlite3_changes(db) > 0;
 }
 
+int keys_set(sqlite3 *db, const char *name, const struct key_settings *s)
+{
+	sqlite3_stmt *st;
+	/* ?2/?4 say whether to change the column, ?3/?5 the new value */
+	if (sqlite3_prepare_v2(db, "UPDATE keys SET rtk = iif(?2, ?3, rtk), caveman = iif(?4, ?5, caveman)"
+			       " WHERE name = ?1 AND revoked IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, s->rtk != KEY_UNCHANGED);
+	bind_setting(st, 3, s->rtk);
+	sqlite3_bind_int(st, 4, s->caveman != KEY_UNCHANGED);
+	bind_setting(st, 5, s->caveman);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(db) > 0;
+}
+
 int keys_count(sqlite3 *db)
 {
 	sqlite3_stmt *st;
@@ -139,17 +178,19 @@ int keys_count(sqlite3 *db)
 	return n;
 }
 
-int keys_each(sqlite3 *db, void (*fn)(void *ctx, const char *name, double created,
-				      double revoked), void *ctx)
+int keys_each(sqlite3 *db, void (*fn)(void *ctx, const struct key_info *k), void *ctx)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT name, created, coalesce(revoked, 0) FROM keys ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT name, created, coalesce(revoked, 0), rtk, caveman FROM keys"
+			       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_double(st, 1),
-		   sqlite3_column_double(st, 2));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct key_info k = { (const char *)sqlite3_column_text(st, 0), sqlite3_column_double(st, 1),
+				      sqlite3_column_double(st, 2),
+				      { setting_column(st, 3), setting_column(st, 4) } };
+		fn(ctx, &k);
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

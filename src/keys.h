@@ -8,17 +8,37 @@
 
 #include "buf.h"
 
-/* Creates key NAME; the key itself goes to *key (shown once, never stored).
- * 0, or -1 with a message in *err (e.g. the name exists). */
-int keys_add(sqlite3 *db, const char *name, struct buf *key, struct buf *err);
-/* 1 when `key` is a live key (its name into *name), 0 when not, -1 on error. */
-int keys_check(sqlite3 *db, const char *key, struct buf *name);
+/* A key's own settings, each KEY_ON, KEY_OFF or KEY_DEFAULT (the server's
+ * flag decides); a request's x-nr-* header overrides them. */
+#define KEY_ON 1
+#define KEY_OFF 0
+#define KEY_DEFAULT (-1)
+#define KEY_UNCHANGED (-2)	/* keys_set: leave this one as it is */
+struct key_settings {
+	int rtk;	/* rtk-filter compresses the tool results */
+	int caveman;	/* the terse-answers instruction is added */
+};
+
+/* Creates key NAME with settings s; the key itself goes to *key (shown once,
+ * never stored). 0, or -1 with a message in *err (e.g. the name exists). */
+int keys_add(sqlite3 *db, const char *name, const struct key_settings *s, struct buf *key,
+	     struct buf *err);
+/* 1 when `key` is a live key (its name into *name, its settings into *s,
+ * read by the same query), 0 when not, -1 on error. */
+int keys_check(sqlite3 *db, const char *key, struct buf *name, struct key_settings *s);
+/* Changes the settings of live key NAME (KEY_UNCHANGED leaves one as it is):
+ * 1 changed, 0 no live key of that name, -1 error. */
+int keys_set(sqlite3 *db, const char *name, const struct key_settings *s);
 /* 1 revoked, 0 no live key of that name, -1 error. */
 int keys_revoke(sqlite3 *db, const char *name);
 /* How many live keys exist; -1 on error. */
 int keys_count(sqlite3 *db);
-/* Calls fn for each key: name, created and revoked (0 when live) as Unix times. */
-int keys_each(sqlite3 *db, void (*fn)(void *ctx, const char *name, double created,
-				      double revoked), void *ctx);
+struct key_info {
+	const char *name;
+	double created, revoked;	/* Unix times; revoked 0 when live */
+	struct key_settings settings;
+};
+/* Calls fn for each key, in the order they were made. */
+int keys_each(sqlite3 *db, void (*fn)(void *ctx, const struct key_info *k), void *ctx);
 
 #endif

@@ -3,11 +3,19 @@
 #ifndef NR_ADMIN_COMMANDS_H
 #define NR_ADMIN_COMMANDS_H
 
+#include "db.h"
+
 int nr_cmd_usage(int argc, char **argv);
 int nr_cmd_key(int argc, char **argv);
 int nr_cmd_provider(int argc, char **argv);
 int nr_cmd_combo(int argc, char **argv);
 int nr_cmd_alias(int argc, char **argv);
 int nr_cmd_setup(int argc, char **argv);
+int nr_cmd_status(int argc, char **argv);
+int nr_cmd_cooldown(int argc, char **argv);
+
+/* nr_db_open for command `cmd` ("nr key"): NULL when it failed, said on
+ * stderr; the caller exits NR_EXIT_SYS. */
+sqlite3 *nr_admin_db(const char *cmd);
 
 #endif

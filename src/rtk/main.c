@@ -76,7 +76,7 @@ static int run_request(int format, int caveman, int stats)
 	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
 		fprintf(stderr, "rtk-filter: unable to read the request: %s\n", strerror(errno));
 		rc = errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
-	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman, &out, &st, &err) < 0) {
+	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman ? RTK_REQUEST_CAVEMAN : 0, &out, &st, &err) < 0) {
 		nr_log("rtk-filter: invalid request: %s", err ? err : "unknown error");
 		rc = NR_EXIT_DATA;
 	} else if (write_all(STDOUT_FILENO, out.p, out.len) < 0) {

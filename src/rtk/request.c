@@ -35,6 +35,7 @@ struct rq {
 	struct reuse reuse;
 	struct buf text, shown, standin, lit, label;	/* scratch, reused per text */
 	struct rtk_request_stats *st;
+	int keep;	/* RTK_REQUEST_KEEP_RESULTS: results are counted, never changed */
 	char err[256];
 };
 
@@ -47,6 +48,10 @@ static int compress_text(struct rq *rq, struct json_span str)
 	if (json_str_decode(str, &rq->text) < 0)
 		return -1;
 	rq->st->in_bytes += rq->text.len;
+	if (rq->keep) {
+		rq->st->out_bytes += rq->text.len;
+		return 0;
+	}
 	if (rtk_filter_mem(rq->text.p, rq->text.len, NULL, &rq->shown, NULL) < 0)
 		return -1;
 	buf_reset(&rq->standin);
@@ -264,12 +269,12 @@ static void rq_free(struct rq *rq)
 	buf_free(&rq->label);
 }
 
-int rtk_request(const char *json, size_t n, enum nr_format format, int caveman,
+int rtk_request(const char *json, size_t n, enum nr_format format, int flags,
 		struct buf *out, struct rtk_request_stats *st, char **err)
 {
 	struct rtk_request_stats dummy;
 	struct rq rq = { .doc = json, .edits = EDITS_INIT, .reuse = REUSE_INIT,
-			 .st = st ? st : &dummy };
+			 .st = st ? st : &dummy, .keep = (flags & RTK_REQUEST_KEEP_RESULTS) != 0 };
 	struct json_span top;
 	*rq.st = (struct rtk_request_stats){ 0 };
 	*err = NULL;
@@ -285,7 +290,7 @@ int rtk_request(const char *json, size_t n, enum nr_format format, int caveman,
 	}
 	if (rc == 0)
 		rc = walk(&rq, top, format);
-	if (rc == 0 && caveman)
+	if (rc == 0 && (flags & RTK_REQUEST_CAVEMAN))
 		rc = caveman_insert(json, top, format, &rq.edits, rq.err, sizeof rq.err);
 	if (rc == 0)
 		rc = edits_apply(&rq.edits, json, n, out);

@@ -15,11 +15,16 @@ struct rtk_request_stats {
 	unsigned long long out_bytes;	/* and after */
 };
 
-/* Rewrites the request json[0..n) of `format` into *out. With `caveman`, adds
+/* rtk_request's flags */
+#define RTK_REQUEST_CAVEMAN 1		/* add the terse-answers instruction */
+#define RTK_REQUEST_KEEP_RESULTS 2	/* leave every tool result as it came (rtk off) */
+
+/* Rewrites the request json[0..n) of `format` into *out, its tool results
+ * compressed unless RTK_REQUEST_KEEP_RESULTS. With RTK_REQUEST_CAVEMAN, adds
  * the terse-answers instruction where the format keeps its system prompt.
  * Returns 0; or -1 with a message in *err (caller frees) when the input is
  * not a JSON object of that format, and then *out is left empty. */
-int rtk_request(const char *json, size_t n, enum nr_format format, int caveman,
+int rtk_request(const char *json, size_t n, enum nr_format format, int flags,
 		struct buf *out, struct rtk_request_stats *st, char **err);
 
 #endif

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "db.h"
-#include "keys.h"
 
 /* The key the request carries, in a new string, or NULL. */
 static char *request_key(const struct http_request *req)
@@ -112,6 +111,7 @@ int auth_check(const struct http_request *req, const struct serve_config *cfg, i
 	       struct auth_result *who)
 {
 	memset(who, 0, sizeof *who);
+	who->settings = (struct key_settings){ KEY_DEFAULT, KEY_DEFAULT };
 	if (!cfg->auth && loopback) {
 		if (local_client(req, who) == 0)
 			return 0;
@@ -123,7 +123,7 @@ int auth_check(const struct http_request *req, const struct serve_config *cfg, i
 		return refuse(who, 401, "missing API key");
 	struct buf err = BUF_INIT, name = BUF_INIT;
 	sqlite3 *db = nr_db_shared(&err);
-	int ok = db ? keys_check(db, key, &name) : -1;
+	int ok = db ? keys_check(db, key, &name, &who->settings) : -1;
 	explicit_bzero(key, strlen(key));
 	free(key);
 	buf_free(&err);

@@ -3,6 +3,7 @@
 #ifndef NR_SERVE_AUTH_H
 #define NR_SERVE_AUTH_H
 
+#include "keys.h"
 #include "serve/http.h"
 #include "serve/server.h"
 
@@ -10,6 +11,7 @@ struct auth_result {
 	int status;		/* refused: 401, 403 or 415 */
 	const char *message;	/* refused: why, for the error body */
 	char *key_name;		/* the key's name when accepted ("-" when auth is off) */
+	struct key_settings settings;	/* the key's rtk and caveman (KEY_DEFAULT when auth is off) */
 };
 
 /* 1 accepted, 0 refused (who->status, who->message), -1 the check itself

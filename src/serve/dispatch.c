@@ -14,6 +14,7 @@
 #include "route/upstream.h"
 #include "rtk/engine.h"
 #include "rtk/request.h"
+#include "serve/knobs.h"
 
 /* The router's answer, turned into HTTP on the client's connection. */
 struct http_out {
@@ -64,7 +65,20 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 	struct buf filtered = BUF_INIT;
 	struct rtk_request_stats st = { 0 };
 	char *err = NULL;
-	if (rtk_request(req->body.p ? req->body.p : "", req->body.len, ep->format, cfg->caveman,
+	struct knobs k;
+	const char *bad;
+	if (knobs_resolve(req, cfg, &who->settings, &k, &bad) < 0) {
+		struct buf msg = BUF_INIT;
+		int rc = bad ? buf_printf(&msg, "the %s header must be on or off (or true/false, 1/0)", bad)
+			     : buf_puts(&msg, "out of memory");
+		if (rc == 0)
+			rc = serve_send_error(c, ep->format, bad ? 400 : 500, bad ? "invalid_request" : "server_error",
+					      msg.p, req->keep_alive, head);
+		buf_free(&msg);
+		return rc;
+	}
+	int flags = (k.caveman ? RTK_REQUEST_CAVEMAN : 0) | (k.rtk ? 0 : RTK_REQUEST_KEEP_RESULTS);
+	if (rtk_request(req->body.p ? req->body.p : "", req->body.len, ep->format, flags,
 			&filtered, &st, &err) < 0) {
 		struct buf msg = BUF_INIT;
 		int rc = buf_printf(&msg, "invalid request body: %s", err ? err : "not JSON");

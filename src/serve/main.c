@@ -22,6 +22,7 @@ static const struct cli_opt opts[] = {
 	{ "max-body", 1, 'b', "BYTES", "largest request body (default 64 MiB)" },
 	{ "timeout", 1, 't', "SECONDS", "drop a client silent this long (default 30)" },
 	{ "caveman", 0, 'c', NULL, "ask models for terse technical answers" },
+	{ "no-rtk", 0, 'r', NULL, "leave tool results uncompressed" },
 	{ "help", 0, 'h', NULL, "show this help" },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -32,7 +33,10 @@ static void usage(FILE *f)
 		   "       nr-serve --inetd [options]          (inetd, systemd Accept=yes)\n"
 		   "       nr-serve [options]                  (systemd socket, LISTEN_FDS)\n\n");
 	cli_print_options(f, opts, NOPTS, 24);
-	fprintf(f, "\nKeys: nr key add NAME. Environment: NR_DATA_DIR, NR_CONFIG_DIR.\n"
+	fprintf(f, "\nPer request, the headers x-nr-rtk: on|off and x-nr-caveman: on|off (also\n"
+		   "true/false, 1/0; never sent upstream) override the key's settings (nr key set\n"
+		   "NAME rtk=off caveman=on), which override --no-rtk and --caveman.\n"
+		   "Keys: nr key add NAME. Environment: NR_DATA_DIR, NR_CONFIG_DIR.\n"
 		   "exit: 0 stopped cleanly, %d usage, %d system error\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }
@@ -70,7 +74,7 @@ int main(int argc, char **argv)
 	int inetd = 0, c;
 	const char *listen_addr = NULL;
 	unsigned long long v;
-	while ((c = getopt_long(argc, argv, "il:m:nb:t:ch", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "il:m:nb:t:crh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': inetd = 1; break;
 		case 'l': listen_addr = optarg; break;
@@ -91,6 +95,7 @@ int main(int argc, char **argv)
 			cfg.timeout_ms = (int)v * 1000;
 			break;
 		case 'c': cfg.caveman = 1; break;
+		case 'r': cfg.no_rtk = 1; break;
 		case 'h': usage(stdout); return NR_EXIT_OK;
 		default: usage(stderr); return NR_EXIT_USAGE;
 		}

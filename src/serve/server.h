@@ -10,6 +10,7 @@ struct serve_config {
 	int timeout_ms;		/* read timeout for a silent client */
 	int auth;		/* 1: every request needs a valid API key */
 	int caveman;		/* ask models for terse answers (rtk-filter --caveman) */
+	int no_rtk;		/* leave tool results as they came (a key or header may differ) */
 	int max_connections;	/* listener: connections served at once (workers) */
 };
 

@@ -8,10 +8,10 @@ load helper
 
 MAN_DIR=$ROOT/doc/man
 
-# Options a page documents ahead of the branch that adds them to --help
-# (issue 13 is built in parallel): PROGRAM:--OPTION, exempt only from the
-# check that every documented option exists. Remove each once it is merged.
-PENDING_OPTIONS="nr-serve:--no-rtk"
+# Options a page documents ahead of the branch that adds them to --help:
+# PROGRAM:--OPTION ..., exempt only from the check that every documented
+# option exists. Empty: every documented option exists.
+PENDING_OPTIONS=""
 
 setup() {
 	# the same text everywhere: UTF-8, 80 columns, no pager
@@ -161,10 +161,6 @@ $out"
 	refute_output --partial max-connections
 	MAN_DIR=$ROOT/doc/man
 
-# Options a page documents ahead of the branch that adds them to --help
-# (issue 13 is built in parallel): PROGRAM:--OPTION, exempt only from the
-# check that every documented option exists. Remove each once it is merged.
-PENDING_OPTIONS="nr-serve:--no-rtk"
 	run check_options nr-serve
 	assert_success
 	assert_output ''

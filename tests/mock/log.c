@@ -66,6 +66,10 @@ void log_request(int fd, const struct log_entry *e)
 			    S("stream"), jv_bool(e->stream), S("key_tail"), key_tail(e->key));
 	line = jv_object_set(line, S("status"), N(e->status));
 	line = jv_object_set(line, S("headers"), headers);
+	jv names = jv_array();	/* every header's name, never a value: what arrived at all */
+	for (size_t i = 0; i < e->rq->nhdr; i++)
+		names = jv_array_append(names, S(e->rq->hdr[i].name));
+	line = jv_object_set(line, S("header_names"), names);
 	line = jv_object_set(line, S("body"), body(&e->rq->body));
 	struct buf out = BUF_INIT;
 	json_append(&out, line);
