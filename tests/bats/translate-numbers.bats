@@ -54,24 +54,36 @@ args_in() {
 	esac
 }
 
-@test "a request keeps its sampling numbers, schema and tool arguments as written, for each of the 12 pairs" {
+# each_pair MODE MAKE CHECK: for the 12 pairs, MAKE FROM's input goes through
+# nr-translate --MODE into $T/out, then CHECK TO runs on it.
+each_pair() {
+	local mode=$1 make=$2 check=$3
 	for from in $FORMATS; do
-		request "$from" >"$T/in"
+		"$make" "$from" >"$T/in"
 		for to in $FORMATS; do
 			[ "$from" != "$to" ] || continue
-			nr-translate --request --from "$from" --to "$to" --model m <"$T/in" >"$T/out" ||
-				fail "$from -> $to failed"
-			local top_p='"top_p":0.70' max='"max_tokens":8192'
-			case $to in
-			openai) max='"max_completion_tokens":8192' ;;
-			responses) max='"max_output_tokens":8192' ;;
-			gemini) top_p='"topP":0.70' max='"maxOutputTokens":8192' ;;
-			esac
-			has "$T/out" '"temperature":1.0' "$top_p" "$max" \
-				'"maximum":12345678901234567890' '"minimum":-0' '"default":1e-3'
-			args_in "$to" "$T/out"
+			nr-translate "--$mode" --from "$from" --to "$to" --model m <"$T/in" >"$T/out" ||
+				fail "$from -> $to failed: $(cat "$T/out")"
+			"$check" "$to" || fail "$from -> $to"
 		done
 	done
+}
+
+# request_ok TO: the request's literals in $T/out, under TO's names.
+request_ok() {
+	local top_p='"top_p":0.70' max='"max_tokens":8192'
+	case $1 in
+	openai) max='"max_completion_tokens":8192' ;;
+	responses) max='"max_output_tokens":8192' ;;
+	gemini) top_p='"topP":0.70' max='"maxOutputTokens":8192' ;;
+	esac
+	has "$T/out" '"temperature":1.0' "$top_p" "$max" \
+		'"maximum":12345678901234567890' '"minimum":-0' '"default":1e-3'
+	args_in "$1" "$T/out"
+}
+
+@test "a request keeps its sampling numbers, schema and tool arguments as written, for each of the 12 pairs" {
+	each_pair request request request_ok
 }
 
 @test "a number nr changes is nr's: a temperature above anthropic's 1 is clamped, the others stay as written" {
@@ -93,17 +105,13 @@ response() {
 	esac
 }
 
+response_ok() {
+	has "$T/out" 9007199254740993 8192
+	args_in "$1" "$T/out"
+}
+
 @test "a whole answer keeps its token counts and tool arguments as written, for each of the 12 pairs" {
-	for from in $FORMATS; do
-		response "$from" >"$T/in"
-		for to in $FORMATS; do
-			[ "$from" != "$to" ] || continue
-			nr-translate --response --from "$from" --to "$to" --model m <"$T/in" >"$T/out" ||
-				fail "$from -> $to failed"
-			has "$T/out" 9007199254740993 8192
-			args_in "$to" "$T/out"
-		done
-	done
+	each_pair response response response_ok
 }
 
 # stream FMT: an SSE stream in FMT calling f with ARGS, 123456789012 tokens in.
@@ -134,20 +142,16 @@ stream() {
 	esac
 }
 
+stream_ok() {
+	has "$T/out" 123456789012 8192
+	case $1 in	# gemini sends the call whole, the others its text
+	gemini) args_in gemini "$T/out" ;;
+	*) args_in openai "$T/out" ;;
+	esac
+}
+
 @test "a stream keeps its tool arguments and token counts as written, for each of the 12 pairs" {
-	for from in $FORMATS; do
-		stream "$from" >"$T/in"
-		for to in $FORMATS; do
-			[ "$from" != "$to" ] || continue
-			nr-translate --stream --from "$from" --to "$to" --model m <"$T/in" >"$T/out" ||
-				fail "$from -> $to failed: $(cat "$T/out")"
-			has "$T/out" 123456789012 8192
-			case $to in	# gemini sends the call whole, the others its text
-			gemini) args_in gemini "$T/out" ;;
-			*) args_in openai "$T/out" ;;
-			esac
-		done
-	done
+	each_pair stream stream stream_ok
 }
 
 # ---- through nr-route and nr-serve to the mock ----
