@@ -320,12 +320,23 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 		buf_free(&m);
 		return NEXT_TARGET;
 	}
-	return nr_out_json(c->out, 200, a->label, out) < 0 ? CLIENT_GONE : DONE;
+	struct buf text = BUF_INIT;	/* with the upstream's numbers as it wrote them */
+	int rc = json_dump(&text, out) < 0 ||
+		 nr_keep_written(NR_BODY_RESPONSE, a->to, a->body.p, a->body.len, a->from, &text) < 0 ||
+		 nr_out_begin(c->out, 200, "application/json", a->label) < 0 ||
+		 nr_out_write(c->out, text.p, text.len) < 0;
+	buf_free(&text);
+	return rc ? CLIENT_GONE : DONE;
 }
 
 /* A status the client must see as is (400, 403, 404 …): translated, sent. */
 static enum next send_error(struct ctx *c, struct attempt *a)
 {
+	int fwd;
+	if (nr_error_forward(a->body.p, a->body.len, (int)a->call.status, a->to, a->from, &fwd))
+		/* the client's own format: the upstream's bytes (its key already scrubbed) */
+		return nr_out_begin(c->out, fwd, "application/json", a->label) < 0 ||
+		       nr_out_write(c->out, a->body.p, a->body.len) < 0 ? CLIENT_GONE : DONE;
 	jv body = jv_parse_sized(a->body.p ? a->body.p : "", (int)a->body.len);
 	if (!jv_is_valid(body)) {
 		jv_free(body);

@@ -137,7 +137,9 @@ int nr_request_body(struct nr_request *rq, const struct nr_target *t, enum nr_fo
 		jv_free(m);
 		return -2;
 	}
-	if (json_dump(out, b) < 0) {
+	/* the values carried over go out as the client wrote them (1.0, not 1) */
+	if (json_dump(out, b) < 0 ||
+	    nr_keep_written(NR_BODY_REQUEST, rq->from, rq->text, rq->len, to, out) < 0) {
 		buf_puts(why, "out of memory");
 		return -1;
 	}

@@ -4,6 +4,7 @@
  * target's shape with the status that format uses for that category. */
 #include <string.h>
 
+#include "json_span.h"
 #include "translate/ir.h"
 #include "translate/translate.h"
 #include "utf8.h"
@@ -136,15 +137,38 @@ static jv clip(const char *s)
 	return cut < n ? jv_string_append_str(m, "…") : m;
 }
 
+/* openai and responses share one error shape */
+static int same_shape(enum nr_format from, enum nr_format to)
+{
+	return from == to || (from != NR_FMT_ANTHROPIC && from != NR_FMT_GEMINI &&
+			      to != NR_FMT_ANTHROPIC && to != NR_FMT_GEMINI);
+}
+
+/* 529 is anthropic's own "overloaded"; others say 503 */
+static int forwarded_status(enum nr_format to, int status)
+{
+	return to == NR_FMT_ANTHROPIC || status != 529 ? status : 503;
+}
+
+int nr_error_forward(const char *p, size_t n, int status, enum nr_format from, enum nr_format to,
+		     int *out_status)
+{
+	struct json_span top;
+	char why[16];
+	if (!same_shape(from, to) || json_validate(p ? p : "", n, &top, why, sizeof why) < 0 ||
+	    json_type_of(top) != JSON_OBJECT || !json_get(top, "error").n)
+		return 0;
+	*out_status = forwarded_status(to, status);
+	return 1;
+}
+
 jv nr_translate_error(jv body, int status, enum nr_format from, enum nr_format to,
 		      int *out_status)
 {
-	int same = from == to || (from != NR_FMT_ANTHROPIC && from != NR_FMT_GEMINI &&
-				  to != NR_FMT_ANTHROPIC && to != NR_FMT_GEMINI);
-	if (same && jis(body, JV_KIND_OBJECT) && jv_object_has(jv_copy(body), jv_string("error"))) {
-		/* clients match on the exact wording: forward it (openai and
-		 * responses share one error shape) */
-		*out_status = to == NR_FMT_ANTHROPIC || status != 529 ? status : 503;
+	if (same_shape(from, to) && jis(body, JV_KIND_OBJECT) &&
+	    jv_object_has(jv_copy(body), jv_string("error"))) {
+		/* clients match on the exact wording: forward it */
+		*out_status = forwarded_status(to, status);
 		return body;
 	}
 	if (jis(body, JV_KIND_ARRAY)) {		/* gemini may wrap it: [{"error":…}] */

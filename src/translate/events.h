@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "json_span.h"
 #include "translate/sse.h"
 #include "translate/translate.h"
 
@@ -82,7 +83,12 @@ struct nr_stream {
 		struct { long long in, cache_read, cache_write; int skip_block; } anthropic;
 		struct { int tool_index, finish_seen, done; } openai;
 		struct { int in_item, item_deltas, summary_index; long long last_seq; } responses;
-		struct { int finish_seen; } gemini;
+		struct {
+			int finish_seen;
+			/* the current event's candidates[0].content.parts in its own
+			 * bytes, when it calls a tool: the args go on as written */
+			struct json_span parts;
+		} gemini;
 	} d;
 	/* encoder state (target side) */
 	struct buf text;		/* the open block's text/arguments, for targets that need it whole */

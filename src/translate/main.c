@@ -63,6 +63,26 @@ static int emit_json(jv v)
 	return NR_EXIT_OK;
 }
 
+/* A translated body, with the values it carries over written as in the
+ * source `in` (nr_keep_written), then a newline. */
+static int emit_kept(jv v, enum nr_body kind, enum nr_format from, const struct buf *in,
+		     enum nr_format to)
+{
+	if (!jv_is_valid(v))
+		return emit_json(v);
+	struct buf out = BUF_INIT;
+	int rc = NR_EXIT_OK;
+	if (json_dump(&out, v) < 0 || nr_keep_written(kind, from, in->p, in->len, to, &out) < 0) {
+		fprintf(stderr, "nr-translate: unable to write the translation: %s\n", strerror(errno));
+		rc = NR_EXIT_SYS;
+	} else if (write_all(STDOUT_FILENO, out.p, out.len) < 0 || write_all(STDOUT_FILENO, "\n", 1) < 0) {
+		fprintf(stderr, "nr-translate: unable to write: %s\n", strerror(errno));
+		rc = NR_EXIT_SYS;
+	}
+	buf_free(&out);
+	return rc;
+}
+
 /* The same format on both sides: valid JSON goes out byte for byte (a jv
  * round trip would print 1.0 as 1 and 12345678901234567890 as 1.2345678901234567e+19). */
 static int pass_through(struct buf *in)
@@ -91,14 +111,19 @@ static int run_whole(enum mode mode, int status, int from, int to, const char *m
 	}
 	if (from == to && mode != MODE_ERROR)
 		return pass_through(&in);
+	int fwd;
+	if (mode == MODE_ERROR && nr_error_forward(in.p, in.len, status, from, to, &fwd)) {
+		fprintf(stderr, "status: %d\n", fwd);
+		return pass_through(&in);	/* the client's own error shape: as it came */
+	}
 	jv body = jv_parse_sized(in.p ? in.p : "", (int)in.len);
 	if (mode == MODE_ERROR && !jv_is_valid(body)) {
 		/* an upstream may send text or HTML: its words are the message */
 		jv_free(body);
 		body = jv_string_sized(in.p ? in.p : "", (int)in.len);
 	}
-	buf_free(&in);
 	if (mode == MODE_ERROR) {
+		buf_free(&in);
 		int out_status = status;
 		jv out = nr_translate_error(body, status, from, to, &out_status);
 		fprintf(stderr, "status: %d\n", out_status);
@@ -109,11 +134,14 @@ static int run_whole(enum mode mode, int status, int from, int to, const char *m
 		nr_log("nr-translate: invalid JSON: %s",
 			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "empty input");
 		jv_free(msg);
+		buf_free(&in);
 		return NR_EXIT_DATA;
 	}
-	if (mode == MODE_REQUEST)
-		return emit_json(nr_translate_request(body, from, to, model));
-	return emit_json(nr_translate_response(body, from, to, model));
+	int rc = mode == MODE_REQUEST
+		? emit_kept(nr_translate_request(body, from, to, model), NR_BODY_REQUEST, from, &in, to)
+		: emit_kept(nr_translate_response(body, from, to, model), NR_BODY_RESPONSE, from, &in, to);
+	buf_free(&in);
+	return rc;
 }
 
 static int flush_out(struct buf *out)

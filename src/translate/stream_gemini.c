@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_same.h"
 #include "translate/events.h"
 
 #define str jv_str_field
@@ -145,7 +146,21 @@ const struct encoder enc_gemini = {
 
 /* ---- decoder ---- */
 
-static int part(struct nr_stream *s, jv p)
+/* The args of the i-th part of the current event, as the upstream wrote
+ * them (jv would print 1.0 as 1), or an absent span. */
+static struct json_span raw_args(const struct nr_stream *s, int i)
+{
+	struct json_iter it = json_iter_init(s->d.gemini.parts);
+	struct json_span v = { NULL, 0 };
+	while (json_array_next(&it, &v) && i-- > 0)
+		;
+	if (i >= 0)
+		return (struct json_span){ NULL, 0 };
+	v = json_get(json_get(v, "functionCall"), "args");
+	return json_type_of(v) == JSON_OBJECT ? v : (struct json_span){ NULL, 0 };
+}
+
+static int part(struct nr_stream *s, jv p, int index)
 {
 	const char *t;
 	size_t n;
@@ -161,7 +176,10 @@ static int part(struct nr_stream *s, jv p)
 		jv id = jv_get_path(fc, "id", NULL), name = jv_get_path(fc, "name", NULL),
 		   args = jv_get_path(fc, "args", NULL);
 		rc = ev_tool(s, jv_str_or(id, NULL), jv_str_or(name, ""));
-		if (!rc && jv_get_kind(args) == JV_KIND_OBJECT) {
+		struct json_span raw = raw_args(s, index);
+		if (!rc && raw.n) {
+			rc = ev_delta(s, D_ARGS, raw.p, raw.n);
+		} else if (!rc && jv_get_kind(args) == JV_KIND_OBJECT) {
 			jv txt = jv_dump_string(jv_copy(args), 0);
 			rc = ev_delta(s, D_ARGS, jv_string_value(txt), (size_t)jv_string_length_bytes(jv_copy(txt)));
 			jv_free(txt);
@@ -192,7 +210,7 @@ static int response_chunk(struct nr_stream *s, jv j)
 	if (jv_get_kind(parts) == JV_KIND_ARRAY)
 		jv_array_foreach(parts, i, p) {
 			if (!rc)
-				rc = part(s, p);
+				rc = part(s, p, i);
 			jv_free(p);
 		}
 	jv_free(parts);
@@ -224,7 +242,14 @@ static int dec_event(struct nr_stream *s, const struct sse_event *e)
 		jv_free(j);
 		return ev_broken(s, "an event's data is not a JSON object");
 	}
+	struct json_span top = { NULL, 0 };
+	char why[16];
+	s->d.gemini.parts = top;
+	if (memmem(e->data, e->data_len, "functionCall", 12) &&
+	    json_validate(e->data, e->data_len, &top, why, sizeof why) == 0)
+		s->d.gemini.parts = json_path(top, "candidates.0.content.parts");
 	int rc = response_chunk(s, j);
+	s->d.gemini.parts = (struct json_span){ NULL, 0 };	/* e->data goes away */
 	jv_free(j);
 	return rc;
 }

@@ -20,6 +20,18 @@
  * translating from gemini, and nr_translate_request_model() reads it back. */
 jv nr_translate_request(jv req, enum nr_format from, enum nr_format to, const char *model);
 
+/* What a translated body is, for nr_keep_written. */
+enum nr_body { NR_BODY_REQUEST, NR_BODY_RESPONSE };
+
+/* `out` holds a body of `kind` translated (and dumped as JSON text) from the
+ * source src[0..n) in format `from` to format `to`. Rewrites it so that every
+ * value it carries over unchanged is written with the source's bytes: numbers
+ * as the client or upstream wrote them (1.0, 0.70, 1e-3, -0,
+ * 12345678901234567890), tool schemas and arguments as they came. A value nr
+ * changed stays nr's. 0, or -1 when out of memory (out then unchanged). */
+int nr_keep_written(enum nr_body kind, enum nr_format from, const char *src, size_t n,
+		    enum nr_format to, struct buf *out);
+
 /* A whole non-streaming response body. `model` (may be NULL) names the model
  * when the source format does not carry it (gemini). */
 jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const char *model);
@@ -29,6 +41,13 @@ jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const 
  * format `to`; *out_status receives the status to send the client. */
 jv nr_translate_error(jv body, int status, enum nr_format from, enum nr_format to,
 		      int *out_status);
+
+/* Nonzero when an upstream's error body p[0..n) (with HTTP `status`) goes to
+ * a client of format `to` byte for byte: a JSON object with an "error"
+ * member in the client's own error shape (openai and responses share one).
+ * *out_status then receives the status to send. */
+int nr_error_forward(const char *p, size_t n, int status, enum nr_format from, enum nr_format to,
+		     int *out_status);
 
 /* An error that nr itself raises (no upstream body), in format `to`.
  * `type` is a short category: "invalid_request", "authentication",

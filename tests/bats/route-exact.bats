@@ -156,3 +156,30 @@ po|70|30|-|7
 pr|70|30|-|7
 pr|70|30|-|7"
 }
+
+# A same-format stream: nr tracks its events (usage, a well-formed end) but
+# writes the upstream's SSE bytes, compared with the mock's --raw copy.
+@test "a same-format stream (text, then a tool call) is the upstream's SSE byte for byte, in all four formats" {
+	serve_start
+	local schema='{"type":"object","properties":{"n":{"type":"string"}},"required":["n"]}'
+	for f in openai anthropic responses gemini; do
+		for model in m-long-5 m-tool; do
+			rm -f "$MOCK_RAW"/*
+			case $f in
+			openai) printf '{"model":"po/%s","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":%s}}]}' "$model" "$schema" ;;
+			anthropic) printf '{"model":"pa/%s","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":%s}]}' "$model" "$schema" ;;
+			responses) printf '{"model":"pr/%s","stream":true,"input":"hi","tools":[{"type":"function","name":"f","parameters":%s}]}' "$model" "$schema" ;;
+			gemini) printf '{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"tools":[{"functionDeclarations":[{"name":"f","parameters":%s}]}]}' "$schema" ;;
+			esac >"$T/req"
+			local at
+			at=$(path "$f" "$(prov "$f")/$model")
+			curl -sS -N -o "$T/got" -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
+				--data-binary @"$T/req" "$URL${at/:generateContent/:streamGenerateContent?alt=sse}"
+			grep -q 'data:' "$MOCK_RAW/answer-1" || fail "$f $model: the mock's answer is no stream"
+			cmp "$MOCK_RAW/answer-1" "$T/got" || fail "$f $model: the client got other bytes than the upstream sent"
+		done
+	done
+	usage_rows 8
+	run db "select count(*) from usage where input_tokens > 0 and output_tokens > 0"
+	assert_output 8
+}

@@ -20,9 +20,30 @@
 static const int statuses[] = { 400, 401, 403, 404, 408, 409, 413, 422, 429, 499,
 				500, 502, 503, 504, 529, 200, 302, 100, 599 };
 
+/* The source of a translation, for nr_keep_written (src NULL: none). */
+struct source {
+	enum nr_body kind;
+	enum nr_format from, to;
+	const char *src;
+	size_t n;
+};
+
+/* The body with the source's literals put back must mean what it meant. */
+static void check_kept(const struct source *sc, const struct buf *b, jv out)
+{
+	struct buf k = BUF_INIT;
+	if (buf_append(&k, b->p, b->len) < 0 ||
+	    nr_keep_written(sc->kind, sc->from, sc->src, sc->n, sc->to, &k) < 0)
+		abort();
+	jv back = jv_parse_sized(k.p, (int)k.len);
+	if (!jv_is_valid(back) || !jv_equal(back, out))
+		abort();
+	buf_free(&k);
+}
+
 /* Writes a result both ways nr does (jv_dump_string, json_dump), checking that
  * a translation is either valid JSON or an error with a message. */
-static void consume(jv out)
+static void consume(jv out, const struct source *sc)
 {
 	if (!jv_is_valid(out)) {
 		jv msg = jv_invalid_get_msg(out);
@@ -38,6 +59,8 @@ static void consume(jv out)
 	if (!jv_is_valid(back))
 		abort();	/* json.c must write JSON that reads back */
 	jv_free(back);
+	if (sc)
+		check_kept(sc, &b, jv_copy(out));
 	jv s = jv_dump_string(out, 0);
 	jv_free(s);
 	buf_free(&b);
@@ -87,19 +110,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in = jv_string_sized(body, n);
 		}
 		int status = statuses[data[1] % (sizeof statuses / sizeof statuses[0])], out_status;
-		consume(nr_translate_error(in, status, from, to, &out_status));
+		consume(nr_translate_error(in, status, from, to, &out_status), NULL);
 		return 0;
 	}
 	if (!jv_is_valid(in)) {
 		jv_free(in);
 		return 0;
 	}
+	struct source sc = { FUZZ_MODE == MODE_REQUEST ? NR_BODY_REQUEST : NR_BODY_RESPONSE,
+			     (enum nr_format)from, (enum nr_format)to, body, (size_t)n };
 	if (FUZZ_MODE == MODE_REQUEST) {
-		consume(nr_translate_request(in, from, to, model));
+		consume(nr_translate_request(in, from, to, model), &sc);
 	} else {
 		struct nr_usage u;
 		nr_response_usage(jv_copy(in), from, &u);
-		consume(nr_translate_response(in, from, to, model));
+		consume(nr_translate_response(in, from, to, model), &sc);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "json.h"
 
 struct exchange {
 	struct request *rq;
@@ -171,6 +172,13 @@ static int add_exact_member(struct buf *body)
 	return buf_puts(body, member);
 }
 
+/* Quotes the key before the closing brace, as some upstreams do in a 401. */
+static int add_key_member(struct buf *body, const char *key)
+{
+	body->len--;
+	return buf_puts(body, ",\"nr_key\":") < 0 || json_cstr(body, key) < 0 || buf_putc(body, '}') < 0 ? -1 : 0;
+}
+
 /* A 200 answer, with the stream failures the model asks for. */
 static int reply_answer(int fd, struct exchange *x, const char *extra, int keep)
 {
@@ -234,6 +242,8 @@ static int serve_request(int fd, int log_fd, struct request *rq)
 	int rc;
 	if (x.status != 200) {
 		error_body(fmt, x.status, x.by_model ? &x.bh : NULL, x.message, &body);
+		if (x.by_model && x.bh.exact)	/* an error body nr must pass on byte for byte */
+			must(add_exact_member(&body) < 0 || add_key_member(&body, x.key) < 0 ? -1 : 0);
 		rc = reply_json(fd, x.status, &body, extra.p, rq->keep_alive);
 	} else if (x.fmt < 0) {
 		models_list(&body);
