@@ -13,10 +13,11 @@ CPPFLAGS += -Isrc
 LDLIBS   = -lcrypto -lcurl -ljq -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm
 SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Debian packages the build and the tests need; `make deps` installs the missing ones.
+# Debian packages the build and the tests need; `make deps` installs the missing
+# ones, `make deps-check` (tests/deps-check) proves the list complete.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
-           clang libclang-rt-14-dev procps iproute2 python3 python3-yaml
+           clang libclang-rt-14-dev procps iproute2 python3 python3-yaml mawk bc mount git
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
@@ -142,8 +143,13 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Every header the sources include and every program the tests and scripts run
+# comes from a package in DEB_PKGS (or an Essential one): tests/deps-check --help.
+deps-check: deps
+	@DEB_PKGS="$(DEB_PKGS)" tests/deps-check
+
 # The suites run twice: against bin/ and against the ASan+UBSan build.
-test: deps
+test: deps-check
 	@$(MAKE) --no-print-directory all asan fuzz-build
 	@tests/run-suites
 
@@ -183,4 +189,4 @@ uninstall:
 clean:
 	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
 
-.PHONY: all asan deps test run install clean fuzz fuzz-build
+.PHONY: all asan deps deps-check test run install clean fuzz fuzz-build

@@ -283,9 +283,10 @@ tester|ma/claude-tool-exec|ma|200"
 @test "a stream cut mid-answer reaches Codex as a failed response, retried, then reported" {
 	provider ma anthropic "models=claude-cut"
 	export NR_KEY=$KEY
+	# one retry proves it retries, without Codex's back-off over five (~6 s)
 	run_client codex codex_env "$CLIENT_BIN/codex" exec --skip-git-repo-check --color never \
 		-c check_for_update_on_startup=false -c analytics.enabled=false --disable plugins \
-		-m ma/claude-cut "hi"
+		-c model_providers.nr.stream_max_retries=1 -m ma/claude-cut "hi"
 	[ "$status" -eq 1 ] || fail "codex exited $status"
 	# nr's response.failed names the cause; without it Codex only sees an EOF
 	grep -q 'the upstream stopped mid-stream' "$BATS_TEST_TMPDIR/codex.err" ||

@@ -12,3 +12,11 @@ export NR_BIN PATH SHARED
 need_shared() {
 	[ -d "$SHARED/$1" ] || skip "needs ../shared/$1"
 }
+
+# std_only REASON: the test runs in the std pass only, for a REASON why the
+# sanitizer build cannot change its outcome (timing of the same code, a check
+# another test already feeds the same input through the sanitizer build).
+# tests/run-suites counts these apart from real skips.
+std_only() {
+	[ "${NR_VARIANT:-std}" != asan ] || skip "std only: $1"
+}

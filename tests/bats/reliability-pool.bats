@@ -40,7 +40,7 @@ workers() {	# how many workers the server has
 }
 
 @test "slowloris at the pool size: a legitimate client still gets its answer within 2 s" {
-	[ "${NR_VARIANT:-}" != asan ] || skip "timing only: the same pool code runs in the std build"
+	std_only "timing only: the same pool code runs in the std build"
 	pool_start 8
 	SLOW_PIDS=
 	for _ in $(seq 9); do
@@ -57,7 +57,7 @@ workers() {	# how many workers the server has
 }
 
 @test "a saturated pool answers a further client 503 with Retry-After, then serves again" {
-	[ "${NR_VARIANT:-}" != asan ] || skip "timing only: the same pool code runs in the std build"
+	std_only "timing only: the same pool code runs in the std build"
 	pool_start 2
 	local i long=()
 	for i in 1 2; do
@@ -111,7 +111,7 @@ workers() {	# how many workers the server has
 
 @test "a burst of 256 connections: no failure, and one usage row per request" {
 	# 256 sanitizer processes on two cores take longer than the test may
-	[ "${NR_VARIANT:-}" != asan ] || skip "256 workers of the ASan build are too slow for the time bound"
+	std_only "256 workers of the ASan build are too slow for the time bound"
 	serve_start
 	local args=() i
 	for ((i = 0; i < 256; i++)); do args+=(-o /dev/null "$URL/v1/chat/completions"); done

@@ -208,7 +208,7 @@ EOF
 }
 
 @test "a read-only data directory: answers go on, rows wait in memory and are written once it is writable" {
-	[ "$NR_VARIANT" != asan ] || skip "mounts: once is enough (the std run)"
+	std_only "mounts: once is enough (the std run)"
 	mount_tmpfs 4m
 	KEY=$(nr key add tester)
 	mount -o remount,ro "$NR_DATA_DIR"
@@ -225,7 +225,7 @@ EOF
 }
 
 @test "a full disk: answers go on and no row is lost once there is room again" {
-	[ "$NR_VARIANT" != asan ] || skip "mounts: once is enough (the std run)"
+	std_only "mounts: once is enough (the std run)"
 	mount_tmpfs 2m
 	KEY=$(nr key add tester)
 	SERVE_FLAGS='--max-connections 1' serve_start	# one worker: the rows held in memory are its
@@ -242,7 +242,7 @@ EOF
 }
 
 @test "when neither the database nor the journal can be written, each row goes to stderr as one JSON line" {
-	[ "$NR_VARIANT" != asan ] || skip "mounts: once is enough (the std run)"
+	std_only "mounts: once is enough (the std run)"
 	mount_tmpfs 4m
 	nr usage >/dev/null
 	mount -o remount,ro "$NR_DATA_DIR"

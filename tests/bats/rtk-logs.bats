@@ -351,9 +351,6 @@ facts_kept_pct() {
 			fi
 			hay=" $(rtk-filter <"$f" | sed 's/\x1b\[[0-9;?]*[ -\/]*[@-~]//g' | tr -s '[:space:]' ' ') "
 			while IFS= read -r fact; do
-				fact=$(printf '%s' "$fact" | tr -s '[:space:]' ' ')
-				fact=${fact# }
-				fact=${fact% }
 				[ -n "$fact" ] || continue
 				total=$((total + 1))
 				if [[ $hay == *"$fact"* ]]; then
@@ -361,7 +358,7 @@ facts_kept_pct() {
 				else
 					echo "lost in ${f##*/}: $fact" >&2
 				fi
-			done <<<"$facts"
+			done < <(printf '%s\n' "$facts" | LC_ALL=C sed -E 's/[[:space:]]+/ /g; s/^ //; s/ $//')
 		done
 	done
 	[ "$total" -gt 0 ] || return 1
@@ -369,6 +366,7 @@ facts_kept_pct() {
 }
 
 @test "the corpus logs, test logs and build logs keep at least 99% of their facts" {
+	std_only "the next test feeds the same files through the sanitizer build; the facts kept cannot differ"
 	need_shared corpus/dev/logs
 	need_shared corpus/dev/test-log
 	need_shared corpus/dev/build-log
