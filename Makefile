@@ -81,12 +81,13 @@ build/asan/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(SANFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-asan: $(addprefix build/asan/bin/,$(PROGRAMS)) build/asan/bin/nr-setup
+asan: $(addprefix build/asan/bin/,$(PROGRAMS)) build/asan/bin/nr-setup build/asan/bin/nr-start
 
-# `nr setup` runs the nr-setup script beside the nr program
-build/asan/bin/nr-setup: bin/nr-setup
+# the scripts beside the programs, as in bin/: `nr setup` runs nr-setup beside
+# nr, nr-start runs the programs beside it (the sanitizer build's, here)
+build/asan/bin/nr-setup build/asan/bin/nr-start: build/asan/bin/%: bin/%
 	@mkdir -p $(@D)
-	ln -sf ../../../bin/nr-setup $@
+	ln -sf ../../../bin/$* $@
 
 # Fuzz targets (tests/fuzz/README.md): libFuzzer harnesses linked with the
 # project's archives compiled by clang with coverage and ASan+UBSan.

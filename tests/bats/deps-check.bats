@@ -19,7 +19,7 @@ copy_tree() {
 	assert_output --partial 'Essential'
 	assert_output --partial 'tests/deps-optional'
 	run "$ROOT/tests/deps-check" --bogus
-	assert_failure 2
+	assert_failure 64
 	assert_output --partial "unknown argument '--bogus'"
 }
 
