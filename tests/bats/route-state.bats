@@ -178,6 +178,10 @@ route() {
 }
 
 @test "eight concurrent nr-route processes share one fresh database without lock errors" {
+	# the promise is a timing one (each write waits at most 100/250 ms on the
+	# lock): the sanitizer build's ~10x slower processes hold it longer and
+	# made this a test of the machine's load (it failed there twice in a day)
+	std_only "lock waits are bounded in time; the same code runs in the std pass"
 	export MOCK_KEY_2=sk-test-key-0002
 	combo c mock/status-429-retry-1 mock/m1
 	body openai c >"$BATS_TEST_TMPDIR/req"
