@@ -20,23 +20,10 @@ static int number_of(struct json_span v, double *d)
 	return 0;
 }
 
-/* Nonzero when string literal str decodes to s[0..n). */
-static int string_is(struct json_span str, const char *s, size_t n)
-{
-	if (json_type_of(str) != JSON_STRING || str.n < 2)
-		return 0;
-	if (!memchr(str.p + 1, '\\', str.n - 2))
-		return str.n - 2 == n && memcmp(str.p + 1, s, n) == 0;
-	struct buf b = BUF_INIT;
-	int same = json_str_decode(str, &b) == 0 && b.len == n && (n == 0 || memcmp(b.p, s, n) == 0);
-	buf_free(&b);
-	return same;
-}
-
 static int same_string(struct json_span a, struct json_span b)
 {
 	struct buf t = BUF_INIT;
-	int same = json_str_decode(a, &t) == 0 && string_is(b, t.p ? t.p : "", t.len);
+	int same = json_str_decode(a, &t) == 0 && json_str_is_n(b, t.p ? t.p : "", t.len);
 	buf_free(&t);
 	return same;
 }
@@ -52,7 +39,7 @@ static struct json_span member(struct json_span obj, struct json_span key)
 	}
 	struct json_iter it = json_iter_init(obj);
 	while (json_object_next(&it, &k, &v))
-		if (string_is(k, name.p ? name.p : "", name.len))
+		if (json_str_is_n(k, name.p ? name.p : "", name.len))
 			found = v;
 	buf_free(&name);
 	return found;
@@ -210,7 +197,7 @@ static struct json_span member_named(struct json_span obj, const char *name, siz
 		return found;
 	struct json_iter it = json_iter_init(obj);
 	while (json_object_next(&it, &k, &v))
-		if (string_is(k, name, n))
+		if (json_str_is_n(k, name, n))
 			found = v;
 	return found;
 }
@@ -222,7 +209,7 @@ static int filter_ok(struct json_span v, const char *seg, size_t n)
 	if (!eq || seg[n - 1] != ']')
 		return 0;
 	struct json_span m = member_named(v, seg + 1, (size_t)(eq - seg - 1));
-	return string_is(m, eq + 1, (size_t)(seg + n - 1 - (eq + 1)));
+	return json_str_is_n(m, eq + 1, (size_t)(seg + n - 1 - (eq + 1)));
 }
 
 static int collect(struct json_span v, const char *path, size_t n, struct json_spans *out)

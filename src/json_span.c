@@ -312,14 +312,19 @@ struct json_span json_get(struct json_span object, const char *name)
 
 int json_str_is(struct json_span str, const char *s)
 {
+	return json_str_is_n(str, s, strlen(s));
+}
+
+int json_str_is_n(struct json_span str, const char *s, size_t len)
+{
 	if (json_type_of(str) != JSON_STRING || str.n < 2)
 		return 0;
 	const char *in = str.p + 1;
-	size_t n = str.n - 2, len = strlen(s);
+	size_t n = str.n - 2;
 	if (!memchr(in, '\\', n))
 		return n == len && memcmp(in, s, n) == 0;
 	struct buf b = BUF_INIT;
-	int same = json_str_decode(str, &b) == 0 && b.len == len && memcmp(b.p, s, len) == 0;
+	int same = json_str_decode(str, &b) == 0 && b.len == len && (len == 0 || memcmp(b.p, s, len) == 0);
 	buf_free(&b);
 	return same;
 }

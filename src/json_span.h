@@ -51,6 +51,8 @@ int json_array_next(struct json_iter *it, struct json_span *value);
 struct json_span json_get(struct json_span object, const char *name);
 /* Nonzero when the string literal `str` decodes to exactly `s`. */
 int json_str_is(struct json_span str, const char *s);
+/* The same for s[0..len), which may hold NUL bytes (a decoded string). */
+int json_str_is_n(struct json_span str, const char *s, size_t len);
 /* Nonzero when `object` has member `name` equal to the literal true. */
 int json_is_true(struct json_span object, const char *name);
 /* Nonzero when the array or object has no items. */
