@@ -38,7 +38,7 @@ struct attempt {
 	int usage_added;	/* nr asked for openai stream usage the client did not */
 	struct nr_stream *stream;
 	struct buf tbuf, body;
-	struct nr_usage_scan scan;
+	struct nr_usage u;	/* of a whole answer; a stream's is the translator's */
 };
 
 static int ok_status(long s)
@@ -81,7 +81,6 @@ static int on_body(void *ctx, const char *p, size_t n)
 		}
 		return buf_append(&a->body, p, n);
 	}
-	nr_usage_scan_feed(&a->scan, p, n);
 	if (nr_stream_feed(a->stream, p, n, &a->tbuf) < 0) {
 		a->stream_bad = 1;
 		if (a->out->started)
@@ -269,7 +268,7 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 		.attempt = c->attempts++, .combo = c->t->combo, .provider = t->provider, .model = t->model,
 		.account = account,
 		.position = pos, .status = (int)a->call.status, .outcome = outcome, .reason = reason,
-		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->scan.u,
+		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->u,
 		.rtk_bytes = last ? c->rq->rtk_bytes : -1, .rtk_tokens = last ? c->rq->rtk_tokens : -1,
 	};
 	const struct nr_price *price = nr_provider_price(p, t->model);
@@ -302,7 +301,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 			return NEXT_TARGET;
 		}
 		if (json_type_of(top) == JSON_OBJECT)
-			whole_usage(top, a->to, &a->scan.u);
+			whole_usage(top, a->to, &a->u);
 		return nr_out_begin(c->out, 200, "application/json", a->label) < 0 ||
 		       nr_out_write(c->out, a->body.p, a->body.len) < 0 ? CLIENT_GONE : DONE;
 	}
@@ -312,7 +311,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 		buf_puts(why, "invalid JSON in the upstream's answer");
 		return NEXT_TARGET;
 	}
-	nr_usage_from_json(jv_copy(resp), a->to, &a->scan.u);
+	nr_usage_from_json(jv_copy(resp), a->to, &a->u);
 	jv out = nr_translate_response(resp, a->to, a->from, a->model);
 	if (!jv_is_valid(out)) {
 		struct buf m = BUF_INIT;
@@ -381,8 +380,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 	build_url(&url, p, t->model, c->rq->stream, acct);
 	buf_printf(&label, "%s/%s", t->provider, t->model);
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
-			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added };
-	nr_usage_scan_init(&a.scan, p->format);
+			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added,
+			     .u = { .input = -1, .output = -1, .cache_read = -1, .cache_write = -1 } };
 	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
 		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
 	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");
@@ -466,6 +465,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		buf_free(&scope);
 	}
 out:
+	if (a.stream)	/* the usage its events carried, read as they were translated */
+		nr_stream_usage(a.stream, &a.u);
 	record(c, t, pos, p, acct->name, &a, outcome, strcmp(outcome, "ok") ? why->p : NULL,
 	       next == DONE || next == CLIENT_GONE);
 	curl_slist_free_all(a.call.headers);
@@ -474,7 +475,6 @@ out:
 		nr_stream_free(a.stream);
 	buf_free(&a.tbuf);
 	buf_free(&a.body);
-	nr_usage_scan_free(&a.scan);
 	buf_free(&label);
 	if (url.p)
 		explicit_bzero(url.p, url.len);	/* may hold a key (auth=query) */

@@ -11,23 +11,10 @@
 #include "buf.h"
 #include "translate/translate.h"
 
-#define NR_USAGE_EVENT_MAX (1024 * 1024)	/* larger SSE events are content, not usage: skipped */
-
 /* Merges the usage an upstream JSON object of format f carries (usage,
  * message.usage, response.usage or usageMetadata) into u, read by
  * nr_usage_read (translate.h: what input, cached and output mean); consumes obj. */
 void nr_usage_from_json(jv obj, enum nr_format f, struct nr_usage *u);
-
-/* An SSE reader that only looks at events mentioning usage. */
-struct nr_usage_scan {
-	struct buf line, data;
-	int skip_line, skip_event, last_cr;
-	enum nr_format format;	/* the upstream's */
-	struct nr_usage u;
-};
-void nr_usage_scan_init(struct nr_usage_scan *s, enum nr_format f);
-void nr_usage_scan_feed(struct nr_usage_scan *s, const char *p, size_t n);
-void nr_usage_scan_free(struct nr_usage_scan *s);
 
 /* One attempt, as stored (strings may be NULL). */
 struct nr_usage_row {
