@@ -1,8 +1,16 @@
 # Shared set-up for every suite: the binaries under test, assertions, scratch dir.
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+# bats sources this file again for every test: the libraries' own load.bash
+# forks a dirname per file, which cost more CPU than bats itself, so their
+# files are sourced here directly, in the order their load.bash gives.
+for f in /usr/lib/bats/bats-support/src/{output,error,lang}.bash \
+	/usr/lib/bats/bats-assert/src/{assert,refute,assert_equal,assert_not_equal,assert_success}.bash \
+	/usr/lib/bats/bats-assert/src/{assert_failure,assert_output,refute_output,assert_line}.bash \
+	/usr/lib/bats/bats-assert/src/{refute_line,assert_regex,refute_regex}.bash; do
+	source "$f" || return 1
+done
+unset f
 
-ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+ROOT=${BATS_TEST_DIRNAME%/tests/bats}	# (an absolute path, so no cd and pwd)
 NR_BIN=${NR_BIN:-$ROOT/bin}
 PATH=$NR_BIN:$PATH
 SHARED=${NR_SHARED:-$ROOT/../shared}
