@@ -15,6 +15,8 @@
 #include "route/out.h"
 #include "route/target.h"
 
+#define NR_REQUEST_ID_LEN 24	/* hex digits */
+
 struct nr_request {
 	enum nr_format from;
 	const char *text;		/* the client's request, validated JSON (borrowed) */
@@ -28,7 +30,7 @@ struct nr_request {
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
 	const char *anthropic_beta;	/* the client's anthropic-beta list, may be NULL */
 	const char *anthropic_version;	/* the client's anthropic-version, may be NULL */
-	char id[17];			/* random hex id of this request, in every usage row */
+	char id[NR_REQUEST_ID_LEN + 1];	/* hex id of this request (run.c), in every usage row */
 };
 
 int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out);

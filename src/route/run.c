@@ -1,5 +1,7 @@
 /* run: one request through the router — its model's targets, the state
  * database, the attempt loop — kept apart from any command line (see route.h). */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,32 @@ int nr_route_refuse(enum nr_format fmt, struct nr_out *out, int status, const ch
 	if (nr_out_json(out, status, NULL, nr_error_body(fmt, status, type, msg)) < 0)
 		code = NR_EXIT_SYS;
 	return code;
+}
+
+static uint64_t id_prefix;
+static uint32_t id_count;
+
+static void id_forget(void)
+{
+	id_prefix = 0;	/* a forked child draws its own */
+}
+
+/* A request's id: 64 random bits drawn once a process (and again when the
+ * counter wraps), then a counter. Unique within a process; across processes
+ * as unlikely to meet as two random 64-bit numbers. One getrandom a process,
+ * where two a request cost two system calls; and a worker's ids follow one
+ * another, so each flush adds its rows to one end of the usage table's
+ * (request, attempt) index instead of dirtying a page of it a row. */
+static void request_id(char id[NR_REQUEST_ID_LEN + 1])
+{
+	static int registered;
+	if (!registered)
+		registered = pthread_atfork(NULL, NULL, id_forget) == 0;
+	if (++id_count == 0)
+		id_prefix = 0;
+	while (!id_prefix)
+		arc4random_buf(&id_prefix, sizeof id_prefix);
+	snprintf(id, NR_REQUEST_ID_LEN + 1, "%016llx%08lx", (unsigned long long)id_prefix, (unsigned long)id_count);
 }
 
 /* The model named by the argument, else by the body, into *name. */
@@ -81,7 +109,7 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 				 .rtk_bytes = a->rtk_bytes, .rtk_tokens = a->rtk_tokens,
 				 .anthropic_beta = a->anthropic_beta,
 				 .anthropic_version = a->anthropic_version };
-	snprintf(rq.id, sizeof rq.id, "%08x%08x", arc4random(), arc4random());
+	request_id(rq.id);
 	nr_conf_hold();	/* each provider and combo file stat'ed once for all targets */
 	int rc = route(&rq, out);
 	nr_conf_release();

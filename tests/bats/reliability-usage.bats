@@ -252,6 +252,6 @@ EOF
 	grep '^nr-route: usage row not recorded: ' <<<"$stderr" | sed 's/^[^{]*//' >"$BATS_TEST_TMPDIR/lost"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/lost")" = 1 ]
 	jq -e '.provider == "mo" and .model == "gpt-mock" and .client_key == "laptop" and .status == 200
-		and .outcome == "ok" and (.request | length) == 16' "$BATS_TEST_TMPDIR/lost"
+		and .outcome == "ok" and (.request | length) == 24' "$BATS_TEST_TMPDIR/lost"
 	! grep -q 'sk-test-key' <<<"$stderr"
 }
