@@ -115,6 +115,11 @@ int nr_db_begin(sqlite3 *db)
 	return step_kept(db, "BEGIN IMMEDIATE");
 }
 
+int nr_db_begin_read(sqlite3 *db)
+{
+	return step_kept(db, "BEGIN");
+}
+
 int nr_db_commit(sqlite3 *db)
 {
 	return step_kept(db, "COMMIT");

@@ -43,8 +43,10 @@ void nr_db_done(sqlite3_stmt *st);
 /* The schema version after migration (the highest applied). */
 int nr_db_version(sqlite3 *db);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1. */
+/* BEGIN IMMEDIATE / BEGIN (a read: several statements, one snapshot and
+ * one round of locks) / COMMIT / ROLLBACK; 0 or -1. */
 int nr_db_begin(sqlite3 *db);
+int nr_db_begin_read(sqlite3 *db);
 int nr_db_commit(sqlite3 *db);
 void nr_db_rollback(sqlite3 *db);
 

@@ -19,29 +19,30 @@ double nr_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct buf *why)
+void nr_cooldown_read(sqlite3 *db, const char *const *scopes, size_t n, struct nr_cooling *c)
 {
-	if (!db)
-		return 0;
+	for (size_t i = 0; i < n; i++)
+		c[i].left = 0;
 	sqlite3_stmt *st;
-	if (!(st = nr_db_prepare(db, "SELECT until, reason FROM cooldowns WHERE scope = ? AND until > ?")))
-		return 0;
-	double now = nr_now(), best = 0;
+	if (!db || n == 0 || !(st = nr_db_prepare(db, "SELECT until, reason FROM cooldowns WHERE scope = ? AND until > ?")))
+		return;
+	int txn = n > 1 && nr_db_begin_read(db) == 0;	/* without it: one snapshot a scope */
+	double now = nr_now();
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, scopes[i], -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 2, now);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_double(st, 0) - now > best) {
-			best = sqlite3_column_double(st, 0) - now;
+		if (sqlite3_step(st) == SQLITE_ROW) {
 			const unsigned char *r = sqlite3_column_text(st, 1);
-			if (why) {
-				buf_reset(why);
-				buf_puts(why, r ? (const char *)r : "cooling down");
-			}
+			c[i].left = sqlite3_column_double(st, 0) - now;
+			buf_reset(&c[i].reason);
+			if (buf_puts(&c[i].reason, r ? (const char *)r : "cooling down") < 0)
+				buf_reset(&c[i].reason);
 		}
 		sqlite3_reset(st);
 	}
 	nr_db_done(st);
-	return best;
+	if (txn && nr_db_commit(db) < 0)
+		nr_db_rollback(db);
 }
 
 /* A request-path write is best-effort: skipped in the back-off after the lock

@@ -18,9 +18,18 @@
 
 double nr_now(void);	/* unix time in seconds, with fractions */
 
-/* Seconds left on the longest cooldown among `scopes` (0 when none); the
- * stored reason of that one is appended to `why` when not NULL. */
-double nr_cooldown_left(sqlite3 *db, const char *const *scopes, size_t n, struct buf *why);
+/* One scope's rest as read: the seconds left (0 when none) and, when some
+ * are, the stored reason. */
+struct nr_cooling {
+	double left;
+	struct buf reason;
+};
+
+/* The rest of each of n scopes into c[0..n-1] (initialised with BUF_INIT
+ * reasons; free them with buf_free), read in one transaction: a request
+ * reads every scope of a target at once, so it takes the database's locks
+ * once, not once a scope. */
+void nr_cooldown_read(sqlite3 *db, const char *const *scopes, size_t n, struct nr_cooling *c);
 
 /* Cools `scope` down for `seconds` (an existing longer cooldown is kept);
  * 0, or -1 (said on stderr once per process). */

@@ -482,19 +482,53 @@ out:
 	return next;
 }
 
+/* Every scope a target's attempts may meet, NUL-terminated one after the
+ * other in b: [0] the target's, then each account's quota and rate scopes.
+ * 0, or -1 when out of memory. */
+static int target_scopes(struct buf *b, size_t *off, const struct nr_target *t, const char *provider,
+			 const struct nr_account *accts, size_t n)
+{
+	off[0] = 0;
+	if (buf_printf(b, "target %s/%s", t->provider, t->model) < 0 || buf_append(b, "", 1) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		off[1 + 2 * i] = b->len;
+		if (buf_printf(b, "account %s %s", provider, accts[i].name) < 0 || buf_append(b, "", 1) < 0)
+			return -1;
+		off[2 + 2 * i] = b->len;
+		if (buf_printf(b, "rate %s %s %s", provider, accts[i].name, t->model) < 0 || buf_append(b, "", 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A cooling scope: its reason in the failure note, its end in free_in. */
+static void cooling(struct ctx *c, const struct nr_target *t, const char *account, const struct nr_cooling *q)
+{
+	struct buf why = BUF_INIT;
+	buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(q->left), q->reason.p ? q->reason.p : "cooling down");
+	note(c, t, account, why.p ? why.p : "cooling down", FAILED_LIMIT);
+	free_in(c, q->left);
+	buf_free(&why);
+}
+
 /* Every account of one target, starting where rotation says. */
 static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 {
 	struct nr_provider p;
-	struct buf why = BUF_INIT, rest = BUF_INIT;
+	struct buf why = BUF_INIT;
 	if (nr_provider_load(t->provider, &p, &why) < 0) {
 		note(c, t, NULL, why.p ? why.p : "unknown provider", FAILED_OTHER);
 		buf_free(&why);
 		return NEXT_TARGET;
 	}
 	enum next next = NEXT_TARGET;
-	struct buf s1 = BUF_INIT, s2 = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT, scopes = BUF_INIT;
 	static struct nr_account accts[NR_ACCOUNTS_MAX];
+	size_t off[1 + 2 * NR_ACCOUNTS_MAX];
+	const char *names[1 + 2 * NR_ACCOUNTS_MAX];
+	struct nr_cooling cool[1 + 2 * NR_ACCOUNTS_MAX];
+	size_t ns = 0;
 	size_t n = nr_accounts_list(&p, accts);
 	if (n == 0) {	/* before any database read: a skipped target costs a getenv */
 		buf_reset(&why);
@@ -502,14 +536,18 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		note(c, t, NULL, why.p, FAILED_NO_KEY);
 		goto out;
 	}
-	buf_printf(&s1, "target %s/%s", t->provider, t->model);
-	const char *ts[] = { s1.p ? s1.p : "" };
-	double left = nr_cooldown_left(c->db, ts, 1, &rest);
-	if (left > 0) {
-		buf_reset(&why);
-		buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
-		note(c, t, NULL, why.p, FAILED_LIMIT);
-		free_in(c, left);
+	if (target_scopes(&scopes, off, t, p.name, accts, n) < 0) {
+		note(c, t, NULL, "out of memory", FAILED_OTHER);
+		goto out;
+	}
+	ns = 1 + 2 * n;
+	for (size_t i = 0; i < ns; i++) {
+		names[i] = scopes.p + off[i];
+		cool[i].reason = (struct buf)BUF_INIT;
+	}
+	nr_cooldown_read(c->db, names, ns, cool);
+	if (cool[0].left > 0) {
+		cooling(c, t, NULL, &cool[0]);
 		goto out;
 	}
 	int usage_added;
@@ -520,26 +558,18 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		goto out;
 	}
 	size_t start = p.fill_first || n == 1 ? 0 : (size_t)nr_rotation_next(c->db, p.name) % n;
-	int tried = 0;
 	for (size_t k = 0; k < n; k++) {
-		const struct nr_account *acct = &accts[(start + k) % n];
-		buf_reset(&s1);
-		buf_reset(&s2);
-		if (buf_printf(&s1, "account %s %s", p.name, acct->name) < 0 ||
-		    buf_printf(&s2, "rate %s %s %s", p.name, acct->name, t->model) < 0) {
-			note(c, t, acct->name, "out of memory", 0);
-			continue;
-		}
-		const char *scopes[] = { s1.p, s2.p };
-		if ((left = nr_cooldown_left(c->db, scopes, 2, &rest)) > 0) {
-			buf_reset(&why);
-			buf_printf(&why, "cooling down, %.0f s left (%s)", ceil(left), rest.p);
-			note(c, t, acct->name, why.p, FAILED_LIMIT);
-			free_in(c, left);
+		size_t i = (start + k) % n;
+		const struct nr_account *acct = &accts[i];
+		/* the longer of the account's quota and rate rests */
+		const struct nr_cooling *q = &cool[1 + 2 * i], *r = q + 1;
+		if (r->left > q->left)
+			q = r;
+		if (q->left > 0) {
+			cooling(c, t, acct->name, q);
 			continue;
 		}
 		double limit;
-		tried++;
 		buf_reset(&why);
 		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, usage_added, &why, &limit);
 		if (next == DONE || next == CLIENT_GONE)
@@ -550,13 +580,12 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 			break;
 		next = NEXT_TARGET;
 	}
-	(void)tried;
 out:
-	buf_free(&s1);
-	buf_free(&s2);
+	for (size_t i = 0; i < ns; i++)
+		buf_free(&cool[i].reason);
+	buf_free(&scopes);
 	buf_free(&text);
 	buf_free(&why);
-	buf_free(&rest);
 	nr_provider_free(&p);
 	return next;
 }
