@@ -242,9 +242,10 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
  * client has been quiet for QUIET_MS, so that a lone request's row is in
  * SQLite within milliseconds of its answer. */
 #define QUIET_MS 5
-static void flush_when_quiet(const struct http_conn *c)
+static void flush_when_quiet(struct http_conn *c)
 {
 	long due = nr_route_flush_due();
+	c->ready = 0;
 	if (due < 0)
 		return;
 	if (due > 0 && c->rpos < c->rbuf.len)
@@ -252,6 +253,8 @@ static void flush_when_quiet(const struct http_conn *c)
 	struct pollfd p = { .fd = c->in, .events = POLLIN };
 	if (due == 0 || poll(&p, 1, due < QUIET_MS ? (int)due : QUIET_MS) <= 0)
 		nr_route_flush();
+	else
+		c->ready = 1;	/* the request's first read need not poll again */
 }
 
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "exitcodes.h"
 #include "route/route.h"
@@ -107,10 +106,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		.out = { out_head, out_body, 0, 0, 0 }, .c = c, .keep_alive = req->keep_alive,
 		.head_only = head, .hdrs = BUF_INIT, .body = BUF_INIT,
 	};
-	/* a client that hangs up stops the upstream call (a pipe, as under
-	 * inetd tests, reports HUP at EOF for good, so only sockets are watched) */
-	struct stat sb;
-	nr_upstream_watch(fstat(c->in, &sb) == 0 && S_ISSOCK(sb.st_mode) ? c->in : -1);
+	nr_upstream_watch(c->hangup_fd);	/* a client that hangs up stops the upstream call */
 	int route_rc = nr_route_request(&a, filtered.p, filtered.len, &h.out);
 	nr_upstream_watch(-1);
 	buf_free(&filtered);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ void http_conn_init(struct http_conn *c, int in, int out)
 	c->out = out;
 	c->timeout_ms = HTTP_READ_TIMEOUT_MS_DEFAULT;
 	c->body_max = HTTP_BODY_MAX_DEFAULT;
+	/* a pipe (as under inetd tests) reports HUP at EOF for good: only a
+	 * socket is watched for a client hanging up */
+	struct stat st;
+	c->hangup_fd = fstat(in, &st) == 0 && S_ISSOCK(st.st_mode) ? in : -1;
 	set_phase(c, PH_HEAD);	/* a new connection owes its first head at once */
 }
 
@@ -98,7 +103,8 @@ static int fill(struct http_conn *c)
 		buf_reset(&c->rbuf);
 		c->rpos = 0;
 	}
-	int w = wait_input(c);
+	int w = c->ready ? 1 : wait_input(c);
+	c->ready = 0;
 	if (w <= 0)
 		return w;
 	if (buf_reserve(&c->rbuf, 16384) < 0)

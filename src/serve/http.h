@@ -61,6 +61,8 @@ struct http_conn {
 	long long phase_ms, last_ms, window_ms;
 	size_t window_bytes;
 	unsigned long requests;	/* heads read on this connection */
+	int ready;	/* a poll found input just now: the next read need not wait */
+	int hangup_fd;	/* c->in when it is a socket (a hang-up is seen), else -1 */
 };
 
 void http_conn_init(struct http_conn *c, int in, int out);
