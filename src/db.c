@@ -53,6 +53,15 @@ static const char *const migrations[] = {
 	 * request's x-nr-rtk / x-nr-caveman header overrides; NULL: the server's */
 	("ALTER TABLE keys ADD COLUMN rtk INTEGER;"
 	 "ALTER TABLE keys ADD COLUMN caveman INTEGER;"),
+	/* 5: a provider's accounts added with `nr account add` (the key read
+	 * from stdin; the file is 0600), beside those of the environment */
+	("CREATE TABLE accounts (provider TEXT NOT NULL, name TEXT NOT NULL, secret TEXT NOT NULL,"
+	 " added REAL NOT NULL, PRIMARY KEY (provider, name));"),
+	/* 6: each account's quota windows as its last answer reported them
+	 * (route/quota.h): percent used, length, reset time */
+	("CREATE TABLE quota_windows (provider TEXT NOT NULL, account TEXT NOT NULL, name TEXT NOT NULL,"
+	 " used REAL, minutes INTEGER, resets_at REAL, exhausted INTEGER NOT NULL, seen REAL NOT NULL,"
+	 " PRIMARY KEY (provider, account, name));"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -40,7 +40,7 @@ static int matches(const struct cooldown *c, const char *target)
 
 /* Whether target names a provider (PROVIDER/MODEL: its provider) or an
  * account (a key variable) of one. */
-static int known(const char *target)
+static int known(sqlite3 *db, const char *target)
 {
 	const char *slash = strchr(target, '/');
 	size_t n, len = slash ? (size_t)(slash - target) : strlen(target);
@@ -54,9 +54,10 @@ static int known(const char *target)
 		if (!found && !slash && nr_provider_load(names[i], &p, &err) == 0) {
 			for (size_t k = 0; k < p.nkey_vars; k++)
 				found |= strcmp(p.key_vars[k], target) == 0;
-			size_t na = nr_accounts_list(&p, a);	/* NAME_2, NAME_3 … too */
+			size_t na = nr_accounts_list(&p, db, a);	/* NAME_2, NAME_3 …, stored too */
 			for (size_t k = 0; k < na; k++)
 				found |= strcmp(a[k].name, target) == 0;
+			nr_accounts_free(a, na);
 			nr_provider_free(&p);
 		}
 		buf_free(&err);
@@ -99,7 +100,7 @@ static int clear(sqlite3 *db, const char *target)
 		for (size_t i = 0; i < cd.n; i++)	/* said only once they are gone */
 			if (matches(&cd.v[i], target))
 				printf("cleared %s\n", cd.v[i].scope);
-	} else if (target && !known(target)) {
+	} else if (target && !known(db, target)) {
 		fprintf(stderr, "nr cooldown: no provider or account named '%s' (nr provider list)\n", target);
 		rc = 1;
 	} else {

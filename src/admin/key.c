@@ -25,17 +25,6 @@ static void key_usage(FILE *f)
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }
 
-static int valid_name(const char *s)
-{
-	if (!*s || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
-}
-
 static void print_time(double t)
 {
 	time_t tt = (time_t)t;
@@ -156,7 +145,7 @@ int nr_cmd_key(int argc, char **argv)
 		key_usage(stderr);
 		return NR_EXIT_USAGE;
 	}
-	if (needs_name && !valid_name(argv[2])) {
+	if (needs_name && !nr_admin_valid_name(argv[2])) {
 		fprintf(stderr, "nr key: a key name is 1-64 letters, digits, '-', '_' or '.'\n");
 		return NR_EXIT_USAGE;
 	}

@@ -12,12 +12,14 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "key", nr_cmd_key, "API keys for nr-serve and their rtk/caveman settings: add, set, list, revoke" },
+	{ "account", nr_cmd_account, "a provider's stored keys: add PROVIDER NAME (key on stdin), list, rm PROVIDER NAME" },
 	{ "provider", nr_cmd_provider, "provider files as nr-route reads them: list, show NAME (key names, never values)" },
 	{ "combo", nr_cmd_combo, "combos and their targets in order: list, show NAME" },
 	{ "alias", nr_cmd_alias, "model aliases (the names tools send): add PATTERN TARGET, list, rm PATTERN" },
 	{ "setup", nr_cmd_setup, "configure a tool for nr: claude, codex, opencode, cline, continue (--print, --yes)" },
 	{ "status", nr_cmd_status, "providers (ready, no key, cooling down), accounts, combos' next targets, recent failures" },
 	{ "cooldown", nr_cmd_cooldown, "clear [TARGET]: end the cooldowns of a provider, PROVIDER/MODEL, an account, or all" },
+	{ "quota", nr_cmd_quota, "each account's quota windows: percent used, reset time and countdown (--json)" },
 	{ "usage", nr_cmd_usage, "requests, tokens, cost and fallbacks from the usage rows (--json, --since, --by)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -70,7 +70,7 @@ static int prov_load(sqlite3 *db, const char *name, struct prov *v, struct buf *
 {
 	if (nr_provider_load(name, &v->p, err) < 0)
 		return -1;
-	v->n = nr_accounts_list(&v->p, v->a);
+	v->n = nr_accounts_list(&v->p, db, v->a);
 	v->start = v->p.fill_first || v->n <= 1 ? 0 : (size_t)(rotation_peek(db, v->p.name) % (long)v->n);
 	return 0;
 }
@@ -157,6 +157,7 @@ static jv providers_json(sqlite3 *db, const struct cooldowns *cd, double now)
 		if (prov_load(db, names[i], &v, &err) == 0) {
 			out = jv_array_append(out, provider_json(&v, cd, now));
 			nr_provider_free(&v.p);
+			nr_accounts_free(v.a, v.n);
 		} else {
 			out = jv_array_append(out, JV_OBJECT(jv_string("name"), jv_string(names[i]),
 				jv_string("state"), jv_string("broken"), jv_string("error"),
@@ -184,6 +185,7 @@ static jv next_target(sqlite3 *db, const struct nr_targets *t, const struct cool
 					  jv_string("account"), jv_string(v.a[a].name))
 			      : jv_invalid();
 		nr_provider_free(&v.p);
+		nr_accounts_free(v.a, v.n);
 		if (jv_is_valid(o))
 			return o;
 	}

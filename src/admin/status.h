@@ -4,9 +4,18 @@
 
 #include <jv.h>
 
+#include "buf.h"
+
 /* Prints doc — {now, providers, combos, failures} as `nr status --json`
  * writes it — as text, times in local time with countdowns; consumes doc.
  * `failures` is the number asked for, for the heading. */
 void status_print_text(jv doc, int failures);
+
+/* A span of seconds as "4m12s", "37s", "1h05m", "3d4h" (rounded up). */
+void status_put_span(struct buf *b, double secs);
+
+/* A time in local time: the clock alone on now's date, else with the date;
+ * with_zone adds the date and the zone always. */
+void status_put_time(struct buf *b, double t, double now, int with_zone);
 
 #endif

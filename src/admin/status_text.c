@@ -12,7 +12,7 @@
 #define NAME_W 12	/* provider and combo names are padded to this */
 
 /* "4m12s", "37s", "1h05m", "3d4h": whole seconds, rounded up. */
-static void put_span(struct buf *b, double secs)
+void status_put_span(struct buf *b, double secs)
 {
 	long s = secs > 0 ? (long)ceil(secs) : 0;
 	if (s >= 86400)
@@ -26,7 +26,7 @@ static void put_span(struct buf *b, double secs)
 }
 
 /* Local time: the clock alone on today's date, else with the date. */
-static void put_time(struct buf *b, double t, double now, int with_zone)
+void status_put_time(struct buf *b, double t, double now, int with_zone)
 {
 	time_t tt = (time_t)t, tn = (time_t)now;
 	struct tm tm, tmn;
@@ -65,9 +65,9 @@ static double num(jv o, const char *key)
 static void put_until(struct buf *b, double until, double now)
 {
 	buf_puts(b, "cooling down until ");
-	put_time(b, until, now, 0);
+	status_put_time(b, until, now, 0);
 	buf_puts(b, " (in ");
-	put_span(b, until - now);
+	status_put_span(b, until - now);
 	buf_puts(b, ")");
 }
 
@@ -175,9 +175,9 @@ static void print_failure(jv f, double now)
 	struct buf line = BUF_INIT, s = BUF_INIT;
 	double ts = num(f, "ts");
 	buf_puts(&line, "  ");
-	put_time(&line, ts, now, 0);
+	status_put_time(&line, ts, now, 0);
 	buf_puts(&line, " (");
-	put_span(&line, now - ts);
+	status_put_span(&line, now - ts);
 	buf_printf(&line, " ago)  %s", str(f, "requested", &s));
 	buf_printf(&line, " -> %s", str(f, "target", &s));
 	if (*str(f, "account", &s))
@@ -210,7 +210,7 @@ void status_print_text(jv doc, int failures)
 {
 	double now = num(doc, "now");
 	struct buf head = BUF_INIT;
-	put_time(&head, now, now, 1);
+	status_put_time(&head, now, now, 1);
 	printf("nr status at %s\n\nproviders\n", head.p ? head.p : "");
 	buf_free(&head);
 	section(doc, "providers", print_provider, now);

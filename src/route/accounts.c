@@ -1,10 +1,11 @@
-/* accounts: key env vars → accounts (see accounts.h). */
+/* accounts: key env vars and stored accounts → accounts (see accounts.h). */
 #include "route/accounts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "logsafe.h"
 
 /* A control character would end the Authorization header early and start
@@ -21,36 +22,76 @@ static int key_ok(const char *name, const char *key)
 	return 1;
 }
 
-static size_t add(struct nr_account *v, size_t n, const char *name)
+static size_t add(struct nr_account *v, size_t n, const char *name, const char *key)
 {
-	const char *key = getenv(name);
-	if (!key || !*key || n >= NR_ACCOUNTS_MAX || strlen(name) >= sizeof v[n].name || !key_ok(name, key))
+	if (!key || !*key || n >= NR_ACCOUNTS_MAX || strlen(name) >= sizeof v[n].name ||
+	    !key_ok(name, key))
 		return n;
 	for (size_t i = 0; i < n; i++)	/* listed twice: one account */
 		if (strcmp(v[i].name, name) == 0)
 			return n;
 	strcpy(v[n].name, name);
 	v[n].key = key;
+	v[n].stored = NULL;
 	return n + 1;
 }
 
-size_t nr_accounts_list(const struct nr_provider *p, struct nr_account *v)
+/* The accounts stored for provider p, after those of the environment. */
+static size_t add_stored(struct nr_account *v, size_t n, const char *provider, sqlite3 *db)
+{
+	static int said;
+	sqlite3_stmt *st = nr_db_prepare(db, "SELECT name, secret FROM accounts WHERE provider = ? ORDER BY added, name");
+	if (!st) {
+		if (!said++)
+			nr_log("nr-route: the stored accounts cannot be read: %s", sqlite3_errmsg(db));
+		return n;
+	}
+	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
+	while (n < NR_ACCOUNTS_MAX && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		char *copy = key ? strdup(key) : NULL;
+		size_t was = n;
+		if (name && copy && (n = add(v, n, name, copy)) > was)
+			v[was].stored = copy;
+		else if (copy) {
+			explicit_bzero(copy, strlen(copy));
+			free(copy);
+		}
+	}
+	nr_db_done(st);
+	return n;
+}
+
+void nr_accounts_free(struct nr_account *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].stored) {
+			explicit_bzero(v[i].stored, strlen(v[i].stored));
+			free(v[i].stored);
+			v[i].stored = NULL;
+			v[i].key = NULL;
+		}
+}
+
+size_t nr_accounts_list(const struct nr_provider *p, sqlite3 *db, struct nr_account *v)
 {
 	if (p->auth == NR_AUTH_NONE) {
 		strcpy(v[0].name, "-");
 		v[0].key = "";
+		v[0].stored = NULL;
 		return 1;
 	}
 	size_t n = 0;
 	for (size_t i = 0; i < p->nkey_vars; i++) {
-		n = add(v, n, p->key_vars[i]);
+		n = add(v, n, p->key_vars[i], getenv(p->key_vars[i]));
 		for (int k = 2; k <= NR_ACCOUNTS_MAX; k++) {
 			char name[160];
 			snprintf(name, sizeof name, "%s_%d", p->key_vars[i], k);
 			if (!getenv(name))
 				break;
-			n = add(v, n, name);
+			n = add(v, n, name, getenv(name));
 		}
 	}
-	return n;
+	return db ? add_stored(v, n, p->name, db) : n;
 }

@@ -1,10 +1,14 @@
 /* accounts: a provider's keys. Each env var named in `keys=` is an account,
  * and so are NAME_2, NAME_3 … up to the first one unset; empty values are
- * skipped. An account is known by its env var name: that name, never the
- * key, is what logs, errors and usage rows show. */
+ * skipped. Then the accounts stored in the database by `nr account add`
+ * (read on every call: a running server sees an account added or removed at
+ * its next request). An account is known by its name (the env var's, or the
+ * one it was stored under; an env account wins a name both have): that name,
+ * never the key, is what logs, errors and usage rows show. */
 #ifndef NR_ROUTE_ACCOUNTS_H
 #define NR_ROUTE_ACCOUNTS_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 #include "route/provider.h"
@@ -12,12 +16,18 @@
 #define NR_ACCOUNTS_MAX 64
 
 struct nr_account {
-	char name[128];		/* env var name */
-	const char *key;	/* points into the environment */
+	char name[128];		/* env var name, or the stored account's */
+	const char *key;	/* points into the environment, or is `stored` */
+	char *stored;		/* a stored account's key, owned (nr_accounts_free) */
 };
 
-/* Fills v (capacity NR_ACCOUNTS_MAX) and returns the count. auth=none gives
- * one account named "-" with an empty key. */
-size_t nr_accounts_list(const struct nr_provider *p, struct nr_account *v);
+/* Fills v (capacity NR_ACCOUNTS_MAX) and returns the count; db may be NULL
+ * (the environment's accounts only). auth=none gives one account named "-"
+ * with an empty key. Free with nr_accounts_free. */
+size_t nr_accounts_list(const struct nr_provider *p, sqlite3 *db, struct nr_account *v);
+
+/* Wipes and frees the stored keys among v[0..n). */
+void nr_accounts_free(struct nr_account *v, size_t n);
+
 
 #endif

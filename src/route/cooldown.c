@@ -26,7 +26,8 @@ void nr_cooldown_read(sqlite3 *db, const char *const *scopes, size_t n, struct n
 	sqlite3_stmt *st;
 	if (!db || n == 0 || !(st = nr_db_prepare(db, "SELECT until, reason FROM cooldowns WHERE scope = ? AND until > ?")))
 		return;
-	int txn = n > 1 && nr_db_begin_read(db) == 0;	/* without it: one snapshot a scope */
+	/* without one: a snapshot a scope (the caller may hold one already) */
+	int txn = n > 1 && sqlite3_get_autocommit(db) && nr_db_begin_read(db) == 0;
 	double now = nr_now();
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, scopes[i], -1, SQLITE_STATIC);
@@ -221,5 +222,15 @@ double nr_retry_hint(const char *headers, const char *body)
 			hint = parse_duration(d);
 		}
 	}
+	/* the Codex backend's usage_limit_reached: "resets_at" (unix seconds), or
+	 * "resets_in_seconds" in older builds */
+	const char *ra = body && hint < 0 ? strstr(body, "\"resets_at\"") : NULL;
+	const char *ri = body && hint < 0 ? strstr(body, "\"resets_in_seconds\"") : NULL;
+	if (ra && (ra = strchr(ra + 11, ':'))) {
+		double t = strtod(ra + 1, NULL);
+		hint = t > now ? t - now : -1;
+	}
+	if (hint < 0 && ri && (ri = strchr(ri + 19, ':')))
+		hint = strtod(ri + 1, NULL);
 	return hint < 0 ? -1 : hint;
 }

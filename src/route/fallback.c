@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "db.h"
 #include "exitcodes.h"
 #include "json.h"
 #include "json_span.h"
@@ -14,6 +15,7 @@
 #include "route/accounts.h"
 #include "route/cooldown.h"
 #include "route/provider.h"
+#include "route/quota.h"
 #include "route/reqbody.h"
 #include "route/upstream.h"
 #include "route/usage.h"
@@ -96,7 +98,7 @@ static enum failure classify(long status, const char *body)
 {
 	static const char *const quota_marks[] = { "insufficient_quota", "billing_error",
 		"exceeded your current quota", "credit balance is too low", "insufficient balance",
-		"quota_exceeded" };
+		"quota_exceeded", "usage_limit_reached" };
 	if (status == 402)
 		return F_QUOTA;
 	for (size_t i = 0; body && i < sizeof quota_marks / sizeof quota_marks[0]; i++)
@@ -467,6 +469,13 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 out:
 	if (a.stream)	/* the usage its events carried, read as they were translated */
 		nr_stream_usage(a.stream, &a.u);
+	struct nr_window win[NR_WINDOWS_MAX];
+	size_t nwin = a.call.headers_in.p ? nr_quota_windows(a.call.headers_in.p, nr_now(), win) : 0;
+	if (nwin) {	/* a subscription's windows: kept for nr quota, and an exhausted one rests the account */
+		struct buf qwhy = BUF_INIT;
+		nr_quota_record(c->db, p->name, acct->name, win, nwin, &qwhy);
+		buf_free(&qwhy);
+	}
 	record(c, t, pos, p, acct->name, &a, outcome, strcmp(outcome, "ok") ? why->p : NULL,
 	       next == DONE || next == CLIENT_GONE);
 	curl_slist_free_all(a.call.headers);
@@ -512,6 +521,14 @@ static void cooling(struct ctx *c, const struct nr_target *t, const char *accoun
 	buf_free(&why);
 }
 
+/* Ends the read transaction *reading says is open. */
+static void read_end(sqlite3 *db, int *reading)
+{
+	if (*reading && nr_db_commit(db) < 0)
+		nr_db_rollback(db);
+	*reading = 0;
+}
+
 /* Every account of one target, starting where rotation says. */
 static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 {
@@ -529,10 +546,14 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	const char *names[1 + 2 * NR_ACCOUNTS_MAX];
 	struct nr_cooling cool[1 + 2 * NR_ACCOUNTS_MAX];
 	size_t ns = 0;
-	size_t n = nr_accounts_list(&p, accts);
-	if (n == 0) {	/* before any database read: a skipped target costs a getenv */
+	/* the stored accounts and every scope's cooldown: one read transaction,
+	 * over before any write (rotation) and any upstream call */
+	int reading = c->db && nr_db_begin_read(c->db) == 0;
+	size_t n = nr_accounts_list(&p, c->db, accts);
+	if (n == 0) {
 		buf_reset(&why);
-		buf_printf(&why, "no key: set %s", p.nkey_vars ? p.key_vars[0] : "keys= in the provider file");
+		buf_printf(&why, "no key: set %s or nr account add %s NAME",
+			   p.nkey_vars ? p.key_vars[0] : "keys= in the provider file", p.name);
 		note(c, t, NULL, why.p, FAILED_NO_KEY);
 		goto out;
 	}
@@ -546,6 +567,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		cool[i].reason = (struct buf)BUF_INIT;
 	}
 	nr_cooldown_read(c->db, names, ns, cool);
+	read_end(c->db, &reading);
 	if (cool[0].left > 0) {
 		cooling(c, t, NULL, &cool[0]);
 		goto out;
@@ -581,6 +603,8 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		next = NEXT_TARGET;
 	}
 out:
+	read_end(c->db, &reading);
+	nr_accounts_free(accts, n);
 	for (size_t i = 0; i < ns; i++)
 		buf_free(&cool[i].reason);
 	buf_free(&scopes);

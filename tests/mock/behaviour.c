@@ -31,7 +31,7 @@ static int is_word(const char *w, size_t n)
 {
 	static const char *const words[] = { "tool", "quota", "ratelimit", "cut", "cutearly", "badjson",
 					     "hugeusage", "exact", "cached",
-					     "status", "retry", "slow", "stall", "long" };
+					     "status", "retry", "slow", "stall", "long", "window" };
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (is(w, n, words[i]))
 			return 1;
@@ -42,6 +42,7 @@ void behaviour_parse(const char *model, struct behaviour *bh)
 {
 	memset(bh, 0, sizeof *bh);
 	bh->retry_after = -1;
+	bh->window = -1;
 	/* words are separated by '-' (and '/' so "mock/tool" works too) */
 	const char *p = model;
 	const char *prev = NULL;
@@ -82,6 +83,8 @@ void behaviour_parse(const char *model, struct behaviour *bh)
 				bh->stall_ms = v;
 			else if (is(prev, prevn, "long"))
 				bh->long_n = v;
+			else if (is(prev, prevn, "window") && v <= 100)
+				bh->window = v;
 		}
 		prev = p;
 		prevn = n;

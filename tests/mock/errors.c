@@ -88,6 +88,13 @@ void error_body(enum nr_format fmt, int status, const struct behaviour *bh, cons
 	}
 	case NR_FMT_OPENAI:
 	case NR_FMT_RESPONSES:
+		if (status == 429 && bh && bh->window >= 100) {	/* the Codex backend's (3.5) */
+			long now = (long)time(NULL);
+			json_append(out, JV_OBJECT(S("error"), JV_OBJECT(S("type"), S("usage_limit_reached"),
+				S("message"), S("The usage limit has been reached"), S("plan_type"), S("plus"),
+				S("resets_at"), N(now + 3600), S("resets_in_seconds"), N(3600))));
+			return;
+		}
 		break;
 	}
 	json_append(out, JV_OBJECT(S("error"), JV_OBJECT(S("message"), S(msg), S("type"), S(k->openai_type),
@@ -95,10 +102,42 @@ void error_body(enum nr_format fmt, int status, const struct behaviour *bh, cons
 							  S("code"), k->openai_code ? S(k->openai_code) : jv_null())));
 }
 
-void behaviour_headers(const struct behaviour *bh, struct buf *out)
+/* window-N: a subscription's quota windows as the vendors report them on
+ * every answer (SUBSCRIPTIONS.md 2.5, 3.5): the first (5 h) N% used and
+ * resetting in an hour, the weekly one 5% used and resetting in 3 days. */
+static void window_headers(enum nr_format fmt, long used, struct buf *out)
+{
+	long now = (long)time(NULL);
+	if (fmt == NR_FMT_ANTHROPIC) {
+		const char *st = used >= 100 ? "rejected" : "allowed";
+		must(buf_printf(out,
+				"anthropic-ratelimit-unified-status: %s\r\n"
+				"anthropic-ratelimit-unified-5h-status: %s\r\n"
+				"anthropic-ratelimit-unified-5h-utilization: %.2f\r\n"
+				"anthropic-ratelimit-unified-5h-reset: %ld\r\n"
+				"anthropic-ratelimit-unified-7d-status: allowed\r\n"
+				"anthropic-ratelimit-unified-7d-utilization: 0.05\r\n"
+				"anthropic-ratelimit-unified-7d-reset: %ld\r\n"
+				"anthropic-ratelimit-unified-reset: %ld\r\n",
+				st, st, used / 100.0, now + 3600, now + 3 * 86400, now + 3600));
+		return;
+	}
+	must(buf_printf(out,
+			"x-codex-primary-used-percent: %ld.0\r\n"
+			"x-codex-primary-window-minutes: 300\r\n"
+			"x-codex-primary-reset-at: %ld\r\n"
+			"x-codex-secondary-used-percent: 5.0\r\n"
+			"x-codex-secondary-window-minutes: 10080\r\n"
+			"x-codex-secondary-reset-at: %ld\r\n",
+			used, now + 3600, now + 3 * 86400));
+}
+
+void behaviour_headers(const struct behaviour *bh, enum nr_format fmt, struct buf *out)
 {
 	if (bh->retry_after >= 0)
 		must(buf_printf(out, "Retry-After: %ld\r\n", bh->retry_after));
+	if (bh->window >= 0)
+		window_headers(fmt, bh->window, out);
 	if (!bh->ratelimit)
 		return;
 	long reset = bh->retry_after >= 0 ? bh->retry_after : 60;

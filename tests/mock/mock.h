@@ -74,6 +74,7 @@ struct behaviour {
 	long retry_after;	/* retry-NNN, -1 when absent */
 	long slow_ms, stall_ms;	/* 0 when absent */
 	long long_n;		/* long-N, 0 when absent */
+	long window;		/* window-N: a quota window N% used, -1 when absent */
 	/* tool-WORD: WORD (not a behaviour word), pointing into the model name
 	 * given to behaviour_parse(); NULL when absent */
 	const char *tool_word;
@@ -153,7 +154,7 @@ int quota_status(enum nr_format fmt);
 void error_body(enum nr_format fmt, int status, const struct behaviour *bh, const char *message,
 		struct buf *out);
 /* Retry-After and rate-limit header lines the behaviour asks for. */
-void behaviour_headers(const struct behaviour *bh, struct buf *out);
+void behaviour_headers(const struct behaviour *bh, enum nr_format fmt, struct buf *out);
 
 /* ---- log.c: one JSON line per request */
 struct log_entry {

@@ -237,7 +237,7 @@ static int serve_request(int fd, int log_fd, struct request *rq)
 	struct buf extra = BUF_INIT, body = BUF_INIT;
 	must(buf_printf(&extra, "x-request-id: req_mock%08x\r\n", arc4random()));
 	if (x.status == 200 || x.by_model)	/* not on the mock's own 4xx */
-		behaviour_headers(&x.bh, &extra);
+		behaviour_headers(&x.bh, x.fmt < 0 ? NR_FMT_OPENAI : (enum nr_format)x.fmt, &extra);
 	enum nr_format fmt = x.fmt < 0 ? NR_FMT_OPENAI : (enum nr_format)x.fmt;
 	int rc;
 	if (x.status != 200) {

@@ -1,0 +1,139 @@
+/* quota: `nr quota [--json]`, each account's quota windows as its last
+ * answer reported them (route/quota.h): percent used, the window's length,
+ * when it resets with a countdown, and whether it is exhausted. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/commands.h"
+#include "admin/status.h"
+#include "db.h"
+#include "exitcodes.h"
+#include "json.h"
+#include "logsafe.h"
+#include "route/cooldown.h"
+
+static void quota_usage(FILE *f)
+{
+	fprintf(f, "usage: nr quota [--json]\n"
+		   "Each account's quota windows (a subscription's 5-hour and weekly limits),\n"
+		   "as the last answer through nr reported them: percent used, the window's\n"
+		   "length, when it resets (with a countdown), and whether it is exhausted.\n"
+		   "An exhausted window's account is not used until the window resets.\n"
+		   "  --json   one JSON array, one object per window, for scripts\n"
+		   "exit: 0 ok, %d usage, %d system error\n",
+		NR_EXIT_USAGE, NR_EXIT_SYS);
+}
+
+/* "primary (5h)", "7d (7d)": the window's length when it is known. */
+static void put_window(struct buf *b, const char *name, long minutes)
+{
+	buf_puts(b, name);
+	if (minutes > 0 && minutes % 1440 == 0)
+		buf_printf(b, " (%ldd)", minutes / 1440);
+	else if (minutes > 0 && minutes % 60 == 0)
+		buf_printf(b, " (%ldh)", minutes / 60);
+	else if (minutes > 0)
+		buf_printf(b, " (%ldm)", minutes);
+}
+
+/* One window: as text on stdout, or (json) appended to out. */
+static int print_row(sqlite3_stmt *st, int json, double now, int first, struct buf *out)
+{
+	const char *provider = (const char *)sqlite3_column_text(st, 0);
+	const char *account = (const char *)sqlite3_column_text(st, 1);
+	const char *name = (const char *)sqlite3_column_text(st, 2);
+	int has_used = sqlite3_column_type(st, 3) != SQLITE_NULL, has_min = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	int has_reset = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	double used = sqlite3_column_double(st, 3), reset = sqlite3_column_double(st, 5);
+	long minutes = has_min ? (long)sqlite3_column_int64(st, 4) : -1;
+	int over = has_reset && reset <= now;	/* reset since: what was used is gone */
+	int exhausted = sqlite3_column_int(st, 6) && !over;
+	struct buf b = BUF_INIT;
+	if (json) {
+		jv o = JV_OBJECT(jv_string("provider"), jv_string(provider ? provider : ""),
+				 jv_string("account"), jv_string(account ? account : ""),
+				 jv_string("window"), jv_string(name ? name : ""),
+				 jv_string("used_percent"), has_used && !over ? jv_number(used) : jv_null(),
+				 jv_string("window_minutes"), has_min ? jv_number((double)minutes) : jv_null(),
+				 jv_string("resets_at"), has_reset ? jv_number(reset) : jv_null(),
+				 jv_string("resets_in_s"), has_reset && !over ? jv_number(ceil(reset - now)) : jv_null(),
+				 jv_string("exhausted"), jv_bool(exhausted),
+				 jv_string("seen"), jv_number(sqlite3_column_double(st, 7)));
+		buf_free(&b);
+		return (!first && buf_putc(out, ',') < 0) || json_dump(out, o) < 0 ? -1 : 0;
+	}
+	struct buf w = BUF_INIT;
+	put_window(&w, name ? name : "?", minutes);
+	buf_printf(&b, "  %-12s %-20s %-16s ", provider ? provider : "", account ? account : "", w.p ? w.p : "");
+	if (over)
+		buf_puts(&b, "reset since the last answer");
+	else {
+		if (has_used)
+			buf_printf(&b, "%5.1f%% used", used);
+		else
+			buf_puts(&b, "  ?   used");
+		if (has_reset) {
+			buf_puts(&b, ", resets ");
+			status_put_time(&b, reset, now, 0);
+			buf_puts(&b, " (in ");
+			status_put_span(&b, reset - now);
+			buf_puts(&b, ")");
+		}
+		if (exhausted)
+			buf_puts(&b, "  EXHAUSTED: account resting until then");
+	}
+	printf("%s\n", b.p ? b.p : "");
+	buf_free(&w);
+	buf_free(&b);
+	return 0;
+}
+
+int nr_cmd_quota(int argc, char **argv)
+{
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			quota_usage(stdout);
+			return NR_EXIT_OK;
+		}
+		if (strcmp(argv[i], "--json") != 0) {
+			fprintf(stderr, "nr quota: unknown argument '%s'\n", argv[i]);
+			quota_usage(stderr);
+			return NR_EXIT_USAGE;
+		}
+		json = 1;
+	}
+	sqlite3 *db = nr_admin_db("nr quota");
+	if (!db)
+		return NR_EXIT_SYS;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT provider, account, name, used, minutes, resets_at, exhausted, seen"
+			       " FROM quota_windows ORDER BY provider, account, minutes, name", -1, &st, NULL) != SQLITE_OK) {
+		nr_log("nr quota: unable to read the quota windows: %s", sqlite3_errmsg(db));
+		nr_db_close(db);
+		return NR_EXIT_SYS;
+	}
+	double now = nr_now();
+	int rc = NR_EXIT_OK, r, n = 0;
+	struct buf out = BUF_INIT;	/* the JSON, printed whole or not at all */
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (print_row(st, json, now, n++ == 0, &out) < 0) {
+			rc = NR_EXIT_SYS;
+			break;
+		}
+	if (r != SQLITE_DONE && rc == NR_EXIT_OK) {
+		nr_log("nr quota: unable to read the quota windows: %s", sqlite3_errmsg(db));
+		rc = NR_EXIT_SYS;
+	}
+	sqlite3_finalize(st);
+	if (json && rc == NR_EXIT_OK)
+		printf("[%s]\n", out.p ? out.p : "");
+	else if (!json && n == 0 && rc == NR_EXIT_OK)
+		printf("no quota windows seen yet: they come with the answers of subscription providers\n");
+	buf_free(&out);
+	if (fflush(stdout) != 0)
+		rc = NR_EXIT_SYS;
+	nr_db_close(db);
+	return rc;
+}
