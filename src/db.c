@@ -62,6 +62,15 @@ static const char *const migrations[] = {
 	("CREATE TABLE quota_windows (provider TEXT NOT NULL, account TEXT NOT NULL, name TEXT NOT NULL,"
 	 " used REAL, minutes INTEGER, resets_at REAL, exhausted INTEGER NOT NULL, seen REAL NOT NULL,"
 	 " PRIMARY KEY (provider, account, name));"),
+	/* 7: the cost recorded per provider per UTC day ("2026-12-06") and month
+	 * ("2026-12"), kept with each usage row, so that a budget check is one
+	 * lookup, not a sum over the day's rows; filled from the rows so far */
+	("CREATE TABLE spend (provider TEXT NOT NULL, period TEXT NOT NULL, cost REAL NOT NULL,"
+	 " PRIMARY KEY (provider, period));"
+	 "INSERT INTO spend SELECT provider, day, sum(cost) FROM usage"
+	 " WHERE cost > 0 AND provider IS NOT NULL GROUP BY provider, day;"
+	 "INSERT INTO spend SELECT provider, substr(day, 1, 7), sum(cost) FROM usage"
+	 " WHERE cost > 0 AND provider IS NOT NULL GROUP BY provider, substr(day, 1, 7);"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -3,6 +3,7 @@
  * when it resets with a countdown, and whether it is exhausted. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/commands.h"
@@ -11,7 +12,10 @@
 #include "exitcodes.h"
 #include "json.h"
 #include "logsafe.h"
+#include "route/budget.h"
 #include "route/cooldown.h"
+#include "route/dirs.h"
+#include "route/provider.h"
 
 static void quota_usage(FILE *f)
 {
@@ -20,7 +24,10 @@ static void quota_usage(FILE *f)
 		   "as the last answer through nr reported them: percent used, the window's\n"
 		   "length, when it resets (with a countdown), and whether it is exhausted.\n"
 		   "An exhausted window's account is not used until the window resets.\n"
-		   "  --json   one JSON array, one object per window, for scripts\n"
+		   "Then each provider's budgets (budget_day=, budget_month= in its file, USD):\n"
+		   "spent and left in this UTC day and month; a provider over budget is skipped\n"
+		   "until the period turns.\n"
+		   "  --json   one JSON object {windows: [...], budgets: [...]}, for scripts\n"
 		   "exit: 0 ok, %d usage, %d system error\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }
@@ -89,6 +96,64 @@ static int print_row(sqlite3_stmt *st, int json, double now, int first, struct b
 	return 0;
 }
 
+/* One period's budget of provider: a line of text, or (json) an object
+ * appended to out. */
+static int print_budget(const char *provider, const char *period, const char *span, double budget, double spent,
+			double left_s, double now, int json, struct buf *out)
+{
+	if (json)
+		return (out->len && buf_putc(out, ',') < 0) ||
+		       json_dump(out, JV_OBJECT(jv_string("provider"), jv_string(provider),
+				jv_string("period"), jv_string(span), jv_string("utc"), jv_string(period),
+				jv_string("budget"), jv_number(budget), jv_string("spent"), jv_number(spent),
+				jv_string("left"), jv_number(spent < budget ? budget - spent : 0),
+				jv_string("resets_in_s"), jv_number(ceil(left_s)))) < 0 ? -1 : 0;
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "  %-12s budget_%-6s $%.2f of $%.2f spent in %s (UTC), ", provider, span, spent, budget, period);
+	if (spent >= budget)
+		buf_puts(&b, "OVER: skipped until it turns");
+	else
+		buf_printf(&b, "$%.2f left", budget - spent);
+	buf_puts(&b, ", turns ");
+	status_put_time(&b, now + left_s, now, 0);
+	buf_puts(&b, " (in ");
+	status_put_span(&b, left_s);
+	buf_puts(&b, ")");
+	printf("%s\n", b.p ? b.p : "");
+	buf_free(&b);
+	return 0;
+}
+
+/* Every provider's budgets (budget_day=, budget_month=) with what was spent. */
+static int print_budgets(sqlite3 *db, int json, double now, struct buf *out)
+{
+	size_t n;
+	char **names = nr_dir_names("providers", &n);
+	char day[11], month[8];
+	double day_left, month_left;
+	nr_budget_periods(now, day, month, &day_left, &month_left);
+	int rc = 0, shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct nr_provider p;
+		struct buf err = BUF_INIT;
+		if (rc == 0 && nr_provider_load(names[i], &p, &err) == 0) {
+			if (!json && !shown && (p.budget_day >= 0 || p.budget_month >= 0) && (shown = 1))
+				printf("budgets\n");
+			if (p.budget_day >= 0)
+				rc |= print_budget(p.name, day, "day", p.budget_day, nr_spent(db, p.name, day), day_left, now,
+						   json, out);
+			if (p.budget_month >= 0)
+				rc |= print_budget(p.name, month, "month", p.budget_month, nr_spent(db, p.name, month),
+						   month_left, now, json, out);
+			nr_provider_free(&p);
+		}
+		buf_free(&err);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 int nr_cmd_quota(int argc, char **argv)
 {
 	int json = 0;
@@ -127,11 +192,15 @@ int nr_cmd_quota(int argc, char **argv)
 		rc = NR_EXIT_SYS;
 	}
 	sqlite3_finalize(st);
-	if (json && rc == NR_EXIT_OK)
-		printf("[%s]\n", out.p ? out.p : "");
-	else if (!json && n == 0 && rc == NR_EXIT_OK)
+	if (!json && n == 0 && rc == NR_EXIT_OK)
 		printf("no quota windows seen yet: they come with the answers of subscription providers\n");
+	struct buf budgets = BUF_INIT;
+	if (rc == NR_EXIT_OK && print_budgets(db, json, now, &budgets) < 0)
+		rc = NR_EXIT_SYS;
+	if (json && rc == NR_EXIT_OK)
+		printf("{\"windows\":[%s],\"budgets\":[%s]}\n", out.p ? out.p : "", budgets.p ? budgets.p : "");
 	buf_free(&out);
+	buf_free(&budgets);
 	if (fflush(stdout) != 0)
 		rc = NR_EXIT_SYS;
 	nr_db_close(db);

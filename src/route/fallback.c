@@ -13,6 +13,7 @@
 #include "json_span.h"
 #include "logsafe.h"
 #include "route/accounts.h"
+#include "route/budget.h"
 #include "route/cooldown.h"
 #include "route/provider.h"
 #include "route/quota.h"
@@ -555,6 +556,12 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		buf_printf(&why, "no key: set %s or nr account add %s NAME",
 			   p.nkey_vars ? p.key_vars[0] : "keys= in the provider file", p.name);
 		note(c, t, NULL, why.p, FAILED_NO_KEY);
+		goto out;
+	}
+	double rest;
+	if (nr_budget_over(c->db, &p, &why, &rest)) {
+		note(c, t, NULL, why.p ? why.p : "over budget", FAILED_LIMIT);
+		free_in(c, rest);
 		goto out;
 	}
 	if (target_scopes(&scopes, off, t, p.name, accts, n) < 0) {

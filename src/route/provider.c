@@ -154,6 +154,15 @@ static int apply(struct nr_provider *p, char *key, char *val)
 		return parse_price(p, "*", val);
 	if (strncmp(key, "price.", 6) == 0 && key[6])
 		return parse_price(p, key + 6, val);
+	if (strcmp(key, "budget_day") == 0 || strcmp(key, "budget_month") == 0) {
+		char *end;
+		errno = 0;
+		double usd = strtod(val, &end);
+		if (errno || end == val || *end || !(usd >= 0 && usd < 1e12))
+			return -1;
+		*(key[7] == 'd' ? &p->budget_day : &p->budget_month) = usd;
+		return 0;
+	}
 	static const struct { const char *name; size_t off; } nums[] = {
 		{ "connect_timeout_ms", offsetof(struct nr_provider, connect_timeout_ms) },
 		{ "idle_timeout_ms", offsetof(struct nr_provider, idle_timeout_ms) },
@@ -230,7 +239,7 @@ int nr_provider_parse(const char *name, const struct buf path[2], struct nr_prov
 {
 	*p = (struct nr_provider){ .format = NR_FMT_OPENAI, .auth = NR_AUTH_BEARER,
 		.connect_timeout_ms = -1, .idle_timeout_ms = -1, .cooldown_s = -1,
-		.quota_cooldown_s = -1, .auth_cooldown_s = -1 };
+		.quota_cooldown_s = -1, .auth_cooldown_s = -1, .budget_day = -1, .budget_month = -1 };
 	if (!(p->name = strdup(name))) {
 		buf_printf(err, "out of memory");
 		return -1;

@@ -33,6 +33,7 @@ struct nr_provider {
 	int fill_first;			/* 0: round-robin over accounts */
 	long connect_timeout_ms, idle_timeout_ms;	/* -1: not set in the file */
 	long cooldown_s, quota_cooldown_s, auth_cooldown_s;
+	double budget_day, budget_month;	/* USD spent before the provider is skipped; -1 none */
 };
 
 /* Loads provider `name` into p (the caller's to free); 0, or -1 with the

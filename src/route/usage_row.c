@@ -33,6 +33,11 @@ static const char INSERT_SQL[] =
 	" VALUES (?1, ?2, ?3, date(?3, 'unixepoch'), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	" ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
+/* A new row's cost, added to its provider's UTC day and month (db.c, 7). */
+static const char SPEND_SQL[] =
+	"INSERT INTO spend VALUES (?1, date(?2, 'unixepoch'), ?3), (?1, strftime('%Y-%m', ?2, 'unixepoch'), ?3)"
+	" ON CONFLICT(provider, period) DO UPDATE SET cost = cost + excluded.cost";
+
 /* Each returns 0 or -1 (out of memory): a row is whole or not written. */
 static int put_text(struct buf *b, const char *k, const char *v)
 {
@@ -72,6 +77,15 @@ int nr_usage_row_json(const struct nr_usage_row *r, struct buf *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* The index of column name in cols[]. */
+static size_t col(const char *name)
+{
+	size_t i = 0;
+	while (i < NCOLS - 1 && strcmp(cols[i].name, name) != 0)
+		i++;
+	return i;
 }
 
 /* A number member as a double; 0 when it cannot be one (json_validate
@@ -133,5 +147,26 @@ int nr_usage_insert(sqlite3 *db, const char *json, size_t len)
 	int rc = bad ? SQLITE_NOMEM : sqlite3_step(st);
 	nr_db_done(st);
 	/* a NOT NULL column missing is a constraint OR IGNORE skips: SQLITE_DONE */
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* a row new to the table (not a replay) adds its cost to its provider's spend */
+	size_t cost = col("cost"), provider = col("provider"), ts = col("ts");
+	if (sqlite3_changes(db) == 1 && json_type_of(v[cost]) == JSON_NUMBER && number(v[cost]) > 0 &&
+	    json_type_of(v[provider]) == JSON_STRING && json_type_of(v[ts]) == JSON_NUMBER) {
+		if (!(st = nr_db_prepare(db, SPEND_SQL)))
+			return -1;
+		struct buf name = BUF_INIT;
+		rc = json_str_decode(v[provider], &name) < 0 ? SQLITE_NOMEM : SQLITE_OK;
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, name.p ? name.p : "", -1, SQLITE_TRANSIENT);
+			sqlite3_bind_double(st, 2, number(v[ts]));
+			sqlite3_bind_double(st, 3, number(v[cost]));
+			rc = sqlite3_step(st);
+		}
+		nr_db_done(st);
+		buf_free(&name);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
 }

@@ -194,7 +194,7 @@ caveman_was() {
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	# the schema as version 3 left it
 	db 'alter table keys drop column rtk; alter table keys drop column caveman;
-	    drop table accounts; drop table quota_windows; delete from migrations where version >= 4'
+	    drop table accounts; drop table quota_windows; drop table spend; delete from migrations where version >= 4'
 	SERVE_FLAGS=--caveman serve_start
 	run chat
 	assert_line --index 1 200
