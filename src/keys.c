@@ -14,7 +14,7 @@
 
 /* Hex SHA-256 of key into out[65]. 0 or -1. The digest is fetched once: an
  * implicit fetch on each call (EVP_sha256()) cost more than the hash. */
-static int key_hash(const char *key, char out[65])
+int keys_hash(const char *key, char out[65])
 {
 	static EVP_MD *sha256;
 	static const char hex[] = "0123456789abcdef";
@@ -65,7 +65,7 @@ int keys_add(sqlite3 *db, const char *name, const struct key_settings *s, struct
 	for (size_t i = 0; i < sizeof rnd; i++)
 		if (buf_printf(key, "%02x", rnd[i]) < 0)
 			return -1;
-	if (key_hash(key->p, hash) < 0) {
+	if (keys_hash(key->p, hash) < 0) {
 		buf_puts(err, "unable to hash the key");
 		return -1;
 	}
@@ -110,7 +110,7 @@ int keys_add(sqlite3 *db, const char *name, const struct key_settings *s, struct
 int keys_check(sqlite3 *db, const char *key, struct buf *name, struct key_settings *s)
 {
 	char hash[65];
-	if (key_hash(key, hash) < 0)
+	if (keys_hash(key, hash) < 0)
 		return -1;
 	sqlite3_stmt *st;
 	/* the settings come with the hashes: no second query per request */

@@ -33,6 +33,9 @@ int keys_set(sqlite3 *db, const char *name, const struct key_settings *s);
 int keys_revoke(sqlite3 *db, const char *name);
 /* How many live keys exist; -1 on error. */
 int keys_count(sqlite3 *db);
+
+/* The SHA-256 of key in hex, NUL-terminated; 0 or -1. */
+int keys_hash(const char *key, char out[65]);
 struct key_info {
 	const char *name;
 	double created, revoked;	/* Unix times; revoked 0 when live */

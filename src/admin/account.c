@@ -95,11 +95,12 @@ static int add(sqlite3 *db, const char *provider, const char *name)
 		buf_free(&err);
 		return NR_EXIT_USAGE;
 	}
-	int none = p.auth == NR_AUTH_NONE;
+	enum nr_auth auth = p.auth;
 	nr_provider_free(&p);
 	buf_free(&err);
-	if (none) {
-		fprintf(stderr, "nr account: provider '%s' takes no key (auth=none)\n", provider);
+	if (auth == NR_AUTH_NONE || auth == NR_AUTH_PASSTHROUGH) {
+		fprintf(stderr, "nr account: provider '%s' takes %s\n", provider,
+			auth == NR_AUTH_NONE ? "no key (auth=none)" : "each client's own credential (auth=passthrough)");
 		return NR_EXIT_USAGE;
 	}
 	if (read_key(provider, name, &key) < 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "keys.h"
 #include "logsafe.h"
 
 /* A control character would end the Authorization header early and start
@@ -63,6 +64,17 @@ static size_t add_stored(struct nr_account *v, size_t n, const char *provider, s
 	return n;
 }
 
+size_t nr_accounts_client(const char *credential, struct nr_account *v)
+{
+	char hash[65];
+	if (!credential || !*credential || !key_ok("the client's credential", credential) || keys_hash(credential, hash) < 0)
+		return 0;
+	snprintf(v[0].name, sizeof v[0].name, "client-%.8s", hash);
+	v[0].key = credential;
+	v[0].stored = NULL;
+	return 1;
+}
+
 void nr_accounts_free(struct nr_account *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -76,6 +88,8 @@ void nr_accounts_free(struct nr_account *v, size_t n)
 
 size_t nr_accounts_list(const struct nr_provider *p, sqlite3 *db, struct nr_account *v)
 {
+	if (p->auth == NR_AUTH_PASSTHROUGH)
+		return 0;	/* the client's own: nr_accounts_client */
 	if (p->auth == NR_AUTH_NONE) {
 		strcpy(v[0].name, "-");
 		v[0].key = "";

@@ -26,6 +26,13 @@ struct nr_account {
  * with an empty key. Free with nr_accounts_free. */
 size_t nr_accounts_list(const struct nr_provider *p, sqlite3 *db, struct nr_account *v);
 
+/* auth=passthrough: the one account of a client that sent its own
+ * credential (a subscription's OAuth token, when nr's key came in X-NR-Key),
+ * named "client-" and 8 hex digits of the credential's SHA-256 (so that its
+ * cooldowns and usage rows are its own, and the credential is shown
+ * nowhere); 0 accounts without a usable one. */
+size_t nr_accounts_client(const char *credential, struct nr_account *v);
+
 /* Wipes and frees the stored keys among v[0..n). */
 void nr_accounts_free(struct nr_account *v, size_t n);
 

@@ -185,8 +185,8 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	l = add_header(l, &bad, rq->stream ? "Accept: text/event-stream" : "Accept: application/json");
 	l = add_header(l, &bad, "Expect:");	/* no 100-continue round trip */
 	static const char *const auth_fmt[] = { "Authorization: Bearer %s", "x-api-key: %s", "x-goog-api-key: %s" };
-	if (p->auth <= NR_AUTH_GOOG) {
-		buf_printf(&h, auth_fmt[p->auth], acct->key);
+	if (p->auth <= NR_AUTH_GOOG || p->auth == NR_AUTH_PASSTHROUGH) {
+		buf_printf(&h, auth_fmt[p->auth == NR_AUTH_PASSTHROUGH ? NR_AUTH_BEARER : p->auth], acct->key);
 		l = add_header(l, &bad, h.p ? h.p : "");
 	}
 	for (size_t i = 0; i < p->nheaders; i++)
@@ -437,6 +437,11 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 			outcome = "client_gone";
 	} else {
 		enum failure f = classify(a.call.status, a.body.p);
+		/* a client's own credential: only its quota or rate limit running out
+		 * moves on; the rest (its login expired, the upstream failing) is the
+		 * client's to see, unmodified (SUBSCRIPTIONS.md 8.2) */
+		if (p->auth == NR_AUTH_PASSTHROUGH && f != F_RATE && f != F_QUOTA)
+			f = F_FINAL;
 		double hint = nr_retry_hint(a.call.headers_in.p, a.body.p);
 		struct buf scope = BUF_INIT;
 		if (f == F_RATE || f == F_QUOTA || f == F_AUTH) {
@@ -550,11 +555,16 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	/* the stored accounts and every scope's cooldown: one read transaction,
 	 * over before any write (rotation) and any upstream call */
 	int reading = c->db && nr_db_begin_read(c->db) == 0;
-	size_t n = nr_accounts_list(&p, c->db, accts);
+	size_t n = p.auth == NR_AUTH_PASSTHROUGH ? nr_accounts_client(c->rq->client_credential, accts)
+						  : nr_accounts_list(&p, c->db, accts);
 	if (n == 0) {
 		buf_reset(&why);
-		buf_printf(&why, "no key: set %s or nr account add %s NAME",
-			   p.nkey_vars ? p.key_vars[0] : "keys= in the provider file", p.name);
+		if (p.auth == NR_AUTH_PASSTHROUGH)
+			buf_puts(&why, "no key: auth=passthrough needs the client's own credential"
+				       " (its Authorization, with nr's key in X-NR-Key)");
+		else
+			buf_printf(&why, "no key: set %s or nr account add %s NAME",
+				   p.nkey_vars ? p.key_vars[0] : "keys= in the provider file", p.name);
 		note(c, t, NULL, why.p, FAILED_NO_KEY);
 		goto out;
 	}

@@ -30,6 +30,8 @@ struct nr_request {
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
 	const char *anthropic_beta;	/* the client's anthropic-beta list, may be NULL */
 	const char *anthropic_version;	/* the client's anthropic-version, may be NULL */
+	const char *client_credential;	/* the client's own key or token, for auth=passthrough
+					 * providers (never logged); may be NULL */
 	char id[NR_REQUEST_ID_LEN + 1];	/* hex id of this request (run.c), in every usage row */
 };
 

@@ -109,8 +109,8 @@ static int parse_keys(struct nr_provider *p, char *v)
 
 static int parse_auth(const char *v, enum nr_auth *a)
 {
-	static const char *const names[] = { "bearer", "x-api-key", "x-goog-api-key", "query", "none" };
-	for (int i = 0; i < 5; i++)
+	static const char *const names[] = { "bearer", "x-api-key", "x-goog-api-key", "query", "none", "passthrough" };
+	for (int i = 0; i < 6; i++)
 		if (strcmp(v, names[i]) == 0) {
 			*a = (enum nr_auth)i;
 			return 0;

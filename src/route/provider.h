@@ -10,7 +10,9 @@
 #include "buf.h"
 #include "format.h"
 
-enum nr_auth { NR_AUTH_BEARER, NR_AUTH_X_API_KEY, NR_AUTH_GOOG, NR_AUTH_QUERY, NR_AUTH_NONE };
+/* passthrough: the client's own credential (its Authorization, when nr's key
+ * came in X-NR-Key), sent on as Authorization: Bearer; see accounts.h */
+enum nr_auth { NR_AUTH_BEARER, NR_AUTH_X_API_KEY, NR_AUTH_GOOG, NR_AUTH_QUERY, NR_AUTH_NONE, NR_AUTH_PASSTHROUGH };
 
 /* USD per million tokens for the models matching `pattern` (fnmatch). */
 struct nr_price {

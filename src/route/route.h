@@ -17,6 +17,8 @@ struct nr_route_args {
 	const char *anthropic_beta;	/* the client's anthropic-beta list (for anthropic
 					 * upstreams); may be NULL */
 	const char *anthropic_version;	/* the client's anthropic-version; may be NULL */
+	const char *client_credential;	/* the client's own key or token, for auth=passthrough
+					 * providers (never logged); may be NULL */
 };
 
 /* Routes one request (body: the client's JSON) and writes the answer, or an

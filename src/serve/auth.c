@@ -10,7 +10,13 @@
 /* The key the request carries, in a new string, or NULL. */
 static char *request_key(const struct http_request *req)
 {
-	const char *v = http_header(req, "authorization");
+	/* X-NR-Key first: then Authorization is the client's own credential, for
+	 * auth=passthrough providers (Claude Code logged in with a subscription
+	 * sends its OAuth token there; its ANTHROPIC_CUSTOM_HEADERS adds this) */
+	const char *v = http_header(req, "x-nr-key");
+	if (v && *v)
+		return strdup(v);
+	v = http_header(req, "authorization");
 	if (v && strncasecmp(v, "Bearer ", 7) == 0) {
 		v += 7;
 		while (*v == ' ')

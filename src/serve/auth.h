@@ -1,5 +1,6 @@
-/* auth: who is calling. API keys come as Authorization: Bearer, x-api-key,
- * x-goog-api-key or ?key=; they are checked against the hashes in SQLite. */
+/* auth: who is calling. API keys come as X-NR-Key, Authorization: Bearer,
+ * x-api-key, x-goog-api-key or ?key= (the first present); they are checked
+ * against the hashes in SQLite. */
 #ifndef NR_SERVE_AUTH_H
 #define NR_SERVE_AUTH_H
 

@@ -95,12 +95,24 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		buf_free(&filtered);
 		return serve_send_error(c, ep->format, 500, "server_error", "out of memory", 0, head);
 	}
+	/* the client's own credential, for auth=passthrough providers: its
+	 * Authorization (or x-api-key) when nr's key came apart, in X-NR-Key, or
+	 * when nr takes no key */
+	const char *cred = NULL;
+	if (http_header(req, "x-nr-key") || !cfg->auth) {
+		cred = http_header(req, "authorization");
+		if (cred && strncasecmp(cred, "Bearer ", 7) == 0)
+			cred += 7 + strspn(cred + 7, " ");
+		else
+			cred = http_header(req, "x-api-key");
+	}
 	struct nr_route_args a = {
 		.from = ep->format, .model = ep->model, .stream = ep->stream,
 		.client_key = who->key_name,
 		.rtk_bytes = (long long)saved, .rtk_tokens = (long long)rtk_estimate_tokens(saved),
 		.anthropic_beta = beta.len ? beta.p : NULL,
 		.anthropic_version = http_header(req, "anthropic-version"),
+		.client_credential = cred,
 	};
 	struct http_out h = {
 		.out = { out_head, out_body, 0, 0, 0 }, .c = c, .keep_alive = req->keep_alive,

@@ -170,6 +170,26 @@ tester|mo/gpt-tool-read|mo|200|1|1"
 	assert_output 1
 }
 
+@test "Claude Code with its own credential and nr's key in ANTHROPIC_CUSTOM_HEADERS: the credential passes through" {
+	# auth=passthrough sends the client's Authorization on; here the token that
+	# a claude.ai login would send is given as ANTHROPIC_AUTH_TOKEN (the same
+	# header: Authorization: Bearer), nr's key as the README says
+	provider sub anthropic "auth=passthrough" "models=claude-tool-read"
+	sed -i '/^keys=/d' "$NR_CONFIG_DIR/providers/sub"
+	export NR_KEY=$KEY
+	own_token() {
+		export ANTHROPIC_AUTH_TOKEN=sk-ant-oat01-e2e-token-7777 ANTHROPIC_CUSTOM_HEADERS="X-NR-Key: $NR_KEY"
+	}
+	CLAUDE_PREP=own_token
+	claude_reads_token --model sub/claude-tool-read
+	[ "$(mock_count claude-tool-read)" -eq 2 ] || fail "the mock saw $(mock_count claude-tool-read) requests"
+	[ "$(jq -r 'select(.model == "claude-tool-read") | .key_tail' "$MOCK_LOG" | sort -u)" = 7777 ]
+	[ "$(jq -s '[.[].header_names[] | select(. == "x-nr-key")] | length' "$MOCK_LOG")" -eq 0 ]
+	db_wait "select count(*) from usage where provider = 'sub' and account like 'client-%' and status = 200" 2
+	run db "select count(*) from usage where provider = 'sub' and account like 'client-%' and status = 200"
+	assert_output 2
+}
+
 @test "Claude Code with no model setting at all: its own model names reach the provider through aliases" {
 	printf '%s\n' 'claude-*haiku*  mo/gpt-mock' 'claude-*  mo/gpt-tool-read' >"$NR_CONFIG_DIR/aliases"
 	export NR_KEY=$KEY
