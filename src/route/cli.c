@@ -131,7 +131,7 @@ int nr_route_main(int argc, char **argv)
 	/* request headers come as CGI meta-variables */
 	struct nr_route_args a = { from, model, stream, client_key, saved_b, saved_t,
 				   getenv("HTTP_ANTHROPIC_BETA"), getenv("HTTP_ANTHROPIC_VERSION"),
-				   NULL /* auth=passthrough: nr-serve only, for now */ };
+				   NULL, NULL /* auth=passthrough: nr-serve only, for now */ };
 	int rc = nr_route_request(&a, in.p, in.len, &out.out);
 	buf_free(&in);
 	answered();

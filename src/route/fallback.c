@@ -189,6 +189,13 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 		buf_printf(&h, auth_fmt[p->auth == NR_AUTH_PASSTHROUGH ? NR_AUTH_BEARER : p->auth], acct->key);
 		l = add_header(l, &bad, h.p ? h.p : "");
 	}
+	/* Codex logged in with ChatGPT names its account beside its token */
+	const char *cid = rq->client_account_id;
+	if (p->auth == NR_AUTH_PASSTHROUGH && cid && *cid && !strpbrk(cid, "\r\n")) {
+		buf_reset(&h);
+		buf_printf(&h, "ChatGPT-Account-ID: %s", cid);
+		l = add_header(l, &bad, h.p ? h.p : "");
+	}
 	for (size_t i = 0; i < p->nheaders; i++)
 		l = add_header(l, &bad, p->headers[i]);
 	if (p->format == NR_FMT_ANTHROPIC && !has_header(p, "anthropic-version")) {

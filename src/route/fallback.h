@@ -32,6 +32,8 @@ struct nr_request {
 	const char *anthropic_version;	/* the client's anthropic-version, may be NULL */
 	const char *client_credential;	/* the client's own key or token, for auth=passthrough
 					 * providers (never logged); may be NULL */
+	const char *client_account_id;	/* its ChatGPT-Account-ID (Codex logged in with
+					 * ChatGPT), sent on with it; may be NULL */
 	char id[NR_REQUEST_ID_LEN + 1];	/* hex id of this request (run.c), in every usage row */
 };
 

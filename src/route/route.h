@@ -19,6 +19,8 @@ struct nr_route_args {
 	const char *anthropic_version;	/* the client's anthropic-version; may be NULL */
 	const char *client_credential;	/* the client's own key or token, for auth=passthrough
 					 * providers (never logged); may be NULL */
+	const char *client_account_id;	/* its ChatGPT-Account-ID (Codex logged in with
+					 * ChatGPT), sent on with it; may be NULL */
 };
 
 /* Routes one request (body: the client's JSON) and writes the answer, or an

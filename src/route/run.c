@@ -109,7 +109,8 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 				 .rtk_bytes = a->rtk_bytes, .rtk_tokens = a->rtk_tokens,
 				 .anthropic_beta = a->anthropic_beta,
 				 .anthropic_version = a->anthropic_version,
-				 .client_credential = a->client_credential };
+				 .client_credential = a->client_credential,
+				 .client_account_id = a->client_account_id };
 	request_id(rq.id);
 	nr_conf_hold();	/* each provider and combo file stat'ed once for all targets */
 	int rc = route(&rq, out);

@@ -113,6 +113,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		.anthropic_beta = beta.len ? beta.p : NULL,
 		.anthropic_version = http_header(req, "anthropic-version"),
 		.client_credential = cred,
+		.client_account_id = cred ? http_header(req, "chatgpt-account-id") : NULL,
 	};
 	struct http_out h = {
 		.out = { out_head, out_body, 0, 0, 0 }, .c = c, .keep_alive = req->keep_alive,

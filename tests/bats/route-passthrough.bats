@@ -86,3 +86,18 @@ claude_like() {
 	assert_failure 100
 	assert_output --partial "takes each client's own credential"
 }
+
+@test "Codex logged in with ChatGPT: its token and ChatGPT-Account-ID pass through to a responses provider" {
+	provider cx responses "auth=passthrough"
+	sed -i '/^keys=/d' "$NR_CONFIG_DIR/providers/cx"
+	run curl -sS --max-time 20 -H 'Authorization: Bearer eyJhbGciOi.chatgpt-jwt.5555' -H 'ChatGPT-Account-ID: acct-1234' \
+		-H "X-NR-Key: $KEY" -H 'content-type: application/json' --data-binary "$(body responses cx/gpt-codex)" \
+		-w '\n%{http_code}' "$URL/v1/responses"
+	assert_line --index 1 200
+	jq -e '.key_tail == "5555" and (.header_names | index("chatgpt-account-id") != null)
+		and (.header_names | index("x-nr-key") == null)' <<<"$(tail -1 "$MOCK_LOG")"
+	# a provider with keys of its own gets no client header
+	run post /v1/responses "$(body responses mz/plain)" -H 'ChatGPT-Account-ID: acct-1234'
+	assert_success
+	jq -e '.header_names | index("chatgpt-account-id") == null' <<<"$(tail -1 "$MOCK_LOG")"
+}
