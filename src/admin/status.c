@@ -137,7 +137,8 @@ static jv provider_json(const struct prov *v, const struct cooldowns *cd, double
 			until = c->until > until ? c->until : until;
 		}
 	}
-	const char *state = v->n == 0 ? "no_key" : until > 0 ? "cooling" : "ready";
+	const char *state = v->p.auth == NR_AUTH_PASSTHROUGH ? "passthrough"	/* each client's own key */
+			  : v->n == 0 ? "no_key" : until > 0 ? "cooling" : "ready";
 	jv o = JV_OBJECT(jv_string("name"), jv_string(v->p.name), jv_string("format"),
 			 jv_string(nr_format_name(v->p.format)), jv_string("state"), jv_string(state),
 			 jv_string("key_vars"), vars, jv_string("accounts"), accts, jv_string("targets"), targets);

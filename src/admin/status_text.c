@@ -97,7 +97,9 @@ static void print_provider(jv p, double now)
 	struct buf s = BUF_INIT, line = BUF_INIT, name = BUF_INIT, st = BUF_INIT;
 	const char *state = str(p, "state", &st);
 	buf_printf(&line, "  %-*s ", NAME_W, str(p, "name", &name));
-	if (strcmp(state, "no_key") == 0) {
+	if (strcmp(state, "passthrough") == 0) {
+		buf_puts(&line, "pass-through: each client's own credential (nr's key in X-NR-Key)");
+	} else if (strcmp(state, "no_key") == 0) {
 		buf_puts(&line, "no key: set ");
 		jv vars = jv_object_get(jv_copy(p), jv_string("key_vars"));
 		jv_array_foreach(vars, i, v) {

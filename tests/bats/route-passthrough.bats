@@ -81,10 +81,14 @@ claude_like() {
 	[ "$(mock_count cheap)" = 0 ]
 }
 
-@test "nr account refuses a pass-through provider: the credential is each client's" {
+@test "nr account refuses a pass-through provider, and nr status says what it takes" {
 	run bash -c 'echo sk-x | nr account add sub work'
 	assert_failure 100
 	assert_output --partial "takes each client's own credential"
+	run nr status
+	assert_line --regexp "^  sub +pass-through: each client's own credential \(nr's key in X-NR-Key\)$"
+	run nr status --json
+	jq -e '.providers[] | select(.name == "sub") | .state == "passthrough"' <<<"$output"
 }
 
 @test "Codex logged in with ChatGPT: its token and ChatGPT-Account-ID pass through to a responses provider" {
