@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 			return NR_EXIT_UPSTREAM;
 		}
 		double t1 = now_ms(), c1 = cpu_ms();
-		struct nr_out out = { sink_head, sink_body, 0, 0, 0 };
+		struct nr_out out = { sink_head, sink_body, 0, 0, 0, NULL };
 		if (nr_route_request(&a, routed.p, routed.len, &out) != NR_EXIT_OK) {
 			fprintf(stderr, "route_loop: the routed request failed\n");
 			return NR_EXIT_UPSTREAM;

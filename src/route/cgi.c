@@ -13,6 +13,8 @@ static int cgi_head(struct nr_out *o, int status, const char *content_type, cons
 		rc = buf_printf(&h, "X-Nr-Target: %s\r\n", target);
 	if (rc == 0 && o->retry_after > 0)
 		rc = buf_printf(&h, "Retry-After: %ld\r\n", o->retry_after);
+	if (rc == 0 && o->extra_headers)
+		rc = buf_puts(&h, o->extra_headers);
 	if (rc == 0)
 		rc = buf_puts(&h, "\r\n");
 	if (rc == 0)
@@ -28,5 +30,5 @@ static int cgi_body(struct nr_out *o, const char *p, size_t n)
 
 void nr_cgi_init(struct nr_cgi *c, int fd)
 {
-	*c = (struct nr_cgi){ { cgi_head, cgi_body, 0, 0, 0 }, fd };
+	*c = (struct nr_cgi){ { cgi_head, cgi_body, 0, 0, 0, NULL }, fd };
 }

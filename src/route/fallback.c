@@ -42,7 +42,29 @@ struct attempt {
 	struct nr_stream *stream;
 	struct buf tbuf, body;
 	struct nr_usage u;	/* of a whole answer; a stream's is the translator's */
+	int passthrough;	/* the client's own credential: its limits' headers go back to it */
+	struct buf relay;	/* those headers, as the head's extra lines */
 };
+
+/* In pass-through, the upstream's rate-limit headers go back with the answer,
+ * so the client's own usage display (Claude Code's /usage, Codex's /status)
+ * keeps working: Anthropic's anthropic-ratelimit-*, Codex's x-codex-*. */
+static void relay_limits(struct attempt *a)
+{
+	if (!a->passthrough || a->out->started || !a->call.headers_in.p)
+		return;
+	buf_reset(&a->relay);
+	for (const char *l = a->call.headers_in.p; *l;) {
+		size_t n = strcspn(l, "\n");
+		if ((strncmp(l, "anthropic-ratelimit-", 20) == 0 || strncmp(l, "x-codex-", 8) == 0) &&
+		    !memchr(l, '\r', n) && (buf_append(&a->relay, l, n) < 0 || buf_puts(&a->relay, "\r\n") < 0)) {
+			buf_reset(&a->relay);
+			break;
+		}
+		l += n + (l[n] == '\n');
+	}
+	a->out->extra_headers = a->relay.len ? a->relay.p : NULL;
+}
 
 static int ok_status(long s)
 {
@@ -53,6 +75,7 @@ static int send_out(struct attempt *a)
 {
 	if (!a->tbuf.len)
 		return 0;
+	relay_limits(a);
 	if (nr_out_begin(a->out, 200, "text/event-stream", a->label) < 0 ||
 	    nr_out_write(a->out, a->tbuf.p, a->tbuf.len) < 0) {
 		a->write_failed = 1;
@@ -303,6 +326,7 @@ static void whole_usage(struct json_span top, enum nr_format f, struct nr_usage 
  * as they came; else it is translated back. */
 static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 {
+	relay_limits(a);
 	if (a->from == a->to) {
 		struct json_span top;
 		char e[128];
@@ -342,6 +366,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 static enum next send_error(struct ctx *c, struct attempt *a)
 {
 	int fwd;
+	relay_limits(a);
 	if (nr_error_forward(a->body.p, a->body.len, (int)a->call.status, a->to, a->from, &fwd))
 		/* the client's own format: the upstream's bytes (its key already scrubbed) */
 		return nr_out_begin(c->out, fwd, "application/json", a->label) < 0 ||
@@ -391,7 +416,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 	buf_printf(&label, "%s/%s", t->provider, t->model);
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
 			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added,
-			     .u = { .input = -1, .output = -1, .cache_read = -1, .cache_write = -1 } };
+			     .u = { .input = -1, .output = -1, .cache_read = -1, .cache_write = -1 },
+			     .passthrough = p->auth == NR_AUTH_PASSTHROUGH, .relay = BUF_INIT };
 	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
 		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
 	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");
@@ -495,6 +521,8 @@ out:
 	buf_free(&a.call.headers_in);
 	if (a.stream)
 		nr_stream_free(a.stream);
+	c->out->extra_headers = NULL;	/* sent with the head, or not this attempt's to send */
+	buf_free(&a.relay);
 	buf_free(&a.tbuf);
 	buf_free(&a.body);
 	buf_free(&label);

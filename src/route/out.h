@@ -14,6 +14,8 @@ struct nr_out {
 	int started;		/* the head is out */
 	long long body_bytes;	/* body bytes written so far */
 	long retry_after;	/* > 0: the head says Retry-After: this many seconds */
+	const char *extra_headers;	/* "Name: value\r\n" lines the head adds (a subscription's
+					 * rate-limit headers, in pass-through), or NULL */
 };
 
 /* Sends the head unless it is already out; target (X-Nr-Target) may be NULL. */

@@ -31,7 +31,8 @@ static int out_head(struct nr_out *o, int status, const char *content_type, cons
 	h->status = status;
 	if (buf_printf(&h->hdrs, "Content-Type: %s\r\n", content_type) < 0 ||
 	    (target && buf_printf(&h->hdrs, "X-Nr-Target: %s\r\n", target) < 0) ||
-	    (o->retry_after > 0 && buf_printf(&h->hdrs, "Retry-After: %ld\r\n", o->retry_after) < 0))
+	    (o->retry_after > 0 && buf_printf(&h->hdrs, "Retry-After: %ld\r\n", o->retry_after) < 0) ||
+	    (o->extra_headers && buf_puts(&h->hdrs, o->extra_headers) < 0))
 		return -1;
 	h->sse = !h->head_only && strncasecmp(content_type, "text/event-stream", 17) == 0;
 	if (h->sse)
@@ -116,7 +117,7 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		.client_account_id = cred ? http_header(req, "chatgpt-account-id") : NULL,
 	};
 	struct http_out h = {
-		.out = { out_head, out_body, 0, 0, 0 }, .c = c, .keep_alive = req->keep_alive,
+		.out = { out_head, out_body, 0, 0, 0, NULL }, .c = c, .keep_alive = req->keep_alive,
 		.head_only = head, .hdrs = BUF_INIT, .body = BUF_INIT,
 	};
 	nr_upstream_watch(c->hangup_fd);	/* a client that hangs up stops the upstream call */

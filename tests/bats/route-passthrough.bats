@@ -105,3 +105,20 @@ claude_like() {
 	assert_success
 	jq -e '.header_names | index("chatgpt-account-id") == null' <<<"$(tail -1 "$MOCK_LOG")"
 }
+
+@test "in pass-through the subscription's rate-limit headers come back with the answer, streamed or not; from others they do not" {
+	run claude_like sub/claude-window-42 -D "$BATS_TEST_TMPDIR/h1"
+	assert_line --index 1 200
+	grep -qi '^anthropic-ratelimit-unified-5h-utilization: 0.42' "$BATS_TEST_TMPDIR/h1"
+	grep -qi '^anthropic-ratelimit-unified-status: allowed' "$BATS_TEST_TMPDIR/h1"
+	curl -sS --max-time 20 -N -D "$BATS_TEST_TMPDIR/h2" -o "$BATS_TEST_TMPDIR/s2" -H "Authorization: Bearer $OAT" \
+		-H "X-NR-Key: $KEY" -H 'anthropic-version: 2023-06-01' -H 'content-type: application/json' \
+		--data-binary "$(body anthropic sub/claude-window-42 stream)" "$URL/v1/messages"
+	grep -q 'message_stop' "$BATS_TEST_TMPDIR/s2"
+	grep -qi '^anthropic-ratelimit-unified-5h-utilization: 0.42' "$BATS_TEST_TMPDIR/h2"
+	# a provider with keys of its own: its limits are nr's business, not the client's
+	provider ma anthropic
+	run post /v1/messages "$(body anthropic ma/claude-window-42)" -H 'anthropic-version: 2023-06-01' -D "$BATS_TEST_TMPDIR/h3"
+	assert_success
+	! grep -qi '^anthropic-ratelimit' "$BATS_TEST_TMPDIR/h3"
+}
