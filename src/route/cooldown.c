@@ -26,8 +26,6 @@ void nr_cooldown_read(sqlite3 *db, const char *const *scopes, size_t n, struct n
 	sqlite3_stmt *st;
 	if (!db || n == 0 || !(st = nr_db_prepare(db, "SELECT until, reason FROM cooldowns WHERE scope = ? AND until > ?")))
 		return;
-	/* without one: a snapshot a scope (the caller may hold one already) */
-	int txn = n > 1 && sqlite3_get_autocommit(db) && nr_db_begin_read(db) == 0;
 	double now = nr_now();
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, scopes[i], -1, SQLITE_STATIC);
@@ -42,8 +40,6 @@ void nr_cooldown_read(sqlite3 *db, const char *const *scopes, size_t n, struct n
 		sqlite3_reset(st);
 	}
 	nr_db_done(st);
-	if (txn && nr_db_commit(db) < 0)
-		nr_db_rollback(db);
 }
 
 /* A request-path write is best-effort: skipped in the back-off after the lock

@@ -26,9 +26,9 @@ struct nr_cooling {
 };
 
 /* The rest of each of n scopes into c[0..n-1] (initialised with BUF_INIT
- * reasons; free them with buf_free), read in one transaction: a request
- * reads every scope of a target at once, so it takes the database's locks
- * once, not once a scope. */
+ * reasons; free them with buf_free). Read them inside one read transaction
+ * (nr_db_begin_read), as the router does with a target's accounts: the
+ * database's locks are then taken once, not once a scope. */
 void nr_cooldown_read(sqlite3 *db, const char *const *scopes, size_t n, struct nr_cooling *c);
 
 /* Cools `scope` down for `seconds` (an existing longer cooldown is kept);

@@ -53,7 +53,9 @@ size_t nr_quota_windows(const char *headers, double now, struct nr_window *w)
 {
 	char h[96];
 	size_t n = 0;
-	if (!headers)
+	/* this runs on every answer: most carry neither family, and then one scan
+	 * each says so instead of a dozen header lookups */
+	if (!headers || (!strstr(headers, "x-codex-") && !strstr(headers, "anthropic-ratelimit-unified-")))
 		return 0;
 	/* Codex: x-codex-primary-used-percent: 12.5, -window-minutes: 300, -reset-at: unix s */
 	static const char *const codex[] = { "primary", "secondary" };
