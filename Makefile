@@ -13,11 +13,14 @@ CPPFLAGS += -Isrc
 LDLIBS   = -lcrypto -lcurl -ljq -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm
 SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Debian packages the build and the tests need; `make deps` installs the missing
-# ones, `make deps-check` (tests/deps-check) proves the list complete.
+# Debian packages the build, the tests and the benchmarks need; `make deps`
+# installs the missing ones, `make deps-check` (tests/deps-check) proves the
+# list complete. wrk and valgrind are the benchmarks' (bench/cpu, bench/load,
+# bench/alias); node and npm stay optional (tests/deps-optional).
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
-           clang libclang-rt-14-dev procps iproute2 python3 python3-yaml mawk bc mount git
+           clang libclang-rt-14-dev procps iproute2 python3 python3-yaml mawk bc mount git \
+           wrk valgrind
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what

@@ -56,9 +56,10 @@ copy_tree() {
 	n=$(grep -c '' "$T/tree/tests/mock/main.c")
 	# (printf: a line starting with @test would become a test of this file)
 	printf '%s\n' '@test "x" {' '	run apt-cache policy bats' \
-		'	out=$(echo hi | nr-no-such-program-4711 --x)' '	wrk -c 1 http://127.0.0.1:1/' '}' \
+		'	out=$(echo hi | nr-no-such-program-4711 --x)' '	nr-load-4712 -c 1 http://127.0.0.1:1/' '}' \
 		>"$T/tree/tests/bats/new.bats"
 	echo 'nr-never-run  skip: nothing runs it' >>"$T/tree/tests/deps-optional"
+	echo 'nr-load-4712  bench only: a load generator' >>"$T/tree/tests/deps-optional"
 	# DEB_PKGS from the copy's Makefile, the one with the list
 	run env -u DEB_PKGS "$ROOT/tests/deps-check" --root "$T/tree"
 	assert_failure 1
@@ -70,7 +71,7 @@ copy_tree() {
 	assert_output --partial 'tests/bats/new.bats:2 runs apt-cache (/usr/bin/apt-cache), from package apt, which is not in DEB_PKGS'
 	assert_output --partial 'tests/bats/new.bats:3 runs nr-no-such-program-4711, which is not installed'
 	refute_output --partial ' runs echo'	# a builtin
-	assert_output --partial 'tests/bats/new.bats:4 runs wrk, which tests/deps-optional allows in bench/ only'
+	assert_output --partial 'tests/bats/new.bats:4 runs nr-load-4712, which tests/deps-optional allows in bench/ only'
 	assert_output --partial 'tests/deps-optional lists nr-never-run, which no scanned file runs'
 	assert_output --partial 'deps-check: 5 unmet'
 }
