@@ -265,36 +265,79 @@ static int hexval(char c)
 	return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
 }
 
+/* Decodes n bytes of a query or form field onto out ('+' is a space, %XX a
+ * byte); -1 on a malformed escape or an encoded NUL. */
+static int form_decode(const char *p, size_t n, struct buf *out)
+{
+	must(buf_puts(out, ""));
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i] == '+' ? ' ' : p[i];
+		if (c == '%') {
+			if (n - i < 3 || !isxdigit((unsigned char)p[i + 1]) || !isxdigit((unsigned char)p[i + 2]))
+				return -1;
+			c = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+			if (c == '\0')
+				return -1;
+			i += 2;
+		}
+		must(buf_putc(out, c));
+	}
+	return 0;
+}
+
+jv form_parse(const char *p, size_t n)
+{
+	jv fields = jv_object();
+	for (size_t i = 0; i < n;) {
+		const char *amp = memchr(p + i, '&', n - i);
+		size_t end = amp ? (size_t)(amp - p) : n;
+		const char *eq = memchr(p + i, '=', end - i);
+		size_t name_end = eq ? (size_t)(eq - p) : end;
+		struct buf name = BUF_INIT, value = BUF_INIT;
+		int bad = form_decode(p + i, name_end - i, &name) < 0 ||
+			  form_decode(eq ? eq + 1 : p + end, eq ? end - name_end - 1 : 0, &value) < 0;
+		if (!bad && name.len > 0 && !jv_object_has(jv_copy(fields), jv_string(name.p)))
+			fields = jv_object_set(fields, jv_string(name.p), jv_string_sized(value.p, (int)value.len));
+		buf_free(&name);
+		buf_free(&value);
+		if (bad) {
+			jv_free(fields);
+			return jv_invalid();
+		}
+		i = end + 1;
+	}
+	return fields;
+}
+
 char *request_query(const struct request *rq, const char *name)
 {
-	size_t nl = strlen(name);
-	for (const char *p = rq->query; p && *p;) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-			/* percent-decoding: keys are ASCII but may be escaped */
-			struct buf v = BUF_INIT;
-			must(buf_puts(&v, ""));
-			for (size_t i = nl + 1; i < len; i++) {
-				if (p[i] == '%' && i + 2 < len && isxdigit((unsigned char)p[i + 1]) &&
-				    isxdigit((unsigned char)p[i + 2])) {
-					must(buf_putc(&v, (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]))));
-					i += 2;
-				} else {
-					must(buf_putc(&v, p[i]));
-				}
-			}
-			return buf_steal(&v, NULL);
-		}
-		p = amp ? amp + 1 : NULL;
+	jv fields = form_parse(rq->query, strlen(rq->query));
+	jv v = jv_is_valid(fields) ? jv_object_get(fields, jv_string(name)) : fields;
+	char *s = NULL;
+	if (jv_is_valid(v)) {
+		s = strdup(jv_string_value(v));
+		must(s ? 0 : -1);
 	}
-	return NULL;
+	jv_free(v);
+	return s;
+}
+
+void url_encode(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			must(buf_putc(out, (char)c));
+		else
+			must(buf_printf(out, "%%%02X", c));
+	}
 }
 
 static const char *reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 402: return "Payment Required";
@@ -329,6 +372,15 @@ int http_head(int fd, int status, const char *content_type, long content_length,
 	int rc = write_all(fd, h.p, h.len);
 	buf_free(&h);
 	return rc;
+}
+
+int http_reply(int fd, int status, const char *content_type, const struct buf *body,
+	       const char *extra, int keep_alive)
+{
+	if (http_head(fd, status, content_type, (long)body->len, extra, keep_alive) < 0)
+		return -1;
+	raw_answer(body->p, body->len);
+	return write_all(fd, body->p ? body->p : "", body->len);
 }
 
 int http_chunk(int fd, const void *p, size_t n)

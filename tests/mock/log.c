@@ -12,6 +12,9 @@
 /* Request headers worth asserting on (never the ones carrying keys). */
 static const char *const logged_headers[] = {
 	"content-type", "anthropic-version", "anthropic-beta", "user-agent", "accept",
+	/* the subscriptions' own (SUBSCRIPTIONS.md 3.4, 4.4) */
+	"chatgpt-account-id", "originator", "copilot-integration-id", "editor-version",
+	"editor-plugin-version", "openai-intent", "x-initiator", "x-github-api-version",
 };
 
 /* "2026-01-02T03:04:05.678Z" */
@@ -26,9 +29,7 @@ static jv timestamp(void)
 	return jv_string_fmt("%s.%03ldZ", s, (long)tv.tv_usec / 1000);
 }
 
-/* The last 4 characters of the key, but never the whole key: a key of 4
- * characters or fewer gives all but its first. */
-static jv key_tail(const char *key)
+jv key_tail(const char *key)
 {
 	if (!key)
 		return jv_null();
@@ -70,7 +71,7 @@ void log_request(int fd, const struct log_entry *e)
 	for (size_t i = 0; i < e->rq->nhdr; i++)
 		names = jv_array_append(names, S(e->rq->hdr[i].name));
 	line = jv_object_set(line, S("header_names"), names);
-	line = jv_object_set(line, S("body"), body(&e->rq->body));
+	line = jv_object_set(line, S("body"), e->fields ? jv_copy(*e->fields) : body(&e->rq->body));
 	struct buf out = BUF_INIT;
 	json_append(&out, line);
 	must(buf_putc(&out, '\n'));

@@ -15,20 +15,26 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "exitcodes.h"
 
 static const char usage[] =
-	"usage: mock-upstream --listen 127.0.0.1:PORT [--log FILE] [--raw DIR] [--no-accept]\n"
+	"usage: mock-upstream --listen 127.0.0.1:PORT [--log FILE] [--raw DIR] [--state DIR]\n"
+	"                     [--no-accept]\n"
 	"Plays the openai, anthropic, responses and gemini APIs on a loopback address;\n"
-	"the model name's words choose the behaviour (see tests/mock/README.md).\n"
+	"the model name's words choose the behaviour (see tests/mock/README.md). Also\n"
+	"the sign-in of Codex and GitHub Copilot, and their backends.\n"
 	"  --listen ADDR:PORT  loopback address to listen on; PORT 0 picks a free port,\n"
 	"                      printed on stdout once listening\n"
 	"  --log FILE          append one JSON line per request to FILE\n"
 	"  --raw DIR           keep each request body and answer body, byte for byte,\n"
 	"                      as DIR/request-N and DIR/answer-N\n"
+	"  --state DIR         keep the OAuth state (used refresh tokens, device polls)\n"
+	"                      as files in DIR, a writable directory; without it\n"
+	"                      every refresh token works and no device poll waits\n"
 	"  --no-accept         listen with a backlog of 0 and never accept: once one\n"
 	"                      connection waits in the queue, connects hang (timeouts)\n"
 	"  --help              this text\n"
@@ -129,6 +135,7 @@ int main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'g' },
 		{ "no-accept", no_argument, NULL, 'n' },
 		{ "raw", required_argument, NULL, 'r' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,6 +147,7 @@ int main(int argc, char **argv)
 		case 'g': log_path = optarg; break;
 		case 'n': no_accept = 1; break;
 		case 'r': mock_raw_dir = optarg; break;
+		case 's': mock_state_dir = optarg; break;
 		case 'h': fputs(usage, stdout); return NR_EXIT_OK;
 		default: die_usage(NULL);
 		}
@@ -148,6 +156,10 @@ int main(int argc, char **argv)
 		die_usage(optind != argc ? "unexpected argument" : "--listen is required");
 
 	struct sockaddr_in sa = parse_listen(listen_spec);
+	struct stat st;
+	if (mock_state_dir && (stat(mock_state_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			       access(mock_state_dir, W_OK | X_OK) < 0))
+		die_usage("--state wants a writable directory");
 	int log_fd = -1;
 	if (log_path && (log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		fprintf(stderr, "mock-upstream: unable to open log %s: %s\n", log_path, strerror(errno));

@@ -49,11 +49,20 @@ void request_free(struct request *rq);
 const char *request_header(const struct request *rq, const char *name);
 /* The value of query parameter `name` (malloc'd), or NULL. */
 char *request_query(const struct request *rq, const char *name);
+/* The fields of a query or form body (name=value&..., '+' a space, %XX a
+ * byte) as an object of strings, the first of a repeated name winning;
+ * jv_invalid() on a malformed escape or an encoded NUL. */
+jv form_parse(const char *p, size_t n);
+/* Appends s percent-encoded: all but A-Z a-z 0-9 - . _ ~ as %XX. */
+void url_encode(struct buf *out, const char *s);
 
 /* Writes a response head; content_length < 0 means chunked. extra: more
  * header lines, each ending in "\r\n" (may be NULL). */
 int http_head(int fd, int status, const char *content_type, long content_length,
 	      const char *extra, int keep_alive);
+/* A whole answer: head, then body (kept by --raw). */
+int http_reply(int fd, int status, const char *content_type, const struct buf *body,
+	       const char *extra, int keep_alive);
 int http_chunk(int fd, const void *p, size_t n);
 int http_chunk_end(int fd);
 
@@ -164,10 +173,29 @@ struct log_entry {
 	int stream;
 	const char *key;
 	int status;
+	const jv *fields;	/* logged as the body (oauth, secrets cut); NULL: the request body */
 };
 void log_request(int fd, const struct log_entry *e);
+/* The last 4 characters of a secret, never the whole of it (a secret of 4
+ * characters or fewer: all but its first); null for NULL. */
+jv key_tail(const char *key);
+
+/* ---- oauth.c: the sign-in side of Codex and GitHub Copilot, and the token
+ * checks of their backends (README "OAuth: ..."). State shared by the
+ * connections' children lives in files under --state DIR. */
+extern const char *mock_state_dir;	/* NULL: no stateful checks */
+enum mock_sub { SUB_NONE, SUB_CODEX, SUB_COPILOT };	/* whose backend an endpoint is */
+/* The OAuth endpoint of `path` (an index for oauth_serve), or -1. */
+int oauth_route(const char *path);
+/* Answers (and logs) a request to OAuth endpoint `route`; extra: header
+ * lines for the answer. 0 to keep the connection, -1 to close it. */
+int oauth_serve(int fd, int log_fd, const struct request *rq, int route, const char *extra);
+/* 0 when the backend of `sub` takes the request's token `key` (Bearer) and
+ * headers; else the status to answer, with its body appended to err. */
+int oauth_check_bearer(enum mock_sub sub, const struct request *rq, const char *key, struct buf *err);
 
 /* ---- serve.c: one connection, request after request */
+int ends_with(const char *s, const char *suffix);
 void serve_connection(int fd, int log_fd);
 
 #endif

@@ -15,6 +15,8 @@ struct exchange {
 	int fmt;		/* -1: GET /v1/models */
 	int stream;
 	int count_tokens;	/* anthropic's POST /v1/messages/count_tokens */
+	enum mock_sub sub;	/* a subscription backend: its own token check */
+	struct buf own;		/* the error body of that check */
 	char *model;		/* from the body, or from the URL for gemini */
 	char *key;
 	jv req;			/* the parsed body */
@@ -24,7 +26,7 @@ struct exchange {
 	struct behaviour bh;
 };
 
-static int ends_with(const char *s, const char *suffix)
+int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
 	return n >= k && strcmp(s + n - k, suffix) == 0;
@@ -33,9 +35,12 @@ static int ends_with(const char *s, const char *suffix)
 /* The endpoint of `path` (any prefix before /v1 is accepted); 0 when none. */
 static int find_endpoint(struct exchange *x, const char *path)
 {
-	static const struct { const char *suffix; int fmt; } ends[] = {
-		{ "/v1/chat/completions", NR_FMT_OPENAI }, { "/v1/messages", NR_FMT_ANTHROPIC },
-		{ "/v1/responses", NR_FMT_RESPONSES }, { "/v1/models", -1 },
+	static const struct { const char *suffix; int fmt; enum mock_sub sub; } ends[] = {
+		{ "/v1/chat/completions", NR_FMT_OPENAI, SUB_NONE }, { "/v1/messages", NR_FMT_ANTHROPIC, SUB_NONE },
+		{ "/v1/responses", NR_FMT_RESPONSES, SUB_NONE }, { "/v1/models", -1, SUB_NONE },
+		/* chatgpt.com's Codex backend and api.githubcopilot.com (no /v1) */
+		{ "/backend-api/codex/responses", NR_FMT_RESPONSES, SUB_CODEX },
+		{ "/chat/completions", NR_FMT_OPENAI, SUB_COPILOT },
 	};
 	if (ends_with(path, "/v1/messages/count_tokens")) {
 		x->fmt = NR_FMT_ANTHROPIC;
@@ -45,6 +50,7 @@ static int find_endpoint(struct exchange *x, const char *path)
 	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
 		if (ends_with(path, ends[i].suffix)) {
 			x->fmt = ends[i].fmt;
+			x->sub = ends[i].sub;
 			return 1;
 		}
 	/* /v1beta/models/{MODEL}:generateContent or :streamGenerateContent */
@@ -123,10 +129,18 @@ static void decide(struct exchange *x)
 		x->stream |= is_true(jv_object_get(jv_copy(x->req), S("stream")));
 		behaviour_parse(x->model, &x->bh);
 	}
-	if (!x->key || strncmp(x->key, "bad", 3) == 0) {
+	if (x->sub) {
+		int refused = oauth_check_bearer(x->sub, x->rq, x->key, &x->own);
+		if (refused) {
+			x->status = refused;
+			return;
+		}
+	} else if (!x->key || strncmp(x->key, "bad", 3) == 0) {
 		x->status = 401;
 		x->message = x->key ? "Incorrect API key provided." : "mock-upstream: no API key";
-	} else if (x->bh.status || x->bh.quota) {
+		return;
+	}
+	if (x->bh.status || x->bh.quota) {
 		x->status = x->bh.status ? x->bh.status : quota_status((enum nr_format)x->fmt);
 		x->by_model = 1;
 	}
@@ -134,10 +148,7 @@ static void decide(struct exchange *x)
 
 static int reply_json(int fd, int status, const struct buf *body, const char *extra, int keep)
 {
-	if (http_head(fd, status, "application/json", (long)body->len, extra, keep) < 0)
-		return -1;
-	raw_answer(body->p, body->len);
-	return write_all(fd, body->p, body->len);
+	return http_reply(fd, status, "application/json", body, extra, keep);
 }
 
 static int reply_stream(int fd, struct exchange *x, const struct answer *a)
@@ -225,22 +236,30 @@ static void models_list(struct buf *out)
 /* 0 to go on with the next request on this connection, -1 to close it. */
 static int serve_request(int fd, int log_fd, struct request *rq)
 {
+	struct buf extra = BUF_INIT, body = BUF_INIT;
+	must(buf_printf(&extra, "x-request-id: req_mock%08x\r\n", arc4random()));
+	int route = oauth_route(rq->path);
+	if (route >= 0) {
+		int done = oauth_serve(fd, log_fd, rq, route, extra.p);
+		buf_free(&extra);
+		return done;
+	}
 	struct exchange x = { .rq = rq, .fmt = NR_FMT_OPENAI, .req = jv_invalid(), .status = 200 };
 	behaviour_parse("", &x.bh);
 	decide(&x);
 	struct log_entry le = { rq, x.status == 404 ? NULL : x.fmt < 0 ? "models" : nr_format_name(x.fmt),
-				x.model, x.stream, x.key, x.status };
+				x.model, x.stream, x.key, x.status, NULL };
 	log_request(log_fd, &le);
 	raw_begin(&rq->body);
 
 	sleep_ms(x.bh.slow_ms);
-	struct buf extra = BUF_INIT, body = BUF_INIT;
-	must(buf_printf(&extra, "x-request-id: req_mock%08x\r\n", arc4random()));
 	if (x.status == 200 || x.by_model)	/* not on the mock's own 4xx */
 		behaviour_headers(&x.bh, x.fmt < 0 ? NR_FMT_OPENAI : (enum nr_format)x.fmt, &extra);
 	enum nr_format fmt = x.fmt < 0 ? NR_FMT_OPENAI : (enum nr_format)x.fmt;
 	int rc;
-	if (x.status != 200) {
+	if (x.own.len) {	/* a subscription backend refused the token */
+		rc = reply_json(fd, x.status, &x.own, extra.p, rq->keep_alive);
+	} else if (x.status != 200) {
 		error_body(fmt, x.status, x.by_model ? &x.bh : NULL, x.message, &body);
 		if (x.by_model && x.bh.exact)	/* an error body nr must pass on byte for byte */
 			must(add_exact_member(&body) < 0 || add_key_member(&body, x.key) < 0 ? -1 : 0);
@@ -257,6 +276,7 @@ static int serve_request(int fd, int log_fd, struct request *rq)
 	raw_end();
 	buf_free(&extra);
 	buf_free(&body);
+	buf_free(&x.own);
 	jv_free(x.req);
 	free(x.model);
 	free(x.key);
