@@ -2,10 +2,10 @@
 // README gives (OPENAI_BASE_URL/OPENAI_API_KEY, ANTHROPIC_BASE_URL/
 // ANTHROPIC_API_KEY); one chat completion and one message. Prints both texts.
 'use strict';
-const { main, OpenAI, Anthropic } = require('./sdk-lib.cjs');
+const { scenario, OpenAI, Anthropic } = require('./sdk-lib.cjs');
 const opts = { maxRetries: 0, timeout: 15000 };
 
-main(async () => {
+scenario(module, async () => {
 	const c = await new OpenAI(opts).chat.completions.create({
 		model: 'mo/gpt-mock', messages: [{ role: 'user', content: 'hi' }],
 	});

@@ -1,10 +1,9 @@
 // sdk-model.cjs openai|anthropic ID: models.retrieve(ID) through the SDK;
 // prints the id it answered, or "NotFoundError" when the SDK raised that.
 'use strict';
-const { openai, anthropic, main, check, OpenAI, Anthropic } = require('./sdk-lib.cjs');
-const [which, id] = process.argv.slice(2);
+const { openai, anthropic, scenario, check, OpenAI, Anthropic } = require('./sdk-lib.cjs');
 
-main(async () => {
+scenario(module, async (which, id) => {
 	const client = which === 'openai' ? openai() : which === 'anthropic' ? anthropic() : null;
 	if (!client || !id) throw new Error('usage: sdk-model.cjs openai|anthropic ID');
 	const NotFound = (which === 'openai' ? OpenAI : Anthropic).NotFoundError;

@@ -1,10 +1,9 @@
 // sdk-models.cjs openai|anthropic: models.list() through the SDK, auto-paging;
 // prints the ids, one a line.
 'use strict';
-const { openai, anthropic, main, check } = require('./sdk-lib.cjs');
-const which = process.argv[2];
+const { openai, anthropic, scenario, check } = require('./sdk-lib.cjs');
 
-main(async () => {
+scenario(module, async (which) => {
 	const client = which === 'openai' ? openai() : which === 'anthropic' ? anthropic() : null;
 	if (!client) throw new Error('usage: sdk-models.cjs openai|anthropic');
 	const ids = [];

@@ -3,13 +3,11 @@
 // (OpenAI responses). Streaming uses the SDKs' stream helpers, which check the
 // event sequence strictly. Prints the answer's text.
 'use strict';
-const { openai, anthropic, main, check } = require('./sdk-lib.cjs');
-const [api, model, mode] = process.argv.slice(2);
-const stream = mode === 'stream';
+const { openai, anthropic, scenario, check } = require('./sdk-lib.cjs');
 const ask = 'Say hello.';
 
 const run = {
-	async chat() {
+	async chat(model, stream) {
 		const body = { model, messages: [{ role: 'user', content: ask }] };
 		const c = stream
 			? await openai().chat.completions.stream({ ...body, stream_options: { include_usage: true } }).finalChatCompletion()
@@ -20,7 +18,7 @@ const run = {
 		check(c.usage && c.usage.prompt_tokens > 0 && c.usage.completion_tokens > 0, 'usage');
 		return c.choices[0].message.content;
 	},
-	async messages() {
+	async messages(model, stream) {
 		const body = { model, max_tokens: 256, messages: [{ role: 'user', content: ask }] };
 		const m = stream
 			? await anthropic().messages.stream(body).finalMessage()
@@ -31,7 +29,7 @@ const run = {
 		check(m.content.length === 1 && m.content[0].type === 'text', 'content');
 		return m.content[0].text;
 	},
-	async responses() {
+	async responses(model, stream) {
 		const body = { model, input: ask, instructions: 'Be terse.' };
 		const r = stream
 			? await openai().responses.stream(body).finalResponse()
@@ -43,7 +41,7 @@ const run = {
 	},
 };
 
-main(() => {
+scenario(module, (api, model, mode) => {
 	if (!run[api]) throw new Error('usage: sdk-text.cjs chat|messages|responses MODEL [stream]');
-	return run[api]();
+	return run[api](model, mode === 'stream');
 });

@@ -3,9 +3,7 @@
 // sends the tool's result back in the SDK's own shape, and prints the final
 // text. API is chat, messages or responses.
 'use strict';
-const { openai, anthropic, main, check } = require('./sdk-lib.cjs');
-const [api, model, mode] = process.argv.slice(2);
-const stream = mode === 'stream';
+const { openai, anthropic, scenario, check } = require('./sdk-lib.cjs');
 const ask = 'What is the weather in Paris?';
 const result = '18C and sunny';
 const schema = {
@@ -22,7 +20,7 @@ function args(json) {
 }
 
 const run = {
-	async chat() {
+	async chat(model, stream) {
 		const c = openai().chat.completions;
 		const ask1 = (messages) => {
 			const body = { model, messages, tools: [{ type: 'function', function: { ...tool, parameters: schema } }] };
@@ -39,7 +37,7 @@ const run = {
 		check(second.choices[0].finish_reason === 'stop', 'second finish_reason');
 		return second.choices[0].message.content;
 	},
-	async messages() {
+	async messages(model, stream) {
 		const m = anthropic().messages;
 		const ask1 = (messages) => {
 			const body = { model, max_tokens: 512, messages, tools: [{ ...tool, input_schema: schema }] };
@@ -56,7 +54,7 @@ const run = {
 		check(second.stop_reason === 'end_turn', 'second stop_reason');
 		return second.content.filter((b) => b.type === 'text').map((b) => b.text).join('');
 	},
-	async responses() {
+	async responses(model, stream) {
 		const r = openai().responses;
 		const ask1 = (input) => {
 			const body = { model, input, tools: [{ type: 'function', ...tool, parameters: schema, strict: false }] };
@@ -75,7 +73,7 @@ const run = {
 	},
 };
 
-main(() => {
+scenario(module, (api, model, mode) => {
 	if (!run[api]) throw new Error('usage: sdk-tools.cjs chat|messages|responses MODEL [stream]');
-	return run[api]();
+	return run[api](model, mode === 'stream');
 });
