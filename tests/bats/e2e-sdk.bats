@@ -5,6 +5,28 @@
 
 load e2e-helper
 
+# One node process runs the scenarios of all this file's tests
+# (tests/e2e/sdk-runner.cjs), so the SDKs load once a file, not once a test.
+# Without node and npm there is none, and each test skips in e2e_setup.
+setup_file() {
+	clients_file || return 0
+	export SDK_SOCK=$BATS_FILE_TMPDIR/sdk.sock SDK_LOG=$BATS_FILE_TMPDIR/sdk-runner.log
+	# 3>&-: bats waits for whatever holds its fd 3 open
+	node "$ROOT/tests/e2e/sdk-runner.cjs" "$SDK_SOCK" >"$BATS_FILE_TMPDIR/sdk-runner.ready" 2>"$SDK_LOG" 3>&- &
+	export SDK_PID=$!
+	for _ in $(seq 200); do
+		[ -s "$BATS_FILE_TMPDIR/sdk-runner.ready" ] && return 0
+		kill -0 "$SDK_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "tests/e2e/sdk-runner.cjs did not start: $(cat "$SDK_LOG")" >&2
+	return 1
+}
+
+teardown_file() {
+	[ -z "${SDK_PID:-}" ] || kill "$SDK_PID" 2>/dev/null || true
+}
+
 setup() {
 	e2e_setup
 	provider mo openai "models=gpt-mock tool"
@@ -15,14 +37,24 @@ setup() {
 
 teardown() { e2e_teardown; }
 
-# sdk SCRIPT ARGS...: runs tests/e2e/SCRIPT.cjs with a time limit, so a hang
-# fails the test with a clear message instead of stalling the suite.
+# sdk SCRIPT ARGS...: what `node tests/e2e/SCRIPT.cjs ARGS...` would print, and
+# its exit status, from the file's runner, in this test's environment (the
+# runner takes what the scripts and SDKs read of it); with a time limit, so a
+# hang fails the test with a clear message instead of stalling the suite.
 sdk() {
-	local script=$1 rc=0
-	shift
-	timeout 30 node "$ROOT/tests/e2e/$script.cjs" "$@" || rc=$?
-	[ "$rc" -ne 124 ] || echo "$script $*: timed out after 30 s" >&2
-	return "$rc"
+	local out=$BATS_TEST_TMPDIR/sdk.out code rc=0
+	: >"$out"	# curl leaves it as it was when no answer comes
+	code=$(jq -n '{argv: $ARGS.positional, env: env}' --args "$@" |
+		curl -sS --max-time 30 --noproxy '*' --unix-socket "$SDK_SOCK" -o "$out" -w '%{http_code}' \
+			--data-binary @- http://sdk-runner/) || rc=$?
+	cat "$out" 2>/dev/null
+	case $rc:$code in
+	0:200) return 0 ;;
+	0:422) return 1 ;;
+	28:*) echo "$*: timed out after 30 s" >&2; return 124 ;;
+	esac
+	echo "$*: no answer from tests/e2e/sdk-runner.cjs (curl $rc, HTTP $code); its log: $(cat "${SDK_LOG:-/dev/null}")" >&2
+	return 1
 }
 
 # answers API MODEL FORMAT [stream]: the SDK's API got the mock's text answer,
