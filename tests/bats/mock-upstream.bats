@@ -11,6 +11,8 @@ KEY=sk-test-secret-1234
 # Starts a mock (extra env as arguments) and sets URL, MOCK_PID.
 start_mock() {
 	[ -x "$MOCK" ] || fail "tests/mock/mock-upstream is not built (run make)"
+	# a restart must not read the last mock's port before the new one truncates the file
+	rm -f "$BATS_TEST_TMPDIR/port"
 	# 3>&-: bats waits for whoever holds its fd 3
 	env "$@" "$MOCK" --listen 127.0.0.1:0 --log "$BATS_TEST_TMPDIR/log" "${MOCK_OPTS[@]}" \
 		>"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/mock.err" 3>&- &
