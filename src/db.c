@@ -71,6 +71,17 @@ static const char *const migrations[] = {
 	 " WHERE cost > 0 AND provider IS NOT NULL GROUP BY provider, day;"
 	 "INSERT INTO spend SELECT provider, substr(day, 1, 7), sum(cost) FROM usage"
 	 " WHERE cost > 0 AND provider IS NOT NULL GROUP BY provider, substr(day, 1, 7);"),
+	/* 8: accounts of a login (`nr login`, route/oauth.h): `secret` is then
+	 * the access token, which nr refreshes; the headers and base URL the
+	 * login came with; why it must be redone, when it must */
+	("ALTER TABLE accounts ADD COLUMN login TEXT;"
+	 "ALTER TABLE accounts ADD COLUMN refresh TEXT;"
+	 "ALTER TABLE accounts ADD COLUMN expires REAL;"
+	 "ALTER TABLE accounts ADD COLUMN refreshed REAL;"
+	 "ALTER TABLE accounts ADD COLUMN headers TEXT;"
+	 "ALTER TABLE accounts ADD COLUMN base_url TEXT;"
+	 "ALTER TABLE accounts ADD COLUMN plan TEXT;"
+	 "ALTER TABLE accounts ADD COLUMN relogin TEXT;"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -139,3 +139,13 @@ jv json_parse(const char *p, size_t n)
 #endif
 	return jv_parse_sized(p, (int)n);
 }
+
+const char *json_member_str(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return NULL;
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+	jv_free(v);	/* obj still holds the string */
+	return s;
+}

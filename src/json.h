@@ -22,4 +22,8 @@ int json_dump(struct buf *b, jv v);
  * leak, which is libjq's, out of LeakSanitizer's report so ours stand out. */
 jv json_parse(const char *p, size_t n);
 
+/* obj[key] when it is a string, else NULL; borrowed from obj (valid while
+ * obj is), obj not consumed. */
+const char *json_member_str(jv obj, const char *key);
+
 #endif

@@ -8,6 +8,7 @@
 int nr_cmd_usage(int argc, char **argv);
 int nr_cmd_key(int argc, char **argv);
 int nr_cmd_account(int argc, char **argv);
+int nr_cmd_login(int argc, char **argv);
 int nr_cmd_provider(int argc, char **argv);
 int nr_cmd_combo(int argc, char **argv);
 int nr_cmd_alias(int argc, char **argv);

@@ -13,6 +13,7 @@ static const struct command {
 } commands[] = {
 	{ "key", nr_cmd_key, "API keys for nr-serve and their rtk/caveman settings: add, set, list, revoke" },
 	{ "account", nr_cmd_account, "a provider's stored keys: add PROVIDER NAME (key on stdin), list, rm PROVIDER NAME" },
+	{ "login", nr_cmd_login, "log in to a subscription: codex (ChatGPT), copilot (GitHub); nr renews the tokens" },
 	{ "provider", nr_cmd_provider, "provider files as nr-route reads them: list, show NAME (key names, never values)" },
 	{ "combo", nr_cmd_combo, "combos and their targets in order: list, show NAME" },
 	{ "alias", nr_cmd_alias, "model aliases (the names tools send): add PATTERN TARGET, list, rm PATTERN" },

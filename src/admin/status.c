@@ -94,7 +94,7 @@ static int next_account(const struct prov *v, const struct cooldowns *cd, const 
 {
 	for (size_t k = 0; k < v->n; k++) {
 		size_t i = (v->start + k) % v->n;
-		if (!resting(cd, v->p.name, v->a[i].name, model))
+		if (!v->a[i].relogin && !resting(cd, v->p.name, v->a[i].name, model))
 			return (int)i;
 	}
 	return -1;
@@ -126,9 +126,17 @@ static jv provider_json(const struct prov *v, const struct cooldowns *cd, double
 			}
 		}
 		int cooling = jv_array_length(jv_copy(list)) > 0;
-		accts = jv_array_append(accts, JV_OBJECT(jv_string("name"), jv_string(v->a[i].name),
-			jv_string("state"), jv_string(cooling ? "cooling" : "ready"),
-			jv_string("next"), jv_bool((int)i == next), jv_string("cooldowns"), list));
+		const struct nr_account *a = &v->a[i];
+		jv o = JV_OBJECT(jv_string("name"), jv_string(a->name),
+			jv_string("state"), jv_string(a->relogin ? "relogin" : cooling ? "cooling" : "ready"),
+			jv_string("next"), jv_bool((int)i == next), jv_string("cooldowns"), list);
+		if (a->login != NR_LOGIN_NONE)	/* a login's: when its token ends (nr renews it before) */
+			o = jv_object_set(o, jv_string("login"), JV_OBJECT(
+				jv_string("expires"), a->expires > 0 ? jv_number(a->expires) : jv_null(),
+				jv_string("refreshed"), a->refreshed > 0 ? jv_number(a->refreshed) : jv_null()));
+		if (a->relogin)
+			o = jv_object_set(o, jv_string("relogin"), jv_string(a->relogin));
+		accts = jv_array_append(accts, o);
 	}
 	for (size_t k = 0; k < cd->n; k++) {
 		const struct cooldown *c = &cd->v[k];
@@ -138,7 +146,8 @@ static jv provider_json(const struct prov *v, const struct cooldowns *cd, double
 		}
 	}
 	const char *state = v->p.auth == NR_AUTH_PASSTHROUGH ? "passthrough"	/* each client's own key */
-			  : v->n == 0 ? "no_key" : until > 0 ? "cooling" : "ready";
+			  : v->n == 0 ? (v->p.login != NR_LOGIN_NONE ? "no_login" : "no_key")
+			  : until > 0 ? "cooling" : "ready";
 	jv o = JV_OBJECT(jv_string("name"), jv_string(v->p.name), jv_string("format"),
 			 jv_string(nr_format_name(v->p.format)), jv_string("state"), jv_string(state),
 			 jv_string("key_vars"), vars, jv_string("accounts"), accts, jv_string("targets"), targets);

@@ -94,11 +94,13 @@ static void print_cooldowns(jv list, const char *first, const char *label, doubl
 
 static void print_provider(jv p, double now)
 {
-	struct buf s = BUF_INIT, line = BUF_INIT, name = BUF_INIT, st = BUF_INIT;
+	struct buf s = BUF_INIT, line = BUF_INIT, name = BUF_INIT, st = BUF_INIT, why = BUF_INIT;
 	const char *state = str(p, "state", &st);
 	buf_printf(&line, "  %-*s ", NAME_W, str(p, "name", &name));
 	if (strcmp(state, "passthrough") == 0) {
 		buf_puts(&line, "pass-through: each client's own credential (nr's key in X-NR-Key)");
+	} else if (strcmp(state, "no_login") == 0) {
+		buf_printf(&line, "not logged in: nr login %s", str(p, "name", &s));
 	} else if (strcmp(state, "no_key") == 0) {
 		buf_puts(&line, "no key: set ");
 		jv vars = jv_object_get(jv_copy(p), jv_string("key_vars"));
@@ -130,7 +132,9 @@ static void print_provider(jv p, double now)
 			buf_printf(&name, "%s%s", str(a, "name", &s), jv_equal(jv_object_get(jv_copy(a), jv_string("next")),
 									 jv_true()) ? " (next)" : "");
 			jv list = jv_object_get(jv_copy(a), jv_string("cooldowns"));
-			if (jv_array_length(jv_copy(list)) == 0)
+			if (*str(a, "relogin", &why))
+				printf("  %*s %-20s re-login required: %s\n", NAME_W, "", name.p, why.p);
+			else if (jv_array_length(jv_copy(list)) == 0)
 				printf("  %*s %-20s ready\n", NAME_W, "", name.p);
 			print_cooldowns(list, name.p, NULL, now);
 			jv_free(a);
@@ -142,6 +146,7 @@ static void print_provider(jv p, double now)
 	jv_free(p);
 	buf_free(&s);
 	buf_free(&st);
+	buf_free(&why);
 	buf_free(&line);
 	buf_free(&name);
 }

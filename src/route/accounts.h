@@ -19,6 +19,12 @@ struct nr_account {
 	char name[128];		/* env var name, or the stored account's */
 	const char *key;	/* points into the environment, or is `stored` */
 	char *stored;		/* a stored account's key, owned (nr_accounts_free) */
+	/* an account of `nr login` (route/oauth.h); zero and NULL for a key */
+	enum nr_login login;
+	double expires, refreshed;	/* unix s; 0 unknown */
+	char *headers;		/* "Name: value" lines its requests carry, owned */
+	char *base_url;		/* replaces the provider's, owned */
+	char *relogin;		/* why its login must be redone (it is skipped), owned */
 };
 
 /* Fills v (capacity NR_ACCOUNTS_MAX) and returns the count; db may be NULL
@@ -33,7 +39,12 @@ size_t nr_accounts_list(const struct nr_provider *p, sqlite3 *db, struct nr_acco
  * nowhere); 0 accounts without a usable one. */
 size_t nr_accounts_client(const char *credential, struct nr_account *v);
 
-/* Wipes and frees the stored keys among v[0..n). */
+/* Fills *a from a row of SELECT name, secret, login, expires, refreshed,
+ * headers, base_url, relogin (columns from `col` on); 0, or -1 out of memory
+ * or a row without a name or secret. Free with nr_accounts_free(a, 1). */
+int nr_account_from_row(sqlite3_stmt *st, int col, struct nr_account *a);
+
+/* Wipes and frees the stored keys (and what else is owned) among v[0..n). */
 void nr_accounts_free(struct nr_account *v, size_t n);
 
 

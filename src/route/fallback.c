@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "db.h"
+#include "http_call.h"
 #include "exitcodes.h"
 #include "json.h"
 #include "json_span.h"
@@ -15,6 +16,7 @@
 #include "route/accounts.h"
 #include "route/budget.h"
 #include "route/cooldown.h"
+#include "route/oauth.h"
 #include "route/provider.h"
 #include "route/quota.h"
 #include "route/reqbody.h"
@@ -30,7 +32,8 @@
 #define RETRY_AFTER_MAX_S 86400L		/* the longest Retry-After a 429 says */
 
 /* What an attempt's outcome asks for next. */
-enum next { DONE, NEXT_ACCOUNT, NEXT_TARGET, CLIENT_GONE };
+/* RENEW: a login's token was refused (401): renew it, try once more */
+enum next { DONE, NEXT_ACCOUNT, NEXT_TARGET, CLIENT_GONE, RENEW };
 
 struct attempt {
 	struct nr_call call;
@@ -137,34 +140,23 @@ static enum failure classify(long status, const char *body)
 	return F_FINAL;
 }
 
-static void percent_encode(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~", c))
-			buf_putc(b, (char)c);
-		else
-			buf_printf(b, "%%%02X", c);
-	}
-}
-
 static void build_url(struct buf *url, const struct nr_provider *p, const char *model, int stream,
 		      const struct nr_account *acct)
 {
-	buf_puts(url, p->base_url);
+	buf_puts(url, acct->base_url ? acct->base_url : p->base_url);
 	switch (p->format) {
 	case NR_FMT_OPENAI: buf_puts(url, "/chat/completions"); break;
 	case NR_FMT_ANTHROPIC: buf_puts(url, "/messages"); break;
 	case NR_FMT_RESPONSES: buf_puts(url, "/responses"); break;
 	case NR_FMT_GEMINI:
 		buf_puts(url, "/models/");
-		percent_encode(url, model);
+		nr_url_encode(url, model);
 		buf_puts(url, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
 		break;
 	}
 	if (p->auth == NR_AUTH_QUERY) {
 		buf_puts(url, strchr(url->p, '?') ? "&key=" : "?key=");
-		percent_encode(url, acct->key);
+		nr_url_encode(url, acct->key);
 	}
 }
 
@@ -221,6 +213,15 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	}
 	for (size_t i = 0; i < p->nheaders; i++)
 		l = add_header(l, &bad, p->headers[i]);
+	/* a login's own (ChatGPT-Account-ID), one per line */
+	for (const char *s = acct->headers; s && *s;) {
+		size_t n = strcspn(s, "\n");
+		buf_reset(&h);
+		buf_append(&h, s, n);
+		if (n && h.p && strchr(h.p, ':'))
+			l = add_header(l, &bad, h.p);
+		s += n + (s[n] == '\n');
+	}
 	if (p->format == NR_FMT_ANTHROPIC && !has_header(p, "anthropic-version")) {
 		buf_reset(&h);
 		buf_printf(&h, "anthropic-version: %s", anthropic_version(rq));
@@ -409,7 +410,7 @@ static const char *finish_stream(struct attempt *a, struct buf *why)
  * and in *limit the seconds a rate limit or quota cools it down (else -1). */
 static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, const struct nr_provider *p,
 			     const struct nr_account *acct, const char *body, size_t body_len, int usage_added,
-			     struct buf *why, double *limit)
+			     int acct_renewed, struct buf *why, double *limit)
 {
 	struct buf url = BUF_INIT, label = BUF_INIT;
 	build_url(&url, p, t->model, c->rq->stream, acct);
@@ -475,6 +476,11 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		 * client's to see, unmodified (SUBSCRIPTIONS.md 8.2) */
 		if (p->auth == NR_AUTH_PASSTHROUGH && f != F_RATE && f != F_QUOTA)
 			f = F_FINAL;
+		if (f == F_AUTH && acct->login != NR_LOGIN_NONE && !acct_renewed) {
+			buf_printf(why, "HTTP %ld: the login's token was refused", a.call.status);
+			next = RENEW;
+			goto out;
+		}
 		double hint = nr_retry_hint(a.call.headers_in.p, a.body.p);
 		struct buf scope = BUF_INIT;
 		if (f == F_RATE || f == F_QUOTA || f == F_AUTH) {
@@ -597,6 +603,8 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		if (p.auth == NR_AUTH_PASSTHROUGH)
 			buf_puts(&why, "no key: auth=passthrough needs the client's own credential"
 				       " (its Authorization, with nr's key in X-NR-Key)");
+		else if (p.login != NR_LOGIN_NONE && !p.nkey_vars)
+			buf_printf(&why, "not logged in: nr login %s", p.name);
 		else
 			buf_printf(&why, "no key: set %s or nr account add %s NAME",
 				   p.nkey_vars ? p.key_vars[0] : "keys= in the provider file", p.name);
@@ -634,7 +642,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	size_t start = p.fill_first || n == 1 ? 0 : (size_t)nr_rotation_next(c->db, p.name) % n;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (start + k) % n;
-		const struct nr_account *acct = &accts[i];
+		struct nr_account *acct = &accts[i];
 		/* the longer of the account's quota and rate rests */
 		const struct nr_cooling *q = &cool[1 + 2 * i], *r = q + 1;
 		if (r->left > q->left)
@@ -645,7 +653,20 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		}
 		double limit;
 		buf_reset(&why);
-		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, usage_added, &why, &limit);
+		if (nr_oauth_fresh(c->db, &p, acct, 0, &why) < 0) {
+			note(c, t, acct->name, why.p ? why.p : "login unusable", acct->relogin ? FAILED_NO_KEY : FAILED_OTHER);
+			continue;
+		}
+		next = attempt_one(c, t, pos, &p, acct, text.p, text.len, usage_added, 0, &why, &limit);
+		if (next == RENEW) {	/* the token was refused before its time: renewed once, tried again */
+			note(c, t, acct->name, why.p, FAILED_OTHER);
+			buf_reset(&why);
+			if (nr_oauth_fresh(c->db, &p, acct, 1, &why) < 0) {
+				note(c, t, acct->name, why.p ? why.p : "login unusable", FAILED_OTHER);
+				continue;
+			}
+			next = attempt_one(c, t, pos, &p, acct, text.p, text.len, usage_added, 1, &why, &limit);
+		}
 		if (next == DONE || next == CLIENT_GONE)
 			break;
 		note(c, t, acct->name, why.p, limit >= 0 ? FAILED_LIMIT : FAILED_OTHER);

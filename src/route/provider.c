@@ -107,6 +107,27 @@ static int parse_keys(struct nr_provider *p, char *v)
 	return 0;
 }
 
+static int parse_login(const char *v, enum nr_login *l)
+{
+	static const char *const names[] = { "none", "codex", "copilot" };
+	for (int i = 0; i < 3; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*l = (enum nr_login)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_url(char **dst, char *val)
+{
+	size_t n = strlen(val);
+	while (n && val[n - 1] == '/')
+		val[--n] = '\0';
+	if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
+		return -1;
+	return set_str(dst, val);
+}
+
 static int parse_auth(const char *v, enum nr_auth *a)
 {
 	static const char *const names[] = { "bearer", "x-api-key", "x-goog-api-key", "query", "none", "passthrough" };
@@ -128,14 +149,14 @@ static int apply(struct nr_provider *p, char *key, char *val)
 		p->format = (enum nr_format)f;
 		return 0;
 	}
-	if (strcmp(key, "base_url") == 0) {
-		size_t n = strlen(val);
-		while (n && val[n - 1] == '/')
-			val[--n] = '\0';
-		if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
-			return -1;
-		return set_str(&p->base_url, val);
-	}
+	if (strcmp(key, "base_url") == 0)
+		return parse_url(&p->base_url, val);
+	if (strcmp(key, "login_url") == 0)
+		return parse_url(&p->login_url, val);
+	if (strcmp(key, "exchange_url") == 0)
+		return parse_url(&p->exchange_url, val);
+	if (strcmp(key, "login") == 0)
+		return parse_login(val, &p->login);
 	if (strcmp(key, "auth") == 0)
 		return parse_auth(val, &p->auth);
 	if (strcmp(key, "keys") == 0)
@@ -289,6 +310,8 @@ int nr_provider_copy(struct nr_provider *dst, const struct nr_provider *src)
 	dst->name = dup_or_null(src->name, &bad);
 	dst->base_url = dup_or_null(src->base_url, &bad);
 	dst->models = dup_or_null(src->models, &bad);
+	dst->login_url = dup_or_null(src->login_url, &bad);
+	dst->exchange_url = dup_or_null(src->exchange_url, &bad);
 	dst->key_vars = dup_list(src->key_vars, src->nkey_vars, &bad);
 	dst->headers = dup_list(src->headers, src->nheaders, &bad);
 	dst->prices = src->nprices ? calloc(src->nprices, sizeof *dst->prices) : NULL;
@@ -319,6 +342,8 @@ void nr_provider_free(struct nr_provider *p)
 		free(p->headers[i]);
 	free(p->headers);
 	free(p->models);
+	free(p->login_url);
+	free(p->exchange_url);
 	for (size_t i = 0; i < p->nprices; i++)
 		free(p->prices[i].pattern);
 	free(p->prices);

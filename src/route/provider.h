@@ -14,6 +14,10 @@
  * came in X-NR-Key), sent on as Authorization: Bearer; see accounts.h */
 enum nr_auth { NR_AUTH_BEARER, NR_AUTH_X_API_KEY, NR_AUTH_GOOG, NR_AUTH_QUERY, NR_AUTH_NONE, NR_AUTH_PASSTHROUGH };
 
+/* login=: the provider's accounts may come from `nr login` (route/oauth.h),
+ * whose tokens nr refreshes */
+enum nr_login { NR_LOGIN_NONE, NR_LOGIN_CODEX, NR_LOGIN_COPILOT };
+
 /* USD per million tokens for the models matching `pattern` (fnmatch). */
 struct nr_price {
 	char *pattern;
@@ -36,6 +40,9 @@ struct nr_provider {
 	long connect_timeout_ms, idle_timeout_ms;	/* -1: not set in the file */
 	long cooldown_s, quota_cooldown_s, auth_cooldown_s;
 	double budget_day, budget_month;	/* USD spent before the provider is skipped; -1 none */
+	enum nr_login login;
+	char *login_url;		/* the issuer (auth.openai.com, github.com); NULL: the login's own */
+	char *exchange_url;		/* copilot: where the GitHub token buys a Copilot token */
 };
 
 /* Loads provider `name` into p (the caller's to free); 0, or -1 with the

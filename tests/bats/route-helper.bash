@@ -11,7 +11,8 @@ route_setup() {
 	mkdir -p "$NR_CONFIG_DIR/providers" "$NR_CONFIG_DIR/combos"
 	export MOCK_LOG=$BATS_TEST_TMPDIR/mock.log MOCK_RAW=$BATS_TEST_TMPDIR/raw
 	mkdir -p "$MOCK_RAW"	# the exact bytes of each request and answer (tests/mock/README.md)
-	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" >"$BATS_TEST_TMPDIR/port" &
+	# MOCK_FLAGS: more mock options (--state DIR for the OAuth tests)
+	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" ${MOCK_FLAGS:-} >"$BATS_TEST_TMPDIR/port" &
 	MOCK_PID=$!
 	for _ in $(seq 100); do
 		[ -s "$BATS_TEST_TMPDIR/port" ] && break
