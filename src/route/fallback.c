@@ -42,6 +42,7 @@ struct attempt {
 	struct nr_out *out;
 	int decided, sse, stream_bad, write_failed, body_over;
 	int usage_added;	/* nr asked for openai stream usage the client did not */
+	int whole;		/* the client wants a whole answer from a stream=always upstream */
 	struct nr_stream *stream;
 	struct buf tbuf, body;
 	struct nr_usage u;	/* of a whole answer; a stream's is the translator's */
@@ -97,7 +98,8 @@ static int on_body(void *ctx, const char *p, size_t n)
 		a->sse = ok_status(a->call.status) && nr_header_get(a->call.headers_in.p, "content-type", &ct) &&
 			 strcasestr(ct.p, "text/event-stream");
 		buf_free(&ct);
-		if (a->sse && !(a->stream = nr_stream_new(a->to, a->from, a->model)))
+		if (a->sse && !(a->stream = a->whole ? nr_stream_whole(a->to, a->from, a->model)
+						      : nr_stream_new(a->to, a->from, a->model)))
 			return -1;
 		if (a->sse && a->usage_added)
 			nr_stream_drop_usage_only(a->stream);
@@ -197,7 +199,7 @@ static struct curl_slist *build_headers(const struct nr_provider *p, const struc
 	int bad = 0;
 	struct buf h = BUF_INIT;
 	l = add_header(l, &bad, "Content-Type: application/json");
-	l = add_header(l, &bad, rq->stream ? "Accept: text/event-stream" : "Accept: application/json");
+	l = add_header(l, &bad, rq->stream || p->stream_always ? "Accept: text/event-stream" : "Accept: application/json");
 	l = add_header(l, &bad, "Expect:");	/* no 100-continue round trip */
 	static const char *const auth_fmt[] = { "Authorization: Bearer %s", "x-api-key: %s", "x-goog-api-key: %s" };
 	if (p->auth <= NR_AUTH_GOOG || p->auth == NR_AUTH_PASSTHROUGH) {
@@ -418,7 +420,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
 			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added,
 			     .u = { .input = -1, .output = -1, .cache_read = -1, .cache_write = -1 },
-			     .passthrough = p->auth == NR_AUTH_PASSTHROUGH, .relay = BUF_INIT };
+			     .passthrough = p->auth == NR_AUTH_PASSTHROUGH, .relay = BUF_INIT,
+			     .whole = p->stream_always && !c->rq->stream };
 	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
 		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
 	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");
@@ -454,6 +457,16 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 			buf_printf(why, "the answer broke off before its first byte reached the client: %s", a.call.error);
 		else
 			buf_printf(why, "unable to reach %s: %s", p->name, a.call.error);
+	} else if (ok_status(a.call.status) && a.sse && a.whole) {
+		jv whole = nr_stream_whole_body(a.stream);
+		if (!jv_is_valid(whole)) {
+			struct buf m = BUF_INIT;
+			buf_printf(why, "%s", jv_msg(whole, &m));
+			buf_free(&m);
+		} else {
+			next = nr_out_json(c->out, 200, a.label, whole) < 0 ? CLIENT_GONE : DONE;
+			outcome = next == DONE ? "ok" : "client_gone";
+		}
 	} else if (ok_status(a.call.status) && a.sse) {
 		/* a translator may hold everything until the end of a short stream */
 		if (nr_stream_end(a.stream, &a.tbuf) == 0 && a.tbuf.len) {
@@ -634,7 +647,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	}
 	int usage_added;
 	buf_reset(&why);
-	int built = nr_request_body(c->rq, t, p.format, &text, &usage_added, &why);
+	int built = nr_request_body(c->rq, t, &p, &text, &usage_added, &why);
 	if (built < 0) {
 		note(c, t, NULL, why.p ? why.p : "out of memory", built == -2 ? FAILED_REQUEST : FAILED_OTHER);
 		goto out;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_span.h"
 #include "route/dirs.h"
 
 #define PROVIDER_FILE_MAX (1024 * 1024)	/* a definition is a few lines; refuse anything huge */
@@ -128,6 +129,34 @@ static int parse_url(char **dst, char *val)
 	return set_str(dst, val);
 }
 
+static int parse_rule(struct nr_provider *p, const char *name, const char *json, int only_missing)
+{
+	struct json_span top;
+	char e[64];
+	if (!*name || strpbrk(name, "\"\\") || json_validate(json, strlen(json), &top, e, sizeof e) < 0)
+		return -1;
+	struct nr_body_rule *r = realloc(p->rules, (p->nrules + 1) * sizeof *r);
+	if (!r)
+		return -1;
+	p->rules = r;
+	r[p->nrules] = (struct nr_body_rule){ strdup(name), strdup(json), only_missing };
+	if (!r[p->nrules].name || !r[p->nrules].json) {
+		free(r[p->nrules].name);
+		free(r[p->nrules].json);
+		return -1;
+	}
+	p->nrules++;
+	return 0;
+}
+
+static int parse_drop(struct nr_provider *p, char *v)
+{
+	for (char *save = NULL, *t = strtok_r(v, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save))
+		if (strpbrk(t, "\"\\") || push(&p->drop, &p->ndrop, t) < 0)
+			return -1;
+	return 0;
+}
+
 static int parse_auth(const char *v, enum nr_auth *a)
 {
 	static const char *const names[] = { "bearer", "x-api-key", "x-goog-api-key", "query", "none", "passthrough" };
@@ -157,6 +186,18 @@ static int apply(struct nr_provider *p, char *key, char *val)
 		return parse_url(&p->exchange_url, val);
 	if (strcmp(key, "login") == 0)
 		return parse_login(val, &p->login);
+	if (strcmp(key, "stream") == 0) {
+		if (strcmp(val, "always") && strcmp(val, "asked"))
+			return -1;
+		p->stream_always = strcmp(val, "always") == 0;
+		return 0;
+	}
+	if (strcmp(key, "drop") == 0)
+		return parse_drop(p, val);
+	if (strncmp(key, "set.", 4) == 0)
+		return parse_rule(p, key + 4, val, 0);
+	if (strncmp(key, "default.", 8) == 0)
+		return parse_rule(p, key + 8, val, 1);
 	if (strcmp(key, "auth") == 0)
 		return parse_auth(val, &p->auth);
 	if (strcmp(key, "keys") == 0)
@@ -312,6 +353,18 @@ int nr_provider_copy(struct nr_provider *dst, const struct nr_provider *src)
 	dst->models = dup_or_null(src->models, &bad);
 	dst->login_url = dup_or_null(src->login_url, &bad);
 	dst->exchange_url = dup_or_null(src->exchange_url, &bad);
+	dst->drop = dup_list(src->drop, src->ndrop, &bad);
+	dst->rules = src->nrules ? calloc(src->nrules, sizeof *dst->rules) : NULL;
+	bad |= src->nrules && !dst->rules;
+	for (size_t i = 0; dst->rules && i < src->nrules; i++) {
+		dst->rules[i] = src->rules[i];
+		dst->rules[i].name = dup_or_null(src->rules[i].name, &bad);
+		dst->rules[i].json = dup_or_null(src->rules[i].json, &bad);
+	}
+	if (!dst->drop)
+		dst->ndrop = 0;
+	if (!dst->rules)
+		dst->nrules = 0;
 	dst->key_vars = dup_list(src->key_vars, src->nkey_vars, &bad);
 	dst->headers = dup_list(src->headers, src->nheaders, &bad);
 	dst->prices = src->nprices ? calloc(src->nprices, sizeof *dst->prices) : NULL;
@@ -344,6 +397,14 @@ void nr_provider_free(struct nr_provider *p)
 	free(p->models);
 	free(p->login_url);
 	free(p->exchange_url);
+	for (size_t i = 0; i < p->ndrop; i++)
+		free(p->drop[i]);
+	free(p->drop);
+	for (size_t i = 0; i < p->nrules; i++) {
+		free(p->rules[i].name);
+		free(p->rules[i].json);
+	}
+	free(p->rules);
 	for (size_t i = 0; i < p->nprices; i++)
 		free(p->prices[i].pattern);
 	free(p->prices);
@@ -356,6 +417,11 @@ const struct nr_price *nr_provider_price(const struct nr_provider *p, const char
 		if (fnmatch(p->prices[i].pattern, model, 0) == 0)
 			return &p->prices[i];
 	return NULL;
+}
+
+int nr_provider_rewrites(const struct nr_provider *p)
+{
+	return p->stream_always || p->ndrop || p->nrules;
 }
 
 int nr_provider_offers(const struct nr_provider *p, const char *model)

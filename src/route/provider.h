@@ -18,6 +18,13 @@ enum nr_auth { NR_AUTH_BEARER, NR_AUTH_X_API_KEY, NR_AUTH_GOOG, NR_AUTH_QUERY, N
  * whose tokens nr refreshes */
 enum nr_login { NR_LOGIN_NONE, NR_LOGIN_CODEX, NR_LOGIN_COPILOT };
 
+/* set.NAME=JSON / default.NAME=JSON: a top-level member of every request
+ * body sent, set always or only where the body has none (or null, or "") */
+struct nr_body_rule {
+	char *name, *json;
+	int only_missing;
+};
+
 /* USD per million tokens for the models matching `pattern` (fnmatch). */
 struct nr_price {
 	char *pattern;
@@ -43,6 +50,13 @@ struct nr_provider {
 	enum nr_login login;
 	char *login_url;		/* the issuer (auth.openai.com, github.com); NULL: the login's own */
 	char *exchange_url;		/* copilot: where the GitHub token buys a Copilot token */
+	/* what the upstream insists on (Codex's backend: a stream, store:false,
+	 * instructions, no sampling parameters) */
+	int stream_always;		/* stream=always: a whole answer is collected from its stream */
+	char **drop;			/* drop=: top-level members never sent */
+	size_t ndrop;
+	struct nr_body_rule *rules;
+	size_t nrules;
 };
 
 /* Loads provider `name` into p (the caller's to free); 0, or -1 with the
@@ -62,6 +76,9 @@ int nr_provider_paths(const char *name, struct buf path[2]);
 int nr_provider_parse(const char *name, const struct buf path[2], struct nr_provider *p, struct buf *err);
 /* A deep copy of src into dst; 0, or -1 (out of memory, dst left empty). */
 int nr_provider_copy(struct nr_provider *dst, const struct nr_provider *src);
+
+/* Nonzero when p changes request bodies (drop=, set., default., stream=always). */
+int nr_provider_rewrites(const struct nr_provider *p);
 
 /* Nonzero when model is one of the words of p's models= list. */
 int nr_provider_offers(const struct nr_provider *p, const char *model);

@@ -117,7 +117,86 @@ static jv translated(struct nr_request *rq, const struct nr_target *t, enum nr_f
 	return b;
 }
 
-int nr_request_body(struct nr_request *rq, const struct nr_target *t, enum nr_format to,
+/* The rule for member `name` (key span k), or NULL; a drop= name counts as
+ * a rule without a value. */
+static const struct nr_body_rule *rule_for(const struct nr_provider *p, struct json_span k, int *drop)
+{
+	*drop = 0;
+	for (size_t i = 0; i < p->ndrop; i++)
+		if (json_str_is(k, p->drop[i]))
+			return *drop = 1, NULL;
+	for (size_t i = p->nrules; i-- > 0;)	/* the last line wins */
+		if (json_str_is(k, p->rules[i].name))
+			return &p->rules[i];
+	return NULL;
+}
+
+/* Whether a member's value counts as missing for default.NAME: null or "". */
+static int blank(struct json_span v)
+{
+	return (v.n == 4 && memcmp(v.p, "null", 4) == 0) || (v.n == 2 && memcmp(v.p, "\"\"", 2) == 0);
+}
+
+/* p's rewrites of the body: the top object written again member by member,
+ * each kept one with its own bytes (key and value as they were), the set
+ * ones with the file's JSON. 0, or -1 (out of memory, or not an object). */
+static int rewrite(const struct nr_provider *p, struct buf *body)
+{
+	struct json_span top, k, v;
+	char e[64];
+	if (json_validate(body->p ? body->p : "", body->len, &top, e, sizeof e) < 0 || json_type_of(top) != JSON_OBJECT)
+		return -1;
+	struct buf out = BUF_INIT;
+	unsigned char done[64] = { 0 };	/* rules already written, by index (p->nrules is small) */
+	int rc = buf_putc(&out, '{'), n = 0;
+	struct json_iter it = json_iter_init(top);
+	while (rc == 0 && json_object_next(&it, &k, &v)) {
+		int drop;
+		const struct nr_body_rule *r = rule_for(p, k, &drop);
+		int stream = p->stream_always && json_str_is(k, "stream");
+		if (drop || stream || (r && (!r->only_missing || blank(v)))) 
+			continue;	/* gone, or written below with the rule's value */
+		if (r)
+			done[r - p->rules] = 1;	/* a default the body already has */
+		rc = (n++ ? buf_putc(&out, ',') : 0) || buf_append(&out, k.p, (size_t)(v.p + v.n - k.p));
+	}
+	for (size_t i = 0; rc == 0 && i < p->nrules && i < sizeof done; i++) {
+		int later = 0;	/* a later line for the same name wins */
+		for (size_t j = i + 1; j < p->nrules; j++)
+			later |= strcmp(p->rules[j].name, p->rules[i].name) == 0;
+		if (done[i] || later)
+			continue;
+		rc = (n++ ? buf_putc(&out, ',') : 0) || json_cstr(&out, p->rules[i].name) || buf_putc(&out, ':') ||
+		     buf_puts(&out, p->rules[i].json);
+	}
+	if (rc == 0 && p->stream_always)
+		rc = (n++ ? buf_putc(&out, ',') : 0) || buf_puts(&out, "\"stream\":true");
+	if (rc == 0)
+		rc = buf_putc(&out, '}');
+	if (rc == 0) {
+		buf_free(body);
+		*body = out;
+	} else {
+		buf_free(&out);
+	}
+	return rc ? -1 : 0;
+}
+
+static int body_for(struct nr_request *rq, const struct nr_target *t, enum nr_format to,
+		    struct buf *out, int *usage_added, struct buf *why);
+
+int nr_request_body(struct nr_request *rq, const struct nr_target *t, const struct nr_provider *p,
+		    struct buf *out, int *usage_added, struct buf *why)
+{
+	int rc = body_for(rq, t, p->format, out, usage_added, why);
+	if (rc == 0 && nr_provider_rewrites(p) && rewrite(p, out) < 0) {
+		buf_puts(why, "out of memory");
+		rc = -1;
+	}
+	return rc;
+}
+
+static int body_for(struct nr_request *rq, const struct nr_target *t, enum nr_format to,
 		    struct buf *out, int *usage_added, struct buf *why)
 {
 	*usage_added = 0;

@@ -97,6 +97,7 @@ struct nr_stream {
 	int sent_start;			/* the target's message start is written */
 	int sent_error;			/* a terminal error event is written */
 	struct msg *collect;		/* whole-response mode: the message being built */
+	int owns_collect;		/* nr_stream_whole's: freed with the stream */
 };
 
 /* Called by decoders (stream.c). Each returns 0, or -1 when out of memory. */
@@ -133,6 +134,7 @@ struct msg {
 	int n, cap;
 	char *error;		/* the body reports a failure: its message */
 };
+void msg_free(struct msg *m);
 int resp_decode_openai(struct nr_stream *s, jv r);
 int resp_decode_anthropic(struct nr_stream *s, jv r);
 int resp_decode_responses(struct nr_stream *s, jv r);

@@ -70,7 +70,7 @@ static int c_error(struct nr_stream *s, const char *type, const char *code, cons
 
 const struct encoder enc_collect = { c_start, c_block_start, c_delta, c_block_stop, c_start, c_error };
 
-static void msg_free(struct msg *m)
+void msg_free(struct msg *m)
 {
 	for (int i = 0; i < m->n; i++) {
 		buf_free(&m->b[i].text);
@@ -112,6 +112,33 @@ jv nr_translate_response(jv resp, enum nr_format from, enum nr_format to, const 
 	msg_free(&m);
 	nr_stream_free(s);
 	return out;
+}
+
+struct nr_stream *nr_stream_whole(enum nr_format from, enum nr_format to, const char *model)
+{
+	struct nr_stream *s = nr_stream_new(from, to, model);
+	struct msg *m = s ? calloc(1, sizeof *m) : NULL;
+	if (!m) {
+		nr_stream_free(s);
+		return NULL;
+	}
+	s->enc = &enc_collect;
+	s->collect = m;
+	s->owns_collect = 1;
+	s->passthrough = 0;	/* same format too: the events are what is kept */
+	return s;
+}
+
+jv nr_stream_whole_body(struct nr_stream *s)
+{
+	struct buf none = BUF_INIT;	/* the collecting encoder writes nothing */
+	int rc = nr_stream_end(s, &none);
+	buf_free(&none);
+	if (rc < 0 || s->collect->error)
+		return jv_invalid_with_msg(jv_string_fmt("the %s stream %s: %s", nr_format_name(s->from),
+							 s->collect->error ? "reports an error" : "is not whole",
+							 s->collect->error ? s->collect->error : s->why ? s->why : "out of memory"));
+	return build[s->to](s);
 }
 
 void nr_response_usage(jv resp, enum nr_format f, struct nr_usage *u)

@@ -56,6 +56,10 @@ void nr_stream_free(struct nr_stream *s)
 	buf_free(&s->tool_name);
 	buf_free(&s->text);
 	buf_free(&s->items);
+	if (s->owns_collect) {
+		msg_free(s->collect);
+		free(s->collect);
+	}
 	free(s);
 }
 

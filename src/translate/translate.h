@@ -66,6 +66,12 @@ int nr_stream_feed(struct nr_stream *s, const char *p, size_t n, struct buf *out
 /* At the end of the input. If the stream ended before its terminal event (cut
  * mid-way), appends a well-formed terminal error event in `to` and returns -1. */
 int nr_stream_end(struct nr_stream *s, struct buf *out);
+/* A stream of `from` read whole: fed with nr_stream_feed (which then writes
+ * nothing), ended with nr_stream_whole_body, the whole response in `to`, or
+ * an invalid jv (a stream cut short, or one reporting an error). For an
+ * upstream that only streams, and a client that asked for a whole answer. */
+struct nr_stream *nr_stream_whole(enum nr_format from, enum nr_format to, const char *model);
+jv nr_stream_whole_body(struct nr_stream *s);
 /* Same format, openai: the usage-only chunk (choices: []) is read for its
  * usage but not written, for a client that did not ask for it when nr did. */
 void nr_stream_drop_usage_only(struct nr_stream *s);

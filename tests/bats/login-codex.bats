@@ -206,3 +206,68 @@ refreshes() { grep -c '"path":"/oauth/token"' "$MOCK_LOG" || true; }
 	run nr status
 	assert_output --partial "dev_example.com"
 }
+
+@test "any client reaches the Codex backend: a stream asked for, store:false, instructions, no sampling knobs; a whole answer collected" {
+	auth_json "$(jwt $(($(date +%s) + 3600)))" rt-any-5
+	nr login codex --import "$BATS_TEST_TMPDIR/auth.json" 2>/dev/null
+	printf '%s' '{"model":"codex/gpt-5.4","temperature":0.7,"max_tokens":99,"user":"u1","messages":[{"role":"user","content":"hi"}]}' \
+		>"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	answer=$(sed '1,/^\r*$/d' <<<"$output")
+	jq -e '.object == "chat.completion" and (.choices[0].message.content | contains("Hello from mock-upstream"))' <<<"$answer"
+	jq -e '.usage.prompt_tokens > 0' <<<"$answer"
+	sent=$(cat "$MOCK_RAW/request-1")
+	jq -e '.stream == true and .store == false and .instructions == "You are a coding assistant."
+		and (has("temperature") or has("max_output_tokens") or has("user") | not) and (.input | type == "array")' <<<"$sent"
+	[ "$(jq -r '.[0].headers.accept' <(jq -s . "$MOCK_LOG"))" = text/event-stream ]
+	[ "$(db "select outcome, input_tokens > 0 from usage")" = "ok|1" ]
+	# a stream cut short is no whole answer: the next target answers instead
+	provider cheap openai
+	combo tiers codex/gpt-5.4-cut cheap/gpt-mock
+	sed -i 's|codex/gpt-5.4|tiers|' "$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	answer=$(sed '1,/^\r*$/d' <<<"$output")
+	jq -e '.model == "gpt-mock"' <<<"$answer"
+	db "select reason from usage where outcome != 'ok'" | grep -q 'broke off before its first byte'
+}
+
+@test "a Responses client's own instructions and values go on as written; its stream streams" {
+	auth_json "$(jwt $(($(date +%s) + 3600)))" rt-own-6
+	nr login codex --import "$BATS_TEST_TMPDIR/auth.json" 2>/dev/null
+	printf '%s' '{"model":"codex/gpt-5.4","instructions":"Mine.","stream":true,"x_nr_probe":1.0,"temperature":1.0,"input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}]}' \
+		>"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from responses <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	assert_output --partial 'event: response.completed'
+	grep -qF '"instructions":"Mine."' "$MOCK_RAW/request-1"
+	grep -qF '"x_nr_probe":1.0' "$MOCK_RAW/request-1"	# bytes, not a number re-printed
+	grep -qF '"store":false' "$MOCK_RAW/request-1"
+	! grep -qF temperature "$MOCK_RAW/request-1" || fail "temperature was sent"
+}
+
+@test "subscription, then cheap, then free: an exhausted ChatGPT window rests the login until its reset" {
+	auth_json "$(jwt $(($(date +%s) + 3600)))" rt-tier-7
+	nr login codex --import "$BATS_TEST_TMPDIR/auth.json" 2>/dev/null
+	provider cheap openai
+	provider free openai
+	# the plan's 5 h window is used up (Codex's 429 usage_limit_reached); cheap fails; free answers
+	combo tiers codex/gpt-5.4-window-100-status-429 cheap/gpt-cheap-status-503 free/gpt-free
+	ask tiers
+	assert_success
+	jq -e '.model == "gpt-free"' <<<"$answer"
+	[ "$(db "select provider || ':' || outcome from usage order by attempt" | tr '\n' ' ')" = \
+		"codex:fallback cheap:fallback free:ok " ]
+	run nr quota --json
+	jq -e '.windows[] | select(.provider == "codex" and .window == "primary")
+		| .account == "dev_example.com" and .used_percent == 100 and .exhausted' <<<"$output"
+	# the next request does not ask the plan again before the reset
+	before=$(grep -c '/backend-api/codex/responses' "$MOCK_LOG")
+	ask tiers
+	assert_success
+	[ "$(grep -c '/backend-api/codex/responses' "$MOCK_LOG")" = "$before" ]
+	run nr status
+	assert_output --partial "dev_example.com"
+	assert_output --partial "cooling"
+}
