@@ -44,7 +44,7 @@ ask() {
 	run nr status
 	assert_output --partial 'work'
 	refute_output --partial 'sk-stored-secret'
-	! grep -r 'sk-stored-secret' "$BATS_TEST_TMPDIR/serve.err" "$MOCK_LOG"
+	! grep -r 'sk-stored-secret' "$BATS_TEST_TMPDIR/serve.err" "$MOCK_LOG" || fail "found: the check above must find nothing"
 	[ -z "$(db "select 1 from usage where request || account || coalesce(reason, '') like '%sk-stored%'")" ]
 	[ "$(stat -c %a "$NR_DATA_DIR/nr.sqlite")" = 600 ]
 }

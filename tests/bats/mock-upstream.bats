@@ -79,7 +79,7 @@ GM_USER='"contents":[{"role":"user","parts":[{"text":"hi"}]}]'
 	assert_output "Hello from mock-upstream (openai, gpt-x)"
 	[ "$(grep -c '^data: \[DONE\]$' "$BATS_TEST_TMPDIR/s")" -eq 1 ]
 	[ "$(tail -2 "$BATS_TEST_TMPDIR/s" | head -1)" = "data: [DONE]" ]
-	! grep -q '"usage"' "$BATS_TEST_TMPDIR/s"
+	! grep -q '"usage"' "$BATS_TEST_TMPDIR/s" || fail "found: the check above must find nothing"
 	post /v1/chat/completions '{"model":"gpt-x","stream":true,"stream_options":{"include_usage":true}}' |
 		sse_data | grep -v DONE | tail -1 >"$BATS_TEST_TMPDIR/last"
 	run jq -c '[.choices, .usage.completion_tokens > 0]' "$BATS_TEST_TMPDIR/last"
@@ -353,7 +353,7 @@ THREE_TOOLS='"tools":[{"name":"Agent","input_schema":{"type":"object","propertie
 	assert_output '{"method":"POST","path":"/v1/messages","format":"anthropic","model":"claude-x","stream":true,"key_tail":"1234","status":200,"headers":{"content-type":"application/json","anthropic-version":"2023-06-01","anthropic-beta":"b1,b2","user-agent":"tester/1","accept":"*/*"},"body":{"model":"claude-x","stream":true,"messages":[{"role":"user","content":"hi"}]}}'
 	run jq -r '[.path, .format, .model, .key_tail, (.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))] | join("|")' <(tail -1 "$BATS_TEST_TMPDIR/log")
 	assert_output "/v1beta/models/g:generateContent|gemini|g|1234|true"
-	! grep -q "$KEY" "$BATS_TEST_TMPDIR/log"
+	! grep -q "$KEY" "$BATS_TEST_TMPDIR/log" || fail "found: the check above must find nothing"
 	# every header's name, never a value: what reached the upstream at all
 	run jq -c '.header_names | sort' <(head -1 "$BATS_TEST_TMPDIR/log")
 	assert_output '["accept","anthropic-beta","anthropic-version","authorization","content-length","content-type","host","user-agent","x-api-key"]'

@@ -93,7 +93,7 @@ mount_tmpfs() {
 	usage_rows 6
 	[ "$(db 'select count(distinct request) from usage')" = 6 ]
 	[ ! -s "$NR_DATA_DIR/usage.journal" ]
-	! grep -q 'sk-test-key\|nr-[0-9a-f]\{16\}' "$BATS_TEST_TMPDIR/serve.err"
+	! grep -q 'sk-test-key\|nr-[0-9a-f]\{16\}' "$BATS_TEST_TMPDIR/serve.err" || fail "found: the check above must find nothing"
 }
 
 @test "a kept-alive connection's rows are batched, and in the database once it goes quiet, still open" {
@@ -253,5 +253,5 @@ EOF
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/lost")" = 1 ]
 	jq -e '.provider == "mo" and .model == "gpt-mock" and .client_key == "laptop" and .status == 200
 		and .outcome == "ok" and (.request | length) == 24' "$BATS_TEST_TMPDIR/lost"
-	! grep -q 'sk-test-key' <<<"$stderr"
+	! grep -q 'sk-test-key' <<<"$stderr" || fail "found: the check above must find nothing"
 }

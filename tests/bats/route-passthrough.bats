@@ -43,7 +43,7 @@ claude_like() {
 	db_wait "select count(*) from usage" 1
 	run db "select account from usage"
 	assert_output --regexp '^client-[0-9a-f]{8}$'
-	! grep -rq 'sk-ant-oat01' "$BATS_TEST_TMPDIR/serve.err" "$MOCK_LOG"
+	! grep -rq 'sk-ant-oat01' "$BATS_TEST_TMPDIR/serve.err" "$MOCK_LOG" || fail "found: the check above must find nothing"
 	[ -z "$(db "select 1 from usage where account || coalesce(reason, '') like '%oat01%'")" ]
 }
 
@@ -120,5 +120,5 @@ claude_like() {
 	provider ma anthropic
 	run post /v1/messages "$(body anthropic ma/claude-window-42)" -H 'anthropic-version: 2023-06-01' -D "$BATS_TEST_TMPDIR/h3"
 	assert_success
-	! grep -qi '^anthropic-ratelimit' "$BATS_TEST_TMPDIR/h3"
+	! grep -qi '^anthropic-ratelimit' "$BATS_TEST_TMPDIR/h3" || fail "found: the check above must find nothing"
 }

@@ -165,7 +165,7 @@ route() {
 		outcome, input_tokens > 0, output_tokens > 0, cost = (input_tokens * 1000.0 + output_tokens * 2000.0) / 1e6,
 		latency_ms >= ttfb_ms, rtk_saved_bytes, rtk_saved_tokens from usage where status = 200"
 	assert_output 'c c mock m1 MOCK_KEY laptop 1 200 ok 1 1 1 1 1234 300'
-	! grep -a -q 'sk-test-key' "$NR_DATA_DIR"/nr.sqlite*
+	! grep -a -q 'sk-test-key' "$NR_DATA_DIR"/nr.sqlite* || fail "found: the check above must find nothing"
 }
 
 @test "usage tokens are read from a same-format stream" {
@@ -194,7 +194,7 @@ route() {
 		wait "$j" || fails=$((fails + 1))
 	done
 	[ "$fails" = 0 ]
-	! grep -i 'locked\|busy' "$BATS_TEST_TMPDIR"/err.*
+	! grep -i 'locked\|busy' "$BATS_TEST_TMPDIR"/err.* || fail "found: the check above must find nothing"
 	grep -l 'mock-upstream (openai, m1)' "$BATS_TEST_TMPDIR"/out.* | wc -l | grep -qx 8
 	[ "$(db "select count(*) from usage where outcome = 'ok'")" = 8 ]
 	[ "$(db "select count(*) from migrations")" = "$(db "select max(version) from migrations")" ]
