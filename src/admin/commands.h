@@ -17,6 +17,10 @@ int nr_cmd_status(int argc, char **argv);
 int nr_cmd_cooldown(int argc, char **argv);
 int nr_cmd_quota(int argc, char **argv);
 
+/* nr quota's report: the windows and budgets as text on stdout, or (json)
+ * {"windows":[…],"budgets":[…]} appended to json_out. An exit code. */
+int nr_quota_report(sqlite3 *db, int json, struct buf *json_out);
+
 /* nr_db_open for command `cmd` ("nr key"): NULL when it failed, said on
  * stderr; the caller exits NR_EXIT_SYS. */
 sqlite3 *nr_admin_db(const char *cmd);

@@ -262,6 +262,8 @@ int nr_cmd_login(int argc, char **argv)
 		} else {
 			fprintf(stderr, "nr login: logged in: %s account '%s'%s%s%s; nr uses it from the next request\n",
 				p.name, name, t.plan.len ? " (plan " : "", t.plan.len ? t.plan.p : "", t.plan.len ? ")" : "");
+			if (p.login == NR_LOGIN_COPILOT)	/* the month's quota, for nr quota at once */
+				nr_oauth_copilot_quota(db, &p, name, &t);
 			rc = NR_EXIT_OK;
 		}
 	}

@@ -154,29 +154,12 @@ static int print_budgets(sqlite3 *db, int json, double now, struct buf *out)
 	return rc;
 }
 
-int nr_cmd_quota(int argc, char **argv)
+int nr_quota_report(sqlite3 *db, int json, struct buf *json_out)
 {
-	int json = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			quota_usage(stdout);
-			return NR_EXIT_OK;
-		}
-		if (strcmp(argv[i], "--json") != 0) {
-			fprintf(stderr, "nr quota: unknown argument '%s'\n", argv[i]);
-			quota_usage(stderr);
-			return NR_EXIT_USAGE;
-		}
-		json = 1;
-	}
-	sqlite3 *db = nr_admin_db("nr quota");
-	if (!db)
-		return NR_EXIT_SYS;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT provider, account, name, used, minutes, resets_at, exhausted, seen"
 			       " FROM quota_windows ORDER BY provider, account, minutes, name", -1, &st, NULL) != SQLITE_OK) {
 		nr_log("nr quota: unable to read the quota windows: %s", sqlite3_errmsg(db));
-		nr_db_close(db);
 		return NR_EXIT_SYS;
 	}
 	double now = nr_now();
@@ -197,10 +180,37 @@ int nr_cmd_quota(int argc, char **argv)
 	struct buf budgets = BUF_INIT;
 	if (rc == NR_EXIT_OK && print_budgets(db, json, now, &budgets) < 0)
 		rc = NR_EXIT_SYS;
-	if (json && rc == NR_EXIT_OK)
-		printf("{\"windows\":[%s],\"budgets\":[%s]}\n", out.p ? out.p : "", budgets.p ? budgets.p : "");
+	if (json && rc == NR_EXIT_OK &&
+	    buf_printf(json_out, "{\"windows\":[%s],\"budgets\":[%s]}", out.p ? out.p : "", budgets.p ? budgets.p : "") < 0)
+		rc = NR_EXIT_SYS;
 	buf_free(&out);
 	buf_free(&budgets);
+	return rc;
+}
+
+int nr_cmd_quota(int argc, char **argv)
+{
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			quota_usage(stdout);
+			return NR_EXIT_OK;
+		}
+		if (strcmp(argv[i], "--json") != 0) {
+			fprintf(stderr, "nr quota: unknown argument '%s'\n", argv[i]);
+			quota_usage(stderr);
+			return NR_EXIT_USAGE;
+		}
+		json = 1;
+	}
+	sqlite3 *db = nr_admin_db("nr quota");
+	if (!db)
+		return NR_EXIT_SYS;
+	struct buf out = BUF_INIT;
+	int rc = nr_quota_report(db, json, &out);
+	if (json && rc == NR_EXIT_OK)
+		printf("%s\n", out.p);
+	buf_free(&out);
 	if (fflush(stdout) != 0)
 		rc = NR_EXIT_SYS;
 	nr_db_close(db);

@@ -32,7 +32,9 @@ static void usage(FILE *f)
 		   "and for each combo how many requests fell back past its first target.\n"
 		   "key is the client's nr key name, account the upstream key's env var name.\n"
 		   "Rows waiting in usage.journal (the database was locked, full or read-only)\n"
-		   "are written first; those that still cannot be are counted apart (pending).\n");
+		   "are written first; those that still cannot be are counted apart (pending).\n"
+		   "Then the subscriptions' quota windows and the budgets, as nr quota shows\n"
+		   "them (--json: the member \"quota\").\n");
 }
 
 static int valid_day(const char *s)
@@ -248,16 +250,27 @@ int nr_cmd_usage(int argc, char **argv)
 		jv_free(pend);
 		rc = NR_EXIT_SYS;
 	} else if (json) {
+		/* the subscriptions' windows and the budgets, as nr quota --json gives them */
+		struct buf q = BUF_INIT;
+		rc = nr_quota_report(db, 1, &q);
 		jv out = JV_OBJECT(jv_string("by"), jv_string(by->name), jv_string("rows"), rows,
 				   jv_string("total"), jv_array_get(total, 0), jv_string("combos"), cmb,
-				   jv_string("pending"), pend);
+				   jv_string("pending"), pend, jv_string("quota"),
+				   rc == NR_EXIT_OK ? jv_parse(q.p) : jv_null());
+		buf_free(&q);
 		if (strcmp(since, "0000-00-00"))
 			out = jv_object_set(out, jv_string("since"), jv_string(since));
-		jv_dumpf(out, stdout, 0);
-		putchar('\n');
+		if (rc == NR_EXIT_OK) {
+			jv_dumpf(out, stdout, 0);
+			putchar('\n');
+		} else {
+			jv_free(out);
+		}
 	} else {
 		print_text(by->name, rows, jv_array_get(total, 0), cmb);
 		print_pending(pend);
+		printf("\nquota windows and budgets (nr quota)\n");
+		rc = nr_quota_report(db, 0, NULL);
 	}
 	if (fflush(stdout) != 0 && rc == NR_EXIT_OK)
 		rc = NR_EXIT_SYS;

@@ -141,6 +141,8 @@ static int renew(sqlite3 *db, const struct nr_provider *p, struct nr_account *ac
 						: nr_codex_refresh(nr_login_url(p), t, &err, &permanent);
 	if (rc == 0 && (rc = save(db, p->name, acct->name, t, why)) == 0) {
 		nr_log("nr-route: %s account '%s': login renewed", p->name, acct->name);
+		if (acct->login == NR_LOGIN_COPILOT)
+			nr_oauth_copilot_quota(db, p, acct->name, t);
 		struct nr_account row;
 		struct nr_tokens again = { 0 };
 		if (read_row(db, p->name, acct->name, &row, &again) == 1)

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "route/accounts.h"
 #include "route/provider.h"
+#include "route/quota.h"
 
 #define NR_OAUTH_MARGIN_S 300		/* renewed this long before it expires */
 #define NR_CODEX_REFRESH_DAYS 8		/* Codex renews after 8 days whatever the expiry */
@@ -45,6 +46,17 @@ int nr_codex_refresh(const char *login_url, struct nr_tokens *t, struct buf *err
 /* Copilot: a Copilot token for the GitHub token in t->refresh, from p's
  * exchange_url; 0, or -1 (err, *permanent when the GitHub token is refused). */
 int nr_copilot_exchange(const struct nr_provider *p, struct nr_tokens *t, struct buf *err, int *permanent);
+
+/* Copilot: the plan's monthly quotas (GET copilot_internal/user with the
+ * GitHub token in t->refresh), as windows "premium", "chat", "completions"
+ * (the unlimited ones left out) into w[0..NR_WINDOWS_MAX); their count, 0
+ * when none could be read (said in err). SUBSCRIPTIONS.md 4.5. */
+size_t nr_copilot_windows(const struct nr_provider *p, const struct nr_tokens *t, double now, struct nr_window *w,
+			  struct buf *err);
+
+/* The same, recorded as the account's quota windows (best-effort: said on
+ * stderr when they cannot be read). */
+void nr_oauth_copilot_quota(sqlite3 *db, const struct nr_provider *p, const char *account, const struct nr_tokens *t);
 
 /* Stores t as account `name` of provider (a new login replaces an old one
  * of that name, re-login marks included); 0, or -1 (err). */

@@ -234,6 +234,77 @@ int nr_copilot_exchange(const struct nr_provider *p, struct nr_tokens *t, struct
 	return rc;
 }
 
+/* "2026-04-01" → its midnight UTC in unix seconds, or -1. */
+static double reset_date(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end)
+		return -1;
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? -1 : (double)t;
+}
+
+size_t nr_copilot_windows(const struct nr_provider *p, const struct nr_tokens *t, double now, struct nr_window *w,
+			  struct buf *err)
+{
+	static const struct { const char *key, *name; } quotas[] = {
+		{ "premium_interactions", "premium" }, { "chat", "chat" }, { "completions", "completions" },
+	};
+	struct buf url = BUF_INIT, auth = BUF_INIT, resp = BUF_INIT;
+	buf_printf(&url, "%s/copilot_internal/user", p->exchange_url ? p->exchange_url : "https://api.github.com");
+	buf_printf(&auth, "Authorization: token %s", t->refresh.p ? t->refresh.p : "");
+	const char *headers[] = { auth.p, "Accept: application/json", "x-github-api-version: 2025-04-01", NULL };
+	long status;
+	size_t n = 0;
+	if (!url.p || !auth.p) {
+		buf_puts(err, "out of memory");
+	} else if (nr_http_call("GET", url.p, headers, NULL, NR_OAUTH_TIMEOUT_MS, &status, &resp, err) == 0) {
+		jv v = jv_parse(resp.p ? resp.p : "");
+		jv snaps = jv_get_kind(v) == JV_KIND_OBJECT ? jv_object_get(jv_copy(v), jv_string("quota_snapshots")) : jv_null();
+		double resets = reset_date(json_member_str(v, "quota_reset_date"));
+		if (status != 200 || jv_get_kind(snaps) != JV_KIND_OBJECT)
+			buf_printf(err, "the Copilot quota could not be read (HTTP %ld)", status);
+		for (size_t i = 0; jv_get_kind(snaps) == JV_KIND_OBJECT && i < sizeof quotas / sizeof quotas[0] && n < NR_WINDOWS_MAX; i++) {
+			jv q = jv_object_get(jv_copy(snaps), jv_string(quotas[i].key));
+			jv left = jv_get_kind(q) == JV_KIND_OBJECT ? jv_object_get(jv_copy(q), jv_string("percent_remaining")) : jv_null();
+			jv unlimited = jv_get_kind(q) == JV_KIND_OBJECT ? jv_object_get(jv_copy(q), jv_string("unlimited")) : jv_null();
+			if (jv_get_kind(left) == JV_KIND_NUMBER && jv_get_kind(unlimited) != JV_KIND_TRUE) {
+				double used = 100 - jv_number_value(left);
+				/* shown, never resting the account: with premium requests used
+				 * up, the plan's included models still answer (a 402 says when not) */
+				w[n] = (struct nr_window){ .used = used < 0 ? 0 : used > 100 ? 100 : used, .minutes = -1,
+							   .resets_at = resets > now ? resets : -1, .exhausted = 0 };
+				snprintf(w[n].name, sizeof w[n].name, "%s", quotas[i].name);
+				n++;
+			}
+			jv_free(q);
+			jv_free(left);
+			jv_free(unlimited);
+		}
+		jv_free(snaps);
+		jv_free(v);
+	}
+	wipe(&auth);
+	buf_free(&resp);
+	buf_free(&url);
+	return n;
+}
+
+void nr_oauth_copilot_quota(sqlite3 *db, const struct nr_provider *p, const char *account, const struct nr_tokens *t)
+{
+	struct nr_window w[NR_WINDOWS_MAX];
+	struct buf err = BUF_INIT, why = BUF_INIT;
+	double now = (double)time(NULL);
+	size_t n = nr_copilot_windows(p, t, now, w, &err);
+	if (n)
+		nr_quota_record(db, p->name, account, w, n, &why);
+	else
+		nr_log("nr: %s account '%s': %s", p->name, account, err.p ? err.p : "no quota reported");
+	buf_free(&err);
+	buf_free(&why);
+}
+
 int nr_tokens_store(sqlite3 *db, const char *provider, const char *name, enum nr_login login,
 		    const struct nr_tokens *t, struct buf *err)
 {

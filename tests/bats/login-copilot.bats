@@ -45,6 +45,11 @@ exchanges() { grep -c '"path":"/copilot_internal/v2/token"' "$MOCK_LOG" || true;
 	# the mock refuses a request without copilot-integration-id or with an expired token
 	jq -se '[.[] | select(.path == "/chat/completions")] | length == 1 and .[0].status == 200' "$MOCK_LOG"
 	[ "$(exchanges)" = 1 ]
+	# the plan's month, from its quota snapshot: shown, not resting the account
+	run nr quota --json
+	next_month=$(date -u -d "$(date -u +%Y-%m-01) +1 month" +%s)
+	jq -e --argjson r "$next_month" '.windows[] | select(.provider == "copilot" and .window == "premium")
+		| .account == "gh" and .used_percent == 55 and .resets_at == $r and (.exhausted | not)' <<<"$output"
 }
 
 @test "a Copilot token near its end is exchanged again; the GitHub token stays" {

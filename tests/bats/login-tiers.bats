@@ -68,6 +68,13 @@ upstream_calls() { grep -c "\"model\":\"$1\"" "$MOCK_LOG" || true; }
 	run nr quota
 	assert_output --regexp 'codex +plus +primary.*100'
 	assert_output --regexp 'in (1h00m|59m[0-9]*s?)\)  EXHAUSTED'
+	# nr usage shows the same windows after the totals
+	run nr usage --json
+	jq -e '[.quota.windows[] | select(.exhausted)] | length == 2' <<<"$output"
+	run nr usage
+	assert_output --partial 'quota windows and budgets (nr quota)'
+	assert_line --regexp '^  codex +plus +primary \(5h\) +100\.0% used'
+
 	# which tier answered each request, as the usage rows say
 	db_wait "select count(*) from usage where outcome = 'ok'" 4
 	[ "$(db "select provider from usage where outcome = 'ok' order by ts" | tr '\n' ' ')" = "codex claude deepseek deepseek " ]
