@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -128,10 +129,16 @@ int nr_route_main(int argc, char **argv)
 		return big ? nr_route_refuse(from, &out.out, 413, "invalid_request", "request body too large", NR_EXIT_DATA)
 			   : nr_route_refuse(from, &out.out, 500, "server_error", "unable to read the request", NR_EXIT_SYS);
 	}
-	/* request headers come as CGI meta-variables */
+	/* request headers come as CGI meta-variables; the client's own
+	 * credential (auth=passthrough) from HTTP_AUTHORIZATION, never argv */
+	const char *cred = getenv("HTTP_AUTHORIZATION");
+	if (cred && strncasecmp(cred, "Bearer ", 7) == 0)
+		cred += 7;
+	else
+		cred = getenv("HTTP_X_API_KEY");
 	struct nr_route_args a = { from, model, stream, client_key, saved_b, saved_t,
 				   getenv("HTTP_ANTHROPIC_BETA"), getenv("HTTP_ANTHROPIC_VERSION"),
-				   NULL, NULL /* auth=passthrough: nr-serve only, for now */ };
+				   cred && *cred ? cred : NULL, getenv("HTTP_CHATGPT_ACCOUNT_ID") };
 	int rc = nr_route_request(&a, in.p, in.len, &out.out);
 	buf_free(&in);
 	answered();

@@ -6,6 +6,7 @@
 # list; only its quota running out moves the combo on (SUBSCRIPTIONS.md 8.2).
 # Real nr-serve, mock upstream on 127.0.0.1, SQLite file.
 
+bats_require_minimum_version 1.5.0
 load route-helper
 
 OAT=sk-ant-oat01-test-token-9999
@@ -121,4 +122,16 @@ claude_like() {
 	run post /v1/messages "$(body anthropic ma/claude-window-42)" -H 'anthropic-version: 2023-06-01' -D "$BATS_TEST_TMPDIR/h3"
 	assert_success
 	! grep -qi '^anthropic-ratelimit' "$BATS_TEST_TMPDIR/h3" || fail "found: the check above must find nothing"
+}
+
+@test "nr-route by hand takes the client's credential from HTTP_AUTHORIZATION, as CGI passes it" {
+	body anthropic sub/claude-mock >"$BATS_TEST_TMPDIR/req"
+	HTTP_AUTHORIZATION="Bearer $OAT" run --separate-stderr nr-route --from anthropic <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	[ "$(jq -r .key_tail "$MOCK_LOG")" = 9999 ]
+	db "select account from usage" | grep -Eqx 'client-[0-9a-f]{8}' || fail "the usage row's account: $(db "select account from usage")"
+	# without one, the provider is skipped with the reason
+	run --separate-stderr nr-route --from anthropic <"$BATS_TEST_TMPDIR/req"
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"auth=passthrough needs the client's own credential"* ]]
 }
