@@ -20,7 +20,12 @@ static void print_keys(const struct nr_provider *p)
 		const char *v = getenv(p->key_vars[i]);
 		printf("%s%s (%s)", i ? ", " : "", p->key_vars[i], v && *v ? "set" : "unset");
 	}
-	printf(p->nkey_vars ? "\n" : "none\n");
+	if (p->nkey_vars)
+		putchar('\n');
+	else if (p->login != NR_LOGIN_NONE)	/* a subscription's: its accounts are logins */
+		printf("nr login %s\n", p->name);
+	else
+		printf("none\n");
 }
 
 /* base_url as shown: a password in it masked (it is a secret like a key). */

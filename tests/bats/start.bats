@@ -48,6 +48,7 @@ run_curl_line() {
 	assert_line --regexp '^  openai +export OPENAI_API_KEY=\.\.\.$'
 	assert_line --regexp '^  gemini +export GEMINI_API_KEY=\.\.\. +\(or GOOGLE_API_KEY\)$'
 	assert_line --partial 'Need no key (ready when their server runs): ollama'
+	assert_line --partial 'Subscriptions, ready once logged in (nr login NAME; nr status shows them): codex copilot'
 	refute_output --partial 'Providers ready'
 	assert_line '  nr setup claude|codex|opencode|cline|continue --base http://127.0.0.1:0'
 	key=$(sed -n 2p "$OUT" | tr -d ' ')
