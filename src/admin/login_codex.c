@@ -83,8 +83,9 @@ static void reply(int fd, int status, const char *text)
 	int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
 			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, status == 200 ? "OK" : "Error",
 			 strlen(text));
-	if (n > 0 && (size_t)n < sizeof head && write(fd, head, (size_t)n) == n)
-		(void)!write(fd, text, strlen(text));	/* the browser's page only: the outcome is said on stderr */
+	/* MSG_NOSIGNAL: a browser that hung up must not end the login with SIGPIPE */
+	if (n > 0 && (size_t)n < sizeof head && send(fd, head, (size_t)n, MSG_NOSIGNAL) == n)
+		(void)!send(fd, text, strlen(text), MSG_NOSIGNAL);	/* the page only: the outcome is said on stderr */
 }
 
 /* Reads one request head from a browser (5 s at most); its bytes in req, or -1. */
