@@ -82,6 +82,14 @@ static const char *const migrations[] = {
 	 "ALTER TABLE accounts ADD COLUMN base_url TEXT;"
 	 "ALTER TABLE accounts ADD COLUMN plan TEXT;"
 	 "ALTER TABLE accounts ADD COLUMN relogin TEXT;"),
+	/* 9: the cost recorded per combo target too (its budget_day=,
+	 * budget_month=; route/budget.h), in the spend table keyed
+	 * "PROVIDER/MODEL" (no provider's name has a '/'), per UTC day and
+	 * month; filled from the rows so far, as 7 did */
+	("INSERT INTO spend SELECT provider || '/' || model, day, sum(cost) FROM usage"
+	 " WHERE cost > 0 AND provider IS NOT NULL AND model IS NOT NULL GROUP BY 1, 2;"
+	 "INSERT INTO spend SELECT provider || '/' || model, substr(day, 1, 7), sum(cost) FROM usage"
+	 " WHERE cost > 0 AND provider IS NOT NULL AND model IS NOT NULL GROUP BY 1, 2;"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

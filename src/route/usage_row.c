@@ -33,9 +33,11 @@ static const char INSERT_SQL[] =
 	" VALUES (?1, ?2, ?3, date(?3, 'unixepoch'), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	" ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
-/* A new row's cost, added to its provider's UTC day and month (db.c, 7). */
+/* A new row's cost, added to its provider's UTC day and month (db.c, 7) and
+ * to its target's, keyed "PROVIDER/MODEL" (db.c, 9; route/budget.h). */
 static const char SPEND_SQL[] =
-	"INSERT INTO spend VALUES (?1, date(?2, 'unixepoch'), ?3), (?1, strftime('%Y-%m', ?2, 'unixepoch'), ?3)"
+	"INSERT INTO spend VALUES (?1, date(?2, 'unixepoch'), ?3), (?1, strftime('%Y-%m', ?2, 'unixepoch'), ?3),"
+	" (?1 || '/' || ?4, date(?2, 'unixepoch'), ?3), (?1 || '/' || ?4, strftime('%Y-%m', ?2, 'unixepoch'), ?3)"
 	" ON CONFLICT(provider, period) DO UPDATE SET cost = cost + excluded.cost";
 
 /* Each returns 0 or -1 (out of memory): a row is whole or not written. */
@@ -149,22 +151,24 @@ int nr_usage_insert(sqlite3 *db, const char *json, size_t len)
 	/* a NOT NULL column missing is a constraint OR IGNORE skips: SQLITE_DONE */
 	if (rc != SQLITE_DONE)
 		return -1;
-	/* a row new to the table (not a replay) adds its cost to its provider's spend */
-	size_t cost = col("cost"), provider = col("provider"), ts = col("ts");
+	/* a row new to the table (not a replay) adds its cost to its provider's
+	 * and its target's spend */
+	size_t cost = col("cost"), provider = col("provider"), model = col("model"), ts = col("ts");
 	if (sqlite3_changes(db) == 1 && json_type_of(v[cost]) == JSON_NUMBER && number(v[cost]) > 0 &&
-	    json_type_of(v[provider]) == JSON_STRING && json_type_of(v[ts]) == JSON_NUMBER) {
+	    json_type_of(v[provider]) == JSON_STRING && json_type_of(v[model]) == JSON_STRING &&
+	    json_type_of(v[ts]) == JSON_NUMBER) {
 		if (!(st = nr_db_prepare(db, SPEND_SQL)))
 			return -1;
-		struct buf name = BUF_INIT;
-		rc = json_str_decode(v[provider], &name) < 0 ? SQLITE_NOMEM : SQLITE_OK;
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, name.p ? name.p : "", -1, SQLITE_TRANSIENT);
-			sqlite3_bind_double(st, 2, number(v[ts]));
-			sqlite3_bind_double(st, 3, number(v[cost]));
+		struct buf name = BUF_INIT, mname = BUF_INIT;
+		rc = json_str_decode(v[provider], &name) < 0 || json_str_decode(v[model], &mname) < 0 ? SQLITE_NOMEM
+		     : sqlite3_bind_text(st, 1, name.p ? name.p : "", -1, SQLITE_TRANSIENT) |
+		       sqlite3_bind_double(st, 2, number(v[ts])) | sqlite3_bind_double(st, 3, number(v[cost])) |
+		       sqlite3_bind_text(st, 4, mname.p ? mname.p : "", -1, SQLITE_TRANSIENT);
+		if (rc == SQLITE_OK)
 			rc = sqlite3_step(st);
-		}
 		nr_db_done(st);
 		buf_free(&name);
+		buf_free(&mname);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}

@@ -131,8 +131,8 @@ ask() {
 	provider mz openai "price=1 2"
 	run ask mz/cheap
 	assert_output 200
-	db_wait "select count(*) from spend" 2
-	before=$(db "select cost from spend where length(period) = 10")
+	db_wait "select count(*) from spend where provider = 'mz'" 2
+	before=$(db "select cost from spend where provider = 'mz' and length(period) = 10")
 	row=$(db "select json_object('request', request, 'attempt', attempt, 'ts', ts, 'provider', provider, 'cost', cost) from usage")
 	mkdir -p "$NR_DATA_DIR"
 	printf '%s\n' "$row" >"$NR_DATA_DIR/usage.journal"
@@ -140,7 +140,7 @@ ask() {
 	assert_output 200
 	db_wait "select count(*) from usage" 2
 	[ "$(db "select count(*) from usage")" = 2 ]
-	after=$(db "select cost from spend where length(period) = 10")
+	after=$(db "select cost from spend where provider = 'mz' and length(period) = 10")
 	awk -v a="$before" -v b="$after" 'BEGIN { exit !(b > a && b < 2.5 * a) }' || fail "spend $before -> $after"
 	provider mz openai "budget_day=lots"
 	run ask mz/cheap
