@@ -186,7 +186,9 @@ static int read_cached(const char *path, const struct nr_file_id *id, int *exec,
 	return 1;
 }
 
-int nr_combo_read(const char *name, const char *from, struct buf *out, struct buf *err)
+/* Combo `name`'s text into out, or, when it is a program, its output when
+ * run (else 2); 1, 0 no such combo, -1 error in err. */
+static int combo_lookup(const char *name, const char *from, int run, struct buf *out, struct buf *err)
 {
 	struct buf dir = BUF_INIT, path = BUF_INIT;
 	int rc = 0;
@@ -203,12 +205,21 @@ int nr_combo_read(const char *name, const char *from, struct buf *out, struct bu
 		int exec;
 		if (nr_file_id(path.p, &id) < 0 || !id.present || !S_ISREG(id.mode))
 			continue;
-		rc = read_cached(path.p, &id, &exec, out, err);
+		rc = read_cached(path.p, &id, &exec, out, err) < 0 ? -1 : 1;
 		if (rc > 0 && exec)
-			rc = run_combo(path.p, name, from, out, err);
-		rc = rc < 0 ? -1 : 1;
+			rc = !run ? 2 : run_combo(path.p, name, from, out, err) < 0 ? -1 : 1;
 	}
 	buf_free(&dir);
 	buf_free(&path);
 	return rc;
+}
+
+int nr_combo_read(const char *name, const char *from, struct buf *out, struct buf *err)
+{
+	return combo_lookup(name, from, 1, out, err);
+}
+
+int nr_combo_read_text(const char *name, struct buf *out, struct buf *err)
+{
+	return combo_lookup(name, NULL, 0, out, err);
 }

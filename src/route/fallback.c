@@ -625,7 +625,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 		goto out;
 	}
 	double rest;
-	if (nr_budget_over(c->db, &p, &why, &rest)) {
+	if (nr_budget_over(c->db, &p, &why, &rest) || nr_target_budget_over(c->db, t, &why, &rest)) {
 		note(c, t, NULL, why.p ? why.p : "over budget", FAILED_LIMIT);
 		free_in(c, rest);
 		goto out;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json_span.h"
+#include "route/budget.h"
 #include "route/dirs.h"
 
 #define PROVIDER_FILE_MAX (1024 * 1024)	/* a definition is a few lines; refuse anything huge */
@@ -216,15 +217,8 @@ static int apply(struct nr_provider *p, char *key, char *val)
 		return parse_price(p, "*", val);
 	if (strncmp(key, "price.", 6) == 0 && key[6])
 		return parse_price(p, key + 6, val);
-	if (strcmp(key, "budget_day") == 0 || strcmp(key, "budget_month") == 0) {
-		char *end;
-		errno = 0;
-		double usd = strtod(val, &end);
-		if (errno || end == val || *end || !(usd >= 0 && usd < 1e12))
-			return -1;
-		*(key[7] == 'd' ? &p->budget_day : &p->budget_month) = usd;
-		return 0;
-	}
+	if (strcmp(key, "budget_day") == 0 || strcmp(key, "budget_month") == 0)
+		return nr_budget_usd(val, key[7] == 'd' ? &p->budget_day : &p->budget_month);
 	static const struct { const char *name; size_t off; } nums[] = {
 		{ "connect_timeout_ms", offsetof(struct nr_provider, connect_timeout_ms) },
 		{ "idle_timeout_ms", offsetof(struct nr_provider, idle_timeout_ms) },

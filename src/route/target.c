@@ -9,6 +9,7 @@
 
 #include "logsafe.h"
 #include "route/alias.h"
+#include "route/budget.h"
 #include "route/dirs.h"
 #include "route/provider.h"
 
@@ -47,7 +48,9 @@ static int add_target(struct nr_targets *t, const char *spec, struct buf *err)
 	}
 	t->v = v;
 	struct nr_target *x = &v[t->n];
-	*x = (struct nr_target){ strndup(spec, (size_t)(slash - spec)), strdup(slash + 1), -1 };
+	*x = NR_TARGET_NONE;
+	x->provider = strndup(spec, (size_t)(slash - spec));
+	x->model = strdup(slash + 1);
 	t->n++;
 	if (!x->provider || !x->model) {
 		buf_printf(err, "out of memory");
@@ -60,17 +63,34 @@ static int add_target(struct nr_targets *t, const char *spec, struct buf *err)
 	return 0;
 }
 
-static int apply_option(struct nr_target *x, const char *opt)
+/* One per-target setting (`max_tokens=N`, `budget_day=USD`, `budget_month=USD`)
+ * into x; 0, or -1 with the reason in err. */
+static int apply_option(struct nr_target *x, const char *opt, struct buf *err)
 {
-	if (strncmp(opt, "max_tokens=", 11) == 0) {
+	const char *eq = strchr(opt, '=');
+	size_t klen = eq ? (size_t)(eq - opt) : 0;
+	if (klen == 10 && strncmp(opt, "max_tokens", klen) == 0) {
 		char *end;
 		errno = 0;
-		long v = strtol(opt + 11, &end, 10);
-		if (errno || end == opt + 11 || *end || v <= 0)
+		long v = strtol(eq + 1, &end, 10);
+		if (errno || end == eq + 1 || *end || v <= 0) {
+			buf_printf(err, "bad value in '%s' (a whole number of tokens, 1 or more)", opt);
 			return -1;
+		}
 		x->max_tokens = v;
 		return 0;
 	}
+	double *usd = klen == 10 && strncmp(opt, "budget_day", klen) == 0     ? &x->budget_day
+		      : klen == 12 && strncmp(opt, "budget_month", klen) == 0 ? &x->budget_month
+									       : NULL;
+	if (usd) {
+		if (nr_budget_usd(eq + 1, usd) < 0) {
+			buf_printf(err, "bad value in '%s' (USD, a number from 0)", opt);
+			return -1;
+		}
+		return 0;
+	}
+	buf_printf(err, "unknown option '%s' (max_tokens=N, budget_day=USD, budget_month=USD)", opt);
 	return -1;
 }
 
@@ -82,9 +102,10 @@ int nr_combo_parse(const char *text, const char *what, struct nr_targets *t, str
 		return -1;
 	}
 	int lineno = 0, rc = 0;
-	for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line && rc == 0;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lineno++;	/* strtok skips empty lines: numbers count non-empty ones */
+	for (char *line = copy, *next; line && rc == 0; line = next) {
+		lineno++;	/* blank lines count: the number is the file's */
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
@@ -92,16 +113,12 @@ int nr_combo_parse(const char *text, const char *what, struct nr_targets *t, str
 		if (!tok)
 			continue;
 		struct buf e = BUF_INIT;
-		if (add_target(t, tok, &e) < 0) {
-			buf_printf(err, "%s: line %d: %s", what, lineno, e.p ? e.p : "bad target");
-			rc = -1;
-		}
-		buf_free(&e);
+		rc = add_target(t, tok, &e);
 		while (rc == 0 && (tok = strtok_r(NULL, " \t\r", &s2)))
-			if (apply_option(&t->v[t->n - 1], tok) < 0) {
-				buf_printf(err, "%s: line %d: unknown option '%s' (max_tokens=N)", what, lineno, tok);
-				rc = -1;
-			}
+			rc = apply_option(&t->v[t->n - 1], tok, &e);
+		if (rc < 0)
+			buf_printf(err, "%s: line %d: %s", what, lineno, e.p ? e.p : "out of memory");
+		buf_free(&e);
 	}
 	free(copy);
 	if (rc == 0 && t->n == 0) {
@@ -225,7 +242,7 @@ static void add_fallbacks(const char *name, const char *from, struct nr_targets 
 			break;
 		t->v = v;
 		v[t->n++] = more.v[i];
-		more.v[i] = (struct nr_target){ NULL, NULL, -1 };	/* now t's */
+		more.v[i] = NR_TARGET_NONE;	/* now t's */
 	}
 	if (r > 0)
 		nr_targets_free(&more);

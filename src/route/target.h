@@ -1,8 +1,8 @@
 /* target: a requested model name resolved into the ordered list of upstream
  * targets to try. `PROVIDER/MODEL` is one target; any other name is a combo:
  * the file combos/NAME in the user's config dir, else in the share dir, one
- * target per line in priority order (`PROVIDER/MODEL [max_tokens=N]`, `#`
- * comments). An executable combo file is run (no arguments, stdin /dev/null,
+ * target per line in priority order (`PROVIDER/MODEL [max_tokens=N]
+ * [budget_day=USD] [budget_month=USD]`, `#` comments). An executable combo file is run (no arguments, stdin /dev/null,
  * no other descriptor, the environment of combo_env.h) and its stdout read
  * instead; its stderr goes to the log, escaped. */
 #ifndef NR_ROUTE_TARGET_H
@@ -21,7 +21,12 @@ struct nr_target {
 	char *provider;
 	char *model;		/* as the upstream names it (may contain '/': openrouter) */
 	long max_tokens;	/* per-target override, -1 when none */
+	double budget_day;	/* USD the target may cost a UTC day (budget.h), -1 when none */
+	double budget_month;	/* and a UTC month */
 };
+
+/* A target with none of the per-target settings. */
+#define NR_TARGET_NONE (struct nr_target){ .max_tokens = -1, .budget_day = -1, .budget_month = -1 }
 
 struct nr_targets {
 	char *combo;		/* the combo's name, NULL for a PROVIDER/MODEL request */
@@ -48,5 +53,9 @@ int nr_combo_parse(const char *text, const char *what, struct nr_targets *t, str
 /* Reads combo `name` into `out` (running it when executable); 1 found, 0 no
  * such combo, -1 error in err. */
 int nr_combo_read(const char *name, const char *from, struct buf *out, struct buf *err);
+
+/* The same without running anything: 1 the combo's text in out, 2 it is a
+ * program (not run), 0 no such combo, -1 error in err. */
+int nr_combo_read_text(const char *name, struct buf *out, struct buf *err);
 
 #endif
