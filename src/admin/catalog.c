@@ -106,6 +106,10 @@ static int combo_show(const char *name)
 		printf("%s%s/%s", i ? " -> " : " ", t.v[i].provider, t.v[i].model);
 		if (t.v[i].max_tokens > 0)
 			printf(" max_tokens=%ld", t.v[i].max_tokens);
+		if (t.v[i].budget_day >= 0)
+			printf(" budget_day=%g", t.v[i].budget_day);
+		if (t.v[i].budget_month >= 0)
+			printf(" budget_month=%g", t.v[i].budget_month);
 	}
 	printf("\n");
 	nr_targets_free(&t);

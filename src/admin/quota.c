@@ -96,20 +96,26 @@ static int print_row(sqlite3_stmt *st, int json, double now, int first, struct b
 	return 0;
 }
 
-/* One period's budget of provider: a line of text, or (json) an object
+/* One period's budget of provider (or, with combo, of the target
+ * "PROVIDER/MODEL" of that combo): a line of text, or (json) an object
  * appended to out. */
-static int print_budget(const char *provider, const char *period, const char *span, double budget, double spent,
-			double left_s, double now, int json, struct buf *out)
+static int print_budget(const char *provider, const char *combo, const char *period, const char *span, double budget,
+			double spent, double left_s, double now, int json, struct buf *out)
 {
-	if (json)
-		return (out->len && buf_putc(out, ',') < 0) ||
-		       json_dump(out, JV_OBJECT(jv_string("provider"), jv_string(provider),
+	if (json) {
+		jv o = JV_OBJECT(jv_string(combo ? "target" : "provider"), jv_string(provider),
 				jv_string("period"), jv_string(span), jv_string("utc"), jv_string(period),
 				jv_string("budget"), jv_number(budget), jv_string("spent"), jv_number(spent),
 				jv_string("left"), jv_number(spent < budget ? budget - spent : 0),
-				jv_string("resets_in_s"), jv_number(ceil(left_s)))) < 0 ? -1 : 0;
+				jv_string("resets_in_s"), jv_number(ceil(left_s)));
+		if (combo)
+			o = jv_object_set(o, jv_string("combo"), jv_string(combo));
+		return (out->len && buf_putc(out, ',') < 0) || json_dump(out, o) < 0 ? -1 : 0;
+	}
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "  %-12s budget_%-6s $%.2f of $%.2f spent in %s (UTC), ", provider, span, spent, budget, period);
+	if (combo)
+		buf_printf(&b, "combo %s, ", combo);
 	if (spent >= budget)
 		buf_puts(&b, "OVER: skipped until it turns");
 	else
@@ -140,10 +146,10 @@ static int print_budgets(sqlite3 *db, int json, double now, struct buf *out)
 			if (!json && !shown && (p.budget_day >= 0 || p.budget_month >= 0) && (shown = 1))
 				printf("budgets\n");
 			if (p.budget_day >= 0)
-				rc |= print_budget(p.name, day, "day", p.budget_day, nr_spent(db, p.name, day), day_left, now,
-						   json, out);
+				rc |= print_budget(p.name, NULL, day, "day", p.budget_day, nr_spent(db, p.name, day), day_left,
+						   now, json, out);
 			if (p.budget_month >= 0)
-				rc |= print_budget(p.name, month, "month", p.budget_month, nr_spent(db, p.name, month),
+				rc |= print_budget(p.name, NULL, month, "month", p.budget_month, nr_spent(db, p.name, month),
 						   month_left, now, json, out);
 			nr_provider_free(&p);
 		}
@@ -151,6 +157,32 @@ static int print_budgets(sqlite3 *db, int json, double now, struct buf *out)
 		free(names[i]);
 	}
 	free(names);
+	/* the combo targets' own (budget_day= after a target in a combo file) */
+	struct nr_targets *v = NULL;
+	size_t nc = 0;
+	int got = rc == 0 && nr_combo_budgets(&v, &nc) == 0;
+	if (!got)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < nc; i++)
+		for (size_t k = 0; k < v[i].n; k++) {
+			const struct nr_target *t = &v[i].v[k];
+			struct buf label = BUF_INIT;
+			if (buf_printf(&label, "%s/%s", t->provider, t->model) < 0) {
+				rc = -1;
+				break;
+			}
+			if (!json && !shown && (shown = 1))
+				printf("budgets\n");
+			if (t->budget_day >= 0)
+				rc |= print_budget(label.p, v[i].combo, day, "day", t->budget_day,
+						   nr_target_spent(db, t->provider, t->model, day), day_left, now, json, out);
+			if (t->budget_month >= 0)
+				rc |= print_budget(label.p, v[i].combo, month, "month", t->budget_month,
+						   nr_target_spent(db, t->provider, t->model, month), month_left, now, json, out);
+			buf_free(&label);
+		}
+	if (got)
+		nr_combo_budgets_free(v, nc);
 	return rc;
 }
 

@@ -72,6 +72,15 @@ within() {
 	run ask c	# $2.14 of $1.50: over, skipped
 	assert_output 200
 	answered_by m
+	# nr quota lists the target's budget beside the providers', with what it spent
+	run nr quota --json
+	jq -e '.budgets[] | select(.target == "mz/a-cached" and .period == "day")
+		| .combo == "c" and .budget == 1.5 and .spent > 2.13 and .left == 0' <<<"$output"
+	run nr quota
+	assert_output --regexp 'mz/a-cached +budget_day +\$2\.14 of \$1\.50 spent in [0-9-]+ \(UTC\), combo c, OVER'
+	run nr combo show c
+	assert_output --partial 'mz/a-cached budget_day=1.5 -> mo/m'
+
 	[ "$(wc -l <"$MOCK_LOG")" -eq 3 ] || fail "the mock saw $(wc -l <"$MOCK_LOG") requests, not 3"
 	[ "$(mock_count a-cached)" = 2 ]
 	# the skipped target made no usage row: no call was made
