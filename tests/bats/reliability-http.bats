@@ -62,6 +62,7 @@ kib() {
 }
 
 @test "a body that arrives slowly but steadily is read" {
+	std_only "6 s of waiting for timing only: the partial reads are the fuzz http target's, under the sanitizers"
 	make_key
 	start_server
 	run timeout 9 bash -c "exec 5<>/dev/tcp/127.0.0.1/$PORT

@@ -61,6 +61,7 @@ ask() {
 }
 
 @test "a provider file replaced by a new file of the same size and time is read again" {
+	std_only "the same reload path as the tests kept under the sanitizers; this one waits 2 s for timing only"
 	age
 	run ask mo/m1
 	assert_line --index 0 200
@@ -91,6 +92,7 @@ ask() {
 }
 
 @test "a models= list edited between two requests changes who serves a bare model name" {
+	std_only "the same reload path as the tests kept under the sanitizers; this one waits 2 s for timing only"
 	age
 	run ask shared-name
 	assert_line --index 0 200
@@ -122,6 +124,7 @@ ask() {
 }
 
 @test "a combo file made executable between two requests is run from then on" {
+	std_only "the same reload path as the tests kept under the sanitizers; this one waits 2 s for timing only"
 	printf '#!/bin/sh\necho mo/run\n' >"$NR_CONFIG_DIR/combos/c"
 	age
 	run ask c
@@ -134,6 +137,7 @@ ask() {
 }
 
 @test "an executable combo is run for every request" {
+	std_only "the same reload path as the tests kept under the sanitizers; this one waits 2 s for timing only"
 	cat >"$NR_CONFIG_DIR/combos/c" <<-'SH'
 	#!/bin/sh
 	# a new target each run: its count of runs so far
