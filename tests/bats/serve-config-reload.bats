@@ -21,9 +21,14 @@ teardown() {
 	route_teardown
 }
 
-# age: long enough for every file written so far to be kept by the worker
+# age: long enough for every file written so far to be kept by the worker:
+# until its times are 2 whole seconds old (RACY_S in src/route/filecheck.c;
+# ctime cannot be set back, so the test waits, 1 to 2 s)
 age() {
-	sleep 2.1
+	local newest until
+	newest=$(find "$NR_CONFIG_DIR" -type f -printf '%C@\n%T@\n' | sort -n | tail -1)
+	until=$((${newest%.*} + 2))
+	while [ "${EPOCHREALTIME%.*}" -lt "$until" ]; do sleep 0.05; done
 }
 
 # edit FILE SED-SCRIPT: the file rewritten in place (same inode)
