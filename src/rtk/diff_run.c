@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "hash.h"
 #include "utf8.h"
 
 void diff_run_start(struct diff_run *r, unsigned long long old_start,
@@ -94,14 +95,13 @@ int diff_run_whole(const struct diff_run *r)
 
 uint64_t diff_run_hash(const struct diff_run *r, size_t *bytes)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	uint64_t h = NR_FNV1A64_INIT;
 	*bytes = 0;
 	for (int k = 0; k < 2; k++)
 		for (unsigned long long i = 0; i < r->blk[k].lines && i < RUN_HEAD_SLOTS; i++) {
 			const struct run_line *l = &r->blk[k].head[i];
-			for (size_t j = 0; j < l->text.len; j++)
-				h = (h ^ (unsigned char)l->text.p[j]) * 1099511628211ULL;
-			h = (h ^ (l->cut ? 0x1f : '\n')) * 1099511628211ULL;
+			h = nr_fnv1a64(h, l->text.p, l->text.len);
+			h = nr_fnv1a64_byte(h, l->cut ? 0x1f : '\n');
 			*bytes += l->text.len + 1 + l->cut;
 		}
 	return h;

@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#define FNV_OFFSET 1469598103934665603ull
-#define FNV_PRIME 1099511628211ull
+#include "hash.h"
 
 /* The index after an ANSI escape starting at s[i] == ESC (CSI, OSC or a
  * two-byte escape). */
@@ -72,10 +71,7 @@ int log_clean(struct buf *scratch, const char *s, size_t n, const char **t, size
 
 uint64_t log_hash_exact(const char *s, size_t n)
 {
-	uint64_t h = FNV_OFFSET;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
-	return h;
+	return nr_fnv1a64(NR_FNV1A64_INIT, s, n);
 }
 
 /* Bytes that make a token variable: digits and path/URL/assignment marks. */
@@ -96,7 +92,7 @@ static int starts_quoted(const char *s, size_t n)
 
 uint64_t log_hash_shape(const char *s, size_t n)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = NR_FNV1A64_INIT;
 	size_t i = 0;
 	while (i < n) {
 		while (i < n && is_blank(s[i]))
@@ -107,13 +103,8 @@ uint64_t log_hash_shape(const char *s, size_t n)
 		int var = starts_quoted(s + b, n - b);
 		while (i < n && !is_blank(s[i]))
 			var |= variable_byte[(unsigned char)s[i++]];
-		if (var) {
-			h = (h ^ 0x01) * FNV_PRIME;
-		} else {
-			for (size_t j = b; j < i; j++)
-				h = (h ^ (unsigned char)s[j]) * FNV_PRIME;
-		}
-		h = (h ^ ' ') * FNV_PRIME;
+		h = var ? nr_fnv1a64_byte(h, 0x01) : nr_fnv1a64(h, s + b, i - b);
+		h = nr_fnv1a64_byte(h, ' ');
 	}
 	return h;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 /* Texts with more lines are not diffed: the line table stays small. */
 #define LINEDIFF_MAX_LINES 65536
 /* Line comparisons allowed per line of the two texts, plus a floor: a real
@@ -15,14 +17,6 @@
 #define LINEDIFF_WORK_MIN 20000
 
 #define line linediff_line
-
-static uint64_t hash(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h;
-}
 
 int linediff_split(const char *s, size_t n, struct linediff_text *t)
 {
@@ -38,7 +32,7 @@ int linediff_split(const char *s, size_t n, struct linediff_text *t)
 	for (size_t i = 0; i < lines; i++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		v[i] = (struct line){ p, len, hash(p, len) };
+		v[i] = (struct line){ p, len, nr_fnv1a64(NR_FNV1A64_INIT, p, len) };
 		p += len + 1;
 	}
 	*t = (struct linediff_text){ v, lines };

@@ -4,15 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "rtk/request_linediff.h"
-
-static uint64_t hash(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h;
-}
 
 static int grow_slots(struct reuse *r)
 {
@@ -50,7 +43,7 @@ int reuse_add(struct reuse *r, const char *text, size_t n, const char *label, si
 		return -1;
 	}
 	struct reuse_entry *e = &r->v[r->count];
-	*e = (struct reuse_entry){ hash(text, n), at, n, at + n, label_n };
+	*e = (struct reuse_entry){ nr_fnv1a64(NR_FNV1A64_INIT, text, n), at, n, at + n, label_n };
 	size_t j = (size_t)e->h & (r->nslots - 1);
 	while (r->slots[j])
 		j = (j + 1) & (r->nslots - 1);
@@ -63,7 +56,7 @@ static const struct reuse_entry *find_same(const struct reuse *r, const char *te
 {
 	if (!r->nslots)
 		return NULL;
-	uint64_t h = hash(text, n);
+	uint64_t h = nr_fnv1a64(NR_FNV1A64_INIT, text, n);
 	for (size_t j = (size_t)h & (r->nslots - 1); r->slots[j]; j = (j + 1) & (r->nslots - 1)) {
 		const struct reuse_entry *e = &r->v[r->slots[j] - 1];
 		if (e->h == h && e->n == n && memcmp(r->store.p + e->at, text, n) == 0)
