@@ -14,32 +14,9 @@
 #include "serve/endpoint.h"
 #include "serve/http.h"
 #include "serve/models.h"
+#include "serve/reply.h"
 #include "serve/server.h"
 #include "translate/translate.h"
-
-#define JSON_CT "Content-Type: application/json\r\n"
-
-/* An error body in the client's format, as JSON text in *out. */
-static int error_json(enum nr_format f, int status, const char *type, const char *msg,
-		      struct buf *out)
-{
-	jv body = nr_error_body(f, status, type, msg);
-	jv s = jv_dump_string(body, 0);
-	int rc = buf_puts(out, jv_string_value(s));
-	jv_free(s);
-	return rc;
-}
-
-int serve_send_error(struct http_conn *c, enum nr_format f, int status, const char *type,
-		     const char *msg, int keep_alive, int head_only)
-{
-	struct buf b = BUF_INIT;
-	int rc = error_json(f, status, type, msg, &b);
-	if (rc == 0)
-		rc = http_write_response(c, status, JSON_CT, b.p, b.len, keep_alive, head_only);
-	buf_free(&b);
-	return rc;
-}
 
 static const char *type_for_status(int status)
 {
@@ -70,7 +47,7 @@ static const char *read_error_message(int status)
 static int handle_health(struct http_conn *c, const struct http_request *req)
 {
 	static const char body[] = "{\"status\":\"ok\"}";
-	return http_write_response(c, 200, JSON_CT, body, sizeof body - 1, req->keep_alive,
+	return http_write_response(c, 200, SERVE_JSON_CT, body, sizeof body - 1, req->keep_alive,
 				   strcmp(req->method, "HEAD") == 0);
 }
 
@@ -86,7 +63,7 @@ static int handle_models(struct http_conn *c, const struct http_request *req)
 	struct buf b = BUF_INIT;
 	int rc = models_list_json(&b);
 	if (rc == 0)
-		rc = http_write_response(c, 200, JSON_CT, b.p, b.len, req->keep_alive,
+		rc = http_write_response(c, 200, SERVE_JSON_CT, b.p, b.len, req->keep_alive,
 					 strcmp(req->method, "HEAD") == 0);
 	else
 		rc = serve_send_error(c, NR_FMT_OPENAI, 500, "server_error", "out of memory", 0, 0);
@@ -103,7 +80,7 @@ static int handle_model(struct http_conn *c, const struct http_request *req,
 	struct buf b = BUF_INIT;
 	int found = models_find_json(ep->model, &b), rc;
 	if (found > 0) {
-		rc = http_write_response(c, 200, JSON_CT, b.p, b.len, req->keep_alive, head);
+		rc = http_write_response(c, 200, SERVE_JSON_CT, b.p, b.len, req->keep_alive, head);
 	} else if (found == 0) {
 		enum nr_format f = http_header(req, "anthropic-version") ? NR_FMT_ANTHROPIC : ep->format;
 		buf_reset(&b);
@@ -160,7 +137,7 @@ static int handle_count_tokens(struct http_conn *c, const struct http_request *r
 	int rc = ep->format == NR_FMT_GEMINI ? buf_printf(&b, "{\"totalTokens\":%llu}", tokens)
 					     : buf_printf(&b, "{\"input_tokens\":%llu}", tokens);
 	if (rc == 0)
-		rc = http_write_response(c, 200, JSON_CT, b.p, b.len, req->keep_alive, 0);
+		rc = http_write_response(c, 200, SERVE_JSON_CT, b.p, b.len, req->keep_alive, 0);
 	buf_free(&b);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "rtk/engine.h"
 #include "rtk/request.h"
 #include "serve/knobs.h"
+#include "serve/reply.h"
 
 /* The router's answer, turned into HTTP on the client's connection. */
 struct http_out {

@@ -13,8 +13,4 @@
 int dispatch(struct http_conn *c, struct http_request *req, const struct endpoint *ep,
 	     const struct serve_config *cfg, const struct auth_result *who);
 
-/* An error body in format f with this status; 0, or -1 when writing failed. */
-int serve_send_error(struct http_conn *c, enum nr_format f, int status, const char *type,
-		     const char *msg, int keep_alive, int head_only);
-
 #endif
