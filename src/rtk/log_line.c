@@ -4,29 +4,7 @@
 #include <string.h>
 
 #include "hash.h"
-
-/* The index after an ANSI escape starting at s[i] == ESC (CSI, OSC or a
- * two-byte escape). */
-static size_t ansi_end(const char *s, size_t n, size_t i)
-{
-	i++;
-	if (i < n && s[i] == '[') {
-		for (i++; i < n; i++)
-			if ((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e)
-				return i + 1;
-		return n;
-	}
-	if (i < n && s[i] == ']') {
-		for (i++; i < n; i++) {
-			if (s[i] == '\a')
-				return i + 1;
-			if (s[i] == 0x1b)
-				return i + 2 <= n ? i + 2 : n;
-		}
-		return n;
-	}
-	return i < n ? i + 1 : n;
-}
+#include "rtk/ansi.h"
 
 static int is_blank(char c)
 {
@@ -56,7 +34,7 @@ int log_clean(struct buf *scratch, const char *s, size_t n, const char **t, size
 		return -1;
 	for (size_t i = 0; i < n;) {
 		if (s[i] == 0x1b) {
-			i = ansi_end(s, n, i);
+			i = rtk_ansi_end(s, n, i);
 			continue;
 		}
 		scratch->p[scratch->len++] = s[i++];

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "rtk/ansi.h"
 #include "rtk/filter.h"
 
 #define WORD_MAX 24	/* longer words are only checked by their suffix */
@@ -26,33 +27,11 @@ static int is_word_byte(unsigned char c)
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* The index after an ANSI escape starting at s[i] == ESC. */
-static size_t skip_ansi(const char *s, size_t n, size_t i)
-{
-	i++;
-	if (i < n && s[i] == '[') {
-		for (i++; i < n; i++)
-			if ((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e)
-				return i + 1;
-		return n;
-	}
-	if (i < n && s[i] == ']') {	/* OSC: up to BEL or ESC \ */
-		for (i++; i < n; i++) {
-			if (s[i] == '\a')
-				return i + 1;
-			if (s[i] == 0x1b)
-				return i + 2 <= n ? i + 2 : n;
-		}
-		return n;
-	}
-	return i < n ? i + 1 : n;
-}
-
 /* The first visible byte at or after i, or 0 at the end of the line. */
 static unsigned char next_visible(const char *s, size_t n, size_t i)
 {
 	while (i < n && s[i] == 0x1b)
-		i = skip_ansi(s, n, i);
+		i = rtk_ansi_end(s, n, i);
 	return i < n ? (unsigned char)s[i] : 0;
 }
 
@@ -181,7 +160,7 @@ int rtk_is_problem_line(const char *s, size_t n)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == 0x1b) {
-			i = skip_ansi(s, n, i);
+			i = rtk_ansi_end(s, n, i);
 			continue;
 		}
 		if (c == '*' && n - i >= 4 && memcmp(s + i, "*** ", 4) == 0)
