@@ -1,4 +1,6 @@
-/* fallback: the attempt loop over targets and accounts (see fallback.h). */
+/* fallback: the attempt loop over targets and accounts (see fallback.h); an
+ * attempt's URL and headers are upstream_request.c's, its failure classes
+ * classify.c's. */
 #include "route/fallback.h"
 
 #include <math.h>
@@ -8,19 +10,24 @@
 #include <strings.h>
 
 #include "db.h"
-#include "http_call.h"
 #include "exitcodes.h"
 #include "json.h"
 #include "json_span.h"
 #include "logsafe.h"
 #include "route/accounts.h"
 #include "route/budget.h"
+#include "route/classify.h"
 #include "route/cooldown.h"
+#include "route/headers.h"
+#include "route/now.h"
 #include "route/oauth.h"
 #include "route/provider.h"
 #include "route/quota.h"
 #include "route/reqbody.h"
+#include "route/retry_hint.h"
+#include "route/rotation.h"
 #include "route/upstream.h"
+#include "route/upstream_request.h"
 #include "route/usage.h"
 #include "translate/translate.h"
 
@@ -119,131 +126,6 @@ static int on_body(void *ctx, const char *p, size_t n)
 		return -1;
 	}
 	return send_out(a);	/* each piece leaves as soon as it is translated */
-}
-
-enum failure { F_NONE, F_RATE, F_QUOTA, F_AUTH, F_TARGET, F_FINAL };
-
-static enum failure classify(long status, const char *body)
-{
-	static const char *const quota_marks[] = { "insufficient_quota", "billing_error",
-		"exceeded your current quota", "credit balance is too low", "insufficient balance",
-		"quota_exceeded", "usage_limit_reached" };
-	if (status == 402)
-		return F_QUOTA;
-	for (size_t i = 0; body && i < sizeof quota_marks / sizeof quota_marks[0]; i++)
-		if (strcasestr(body, quota_marks[i]))
-			return F_QUOTA;
-	if (status == 429)
-		return F_RATE;
-	if (status == 401)
-		return F_AUTH;
-	if (status == 408 || status >= 500)
-		return F_TARGET;
-	return F_FINAL;
-}
-
-static void build_url(struct buf *url, const struct nr_provider *p, const char *model, int stream,
-		      const struct nr_account *acct)
-{
-	buf_puts(url, acct->base_url ? acct->base_url : p->base_url);
-	switch (p->format) {
-	case NR_FMT_OPENAI: buf_puts(url, "/chat/completions"); break;
-	case NR_FMT_ANTHROPIC: buf_puts(url, "/messages"); break;
-	case NR_FMT_RESPONSES: buf_puts(url, "/responses"); break;
-	case NR_FMT_GEMINI:
-		buf_puts(url, "/models/");
-		nr_url_encode(url, model);
-		buf_puts(url, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-		break;
-	}
-	if (p->auth == NR_AUTH_QUERY) {
-		buf_puts(url, strchr(url->p, '?') ? "&key=" : "?key=");
-		nr_url_encode(url, acct->key);
-	}
-}
-
-static struct curl_slist *add_header(struct curl_slist *l, int *bad, const char *h)
-{
-	struct curl_slist *n = curl_slist_append(l, h);
-	if (!n) {
-		*bad = 1;
-		return l;
-	}
-	return n;
-}
-
-/* Nonzero when the provider file sets header `name` (a header= line). */
-static int has_header(const struct nr_provider *p, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < p->nheaders; i++)
-		if (strncasecmp(p->headers[i], name, n) == 0 && p->headers[i][n] == ':')
-			return 1;
-	return 0;
-}
-
-/* Anthropic's API refuses a request without anthropic-version: an Anthropic
- * client's own (the version its body is written for), else the one every
- * current SDK sends. */
-static const char *anthropic_version(const struct nr_request *rq)
-{
-	const char *v = rq->anthropic_version;
-	/* a control character would make a second header line */
-	return rq->from == NR_FMT_ANTHROPIC && v && *v && log_printable(v) ? v : "2023-06-01";
-}
-
-static struct curl_slist *build_headers(const struct nr_provider *p, const struct nr_account *acct,
-					const struct nr_request *rq)
-{
-	struct curl_slist *l = NULL;
-	int bad = 0;
-	struct buf h = BUF_INIT;
-	l = add_header(l, &bad, "Content-Type: application/json");
-	l = add_header(l, &bad, rq->stream || p->stream_always ? "Accept: text/event-stream" : "Accept: application/json");
-	l = add_header(l, &bad, "Expect:");	/* no 100-continue round trip */
-	static const char *const auth_fmt[] = { "Authorization: Bearer %s", "x-api-key: %s", "x-goog-api-key: %s" };
-	if (p->auth <= NR_AUTH_GOOG || p->auth == NR_AUTH_PASSTHROUGH) {
-		buf_printf(&h, auth_fmt[p->auth == NR_AUTH_PASSTHROUGH ? NR_AUTH_BEARER : p->auth], acct->key);
-		l = add_header(l, &bad, h.p ? h.p : "");
-	}
-	/* Codex logged in with ChatGPT names its account beside its token */
-	const char *cid = rq->client_account_id;
-	if (p->auth == NR_AUTH_PASSTHROUGH && cid && *cid && !strpbrk(cid, "\r\n")) {
-		buf_reset(&h);
-		buf_printf(&h, "ChatGPT-Account-ID: %s", cid);
-		l = add_header(l, &bad, h.p ? h.p : "");
-	}
-	for (size_t i = 0; i < p->nheaders; i++)
-		l = add_header(l, &bad, p->headers[i]);
-	/* a login's own (ChatGPT-Account-ID), one per line */
-	for (const char *s = acct->headers; s && *s;) {
-		size_t n = strcspn(s, "\n");
-		buf_reset(&h);
-		buf_append(&h, s, n);
-		if (n && h.p && strchr(h.p, ':'))
-			l = add_header(l, &bad, h.p);
-		s += n + (s[n] == '\n');
-	}
-	if (p->format == NR_FMT_ANTHROPIC && !has_header(p, "anthropic-version")) {
-		buf_reset(&h);
-		buf_printf(&h, "anthropic-version: %s", anthropic_version(rq));
-		l = add_header(l, &bad, h.p ? h.p : "");
-	}
-	/* anthropic clients' beta list goes through, open-ended, to anthropic upstreams only */
-	const char *beta = rq->anthropic_beta;
-	if (beta && *beta && !strpbrk(beta, "\r\n") && rq->from == NR_FMT_ANTHROPIC && p->format == NR_FMT_ANTHROPIC) {
-		buf_reset(&h);
-		buf_printf(&h, "anthropic-beta: %s", beta);
-		l = add_header(l, &bad, h.p ? h.p : "");
-	}
-	if (h.p)
-		explicit_bzero(h.p, h.cap);	/* it held a key */
-	buf_free(&h);
-	if (bad) {
-		curl_slist_free_all(l);
-		return NULL;
-	}
-	return l;
 }
 
 static const char *jv_msg(jv v, struct buf *out)
@@ -415,7 +297,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 			     int acct_renewed, struct buf *why, double *limit)
 {
 	struct buf url = BUF_INIT, label = BUF_INIT;
-	build_url(&url, p, t->model, c->rq->stream, acct);
+	nr_request_url(&url, p, t->model, c->rq->stream, acct);
 	buf_printf(&label, "%s/%s", t->provider, t->model);
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
 			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added,
@@ -423,7 +305,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 			     .passthrough = p->auth == NR_AUTH_PASSTHROUGH, .relay = BUF_INIT,
 			     .whole = p->stream_always && !c->rq->stream };
 	a.call = (struct nr_call){ .url = url.p, .body = body, .body_len = body_len, .on_body = on_body, .ctx = &a,
-		.headers = build_headers(p, acct, c->rq), .headers_in = BUF_INIT };
+		.headers = nr_request_headers(p, acct, c->rq), .headers_in = BUF_INIT };
 	const char *env_c = getenv("NR_CONNECT_TIMEOUT_MS"), *env_i = getenv("NR_IDLE_TIMEOUT_MS");
 	a.call.connect_timeout_ms = p->connect_timeout_ms >= 0 ? p->connect_timeout_ms
 				    : env_c ? atol(env_c) : NR_CONNECT_TIMEOUT_MS;
@@ -483,34 +365,34 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		else if (next == CLIENT_GONE)
 			outcome = "client_gone";
 	} else {
-		enum failure f = classify(a.call.status, a.body.p);
+		enum nr_failure f = nr_classify(a.call.status, a.body.p);
 		/* a client's own credential: only its quota or rate limit running out
 		 * moves on; the rest (its login expired, the upstream failing) is the
 		 * client's to see, unmodified (SUBSCRIPTIONS.md 8.2) */
-		if (p->auth == NR_AUTH_PASSTHROUGH && f != F_RATE && f != F_QUOTA)
-			f = F_FINAL;
-		if (f == F_AUTH && acct->login != NR_LOGIN_NONE && !acct_renewed) {
+		if (p->auth == NR_AUTH_PASSTHROUGH && f != NR_FAIL_RATE && f != NR_FAIL_QUOTA)
+			f = NR_FAIL_FINAL;
+		if (f == NR_FAIL_AUTH && acct->login != NR_LOGIN_NONE && !acct_renewed) {
 			buf_printf(why, "HTTP %ld: the login's token was refused", a.call.status);
 			next = RENEW;
 			goto out;
 		}
 		double hint = nr_retry_hint(a.call.headers_in.p, a.body.p);
 		struct buf scope = BUF_INIT;
-		if (f == F_RATE || f == F_QUOTA || f == F_AUTH) {
-			long dflt = f == F_RATE ? (p->cooldown_s >= 0 ? p->cooldown_s : DEFAULT_RATE_COOLDOWN_S)
-				  : f == F_QUOTA ? (p->quota_cooldown_s >= 0 ? p->quota_cooldown_s : DEFAULT_QUOTA_COOLDOWN_S)
+		if (f == NR_FAIL_RATE || f == NR_FAIL_QUOTA || f == NR_FAIL_AUTH) {
+			long dflt = f == NR_FAIL_RATE ? (p->cooldown_s >= 0 ? p->cooldown_s : DEFAULT_RATE_COOLDOWN_S)
+				  : f == NR_FAIL_QUOTA ? (p->quota_cooldown_s >= 0 ? p->quota_cooldown_s : DEFAULT_QUOTA_COOLDOWN_S)
 				  : (p->auth_cooldown_s >= 0 ? p->auth_cooldown_s : DEFAULT_AUTH_COOLDOWN_S);
-			double secs = hint >= 0 && f != F_AUTH ? hint : (double)dflt;
+			double secs = hint >= 0 && f != NR_FAIL_AUTH ? hint : (double)dflt;
 			buf_printf(why, "HTTP %ld %s, account cooling down %.0f s", a.call.status,
-				   f == F_RATE ? "rate limited" : f == F_QUOTA ? "quota exhausted" : "key rejected", secs);
-			if (f == F_RATE)
+				   f == NR_FAIL_RATE ? "rate limited" : f == NR_FAIL_QUOTA ? "quota exhausted" : "key rejected", secs);
+			if (f == NR_FAIL_RATE)
 				buf_printf(&scope, "rate %s %s %s", p->name, acct->name, t->model);
 			else
 				buf_printf(&scope, "account %s %s", p->name, acct->name);
 			nr_cooldown_set(c->db, scope.p, secs, why->p);	/* best-effort */
 			next = NEXT_ACCOUNT;
-			*limit = f == F_AUTH ? -1 : secs >= 0 ? secs : 0;	/* NaN: a limit all the same */
-		} else if (f == F_TARGET) {
+			*limit = f == NR_FAIL_AUTH ? -1 : secs >= 0 ? secs : 0;	/* NaN: a limit all the same */
+		} else if (f == NR_FAIL_TARGET) {
 			buf_printf(why, "HTTP %ld", a.call.status);
 			if (hint > 0) {
 				buf_printf(why, ", target cooling down %.0f s", hint);
