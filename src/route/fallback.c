@@ -182,12 +182,12 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 		   const char *account, struct attempt *a, const char *outcome, const char *reason, int last)
 {
 	struct nr_usage_row r = {
-		.ts = nr_now(), .request = c->rq->id, .client_key = c->rq->client_key, .requested = c->rq->requested,
+		.ts = nr_now(), .request = c->rq->id, .client_key = c->rq->args.client_key, .requested = c->rq->requested,
 		.attempt = c->attempts++, .combo = c->t->combo, .provider = t->provider, .model = t->model,
 		.account = account,
 		.position = pos, .status = (int)a->call.status, .outcome = outcome, .reason = reason,
 		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->u,
-		.rtk_bytes = last ? c->rq->rtk_bytes : -1, .rtk_tokens = last ? c->rq->rtk_tokens : -1,
+		.rtk_bytes = last ? c->rq->args.rtk_bytes : -1, .rtk_tokens = last ? c->rq->args.rtk_tokens : -1,
 	};
 	const struct nr_price *price = nr_provider_price(p, t->model);
 	r.cost = nr_cost(price, &r.u);
@@ -491,7 +491,7 @@ static enum next try_target(struct ctx *c, const struct nr_target *t, int pos)
 	/* the stored accounts and every scope's cooldown: one read transaction,
 	 * over before any write (rotation) and any upstream call */
 	int reading = c->db && nr_db_begin_read(c->db) == 0;
-	size_t n = p.auth == NR_AUTH_PASSTHROUGH ? nr_accounts_client(c->rq->client_credential, accts)
+	size_t n = p.auth == NR_AUTH_PASSTHROUGH ? nr_accounts_client(c->rq->args.client_credential, accts)
 						  : nr_accounts_list(&p, c->db, accts);
 	if (n == 0) {
 		buf_reset(&why);

@@ -13,27 +13,23 @@
 #include "format.h"
 #include "json_span.h"
 #include "route/out.h"
+#include "route/route.h"
 #include "route/target.h"
 
 #define NR_REQUEST_ID_LEN 24	/* hex digits */
 
 struct nr_request {
-	enum nr_format from;
+	enum nr_format from;		/* the client's format (= args.from) */
 	const char *text;		/* the client's request, validated JSON (borrowed) */
 	size_t len;
 	struct json_span top;		/* its top-level object, in text */
 	jv body;			/* text parsed, once a target needs it (reqbody.h) */
 	int parsed;			/* body is set (even if invalid) */
-	const char *requested;		/* the model name asked for */
-	int stream;			/* the client wants SSE */
-	const char *client_key;		/* name of the client's nr key, may be NULL */
-	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
-	const char *anthropic_beta;	/* the client's anthropic-beta list, may be NULL */
-	const char *anthropic_version;	/* the client's anthropic-version, may be NULL */
-	const char *client_credential;	/* the client's own key or token, for auth=passthrough
-					 * providers (never logged); may be NULL */
-	const char *client_account_id;	/* its ChatGPT-Account-ID (Codex logged in with
-					 * ChatGPT), sent on with it; may be NULL */
+	const char *requested;		/* the model name asked for: args.model, else the body's */
+	int stream;			/* the client wants SSE: args.stream for gemini, else
+					 * the body's "stream" (run.c) */
+	struct nr_route_args args;	/* the caller's, as given (route.h): the client's key name,
+					 * credential and headers, rtk-filter's savings */
 	char id[NR_REQUEST_ID_LEN + 1];	/* hex id of this request (run.c), in every usage row */
 };
 

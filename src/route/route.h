@@ -8,6 +8,8 @@
 #include "format.h"
 #include "route/out.h"
 
+/* One request's side of the client, as its caller knows it; the router keeps
+ * it whole (struct nr_request's args, fallback.h). */
 struct nr_route_args {
 	enum nr_format from;		/* the client's format */
 	const char *model;		/* overrides the body's "model"; may be NULL */

@@ -105,12 +105,7 @@ int nr_route_request(const struct nr_route_args *a, const char *text, size_t len
 	}
 	int stream = a->from == NR_FMT_GEMINI ? a->stream : json_is_true(top, "stream");
 	struct nr_request rq = { .from = a->from, .text = text, .len = len, .top = top, .body = jv_invalid(),
-				 .requested = name.p, .stream = stream, .client_key = a->client_key,
-				 .rtk_bytes = a->rtk_bytes, .rtk_tokens = a->rtk_tokens,
-				 .anthropic_beta = a->anthropic_beta,
-				 .anthropic_version = a->anthropic_version,
-				 .client_credential = a->client_credential,
-				 .client_account_id = a->client_account_id };
+				 .requested = name.p, .stream = stream, .args = *a };
 	request_id(rq.id);
 	nr_conf_hold();	/* each provider and combo file stat'ed once for all targets */
 	int rc = route(&rq, out);

@@ -52,7 +52,7 @@ static int has_header(const struct nr_provider *p, const char *name)
  * current SDK sends. */
 static const char *anthropic_version(const struct nr_request *rq)
 {
-	const char *v = rq->anthropic_version;
+	const char *v = rq->args.anthropic_version;
 	/* a control character would make a second header line */
 	return rq->from == NR_FMT_ANTHROPIC && v && *v && log_printable(v) ? v : "2023-06-01";
 }
@@ -72,7 +72,7 @@ struct curl_slist *nr_request_headers(const struct nr_provider *p, const struct 
 		l = add_header(l, &bad, h.p ? h.p : "");
 	}
 	/* Codex logged in with ChatGPT names its account beside its token */
-	const char *cid = rq->client_account_id;
+	const char *cid = rq->args.client_account_id;
 	if (p->auth == NR_AUTH_PASSTHROUGH && cid && *cid && !strpbrk(cid, "\r\n")) {
 		buf_reset(&h);
 		buf_printf(&h, "ChatGPT-Account-ID: %s", cid);
@@ -95,7 +95,7 @@ struct curl_slist *nr_request_headers(const struct nr_provider *p, const struct 
 		l = add_header(l, &bad, h.p ? h.p : "");
 	}
 	/* anthropic clients' beta list goes through, open-ended, to anthropic upstreams only */
-	const char *beta = rq->anthropic_beta;
+	const char *beta = rq->args.anthropic_beta;
 	if (beta && *beta && !strpbrk(beta, "\r\n") && rq->from == NR_FMT_ANTHROPIC && p->format == NR_FMT_ANTHROPIC) {
 		buf_reset(&h);
 		buf_printf(&h, "anthropic-beta: %s", beta);
