@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 /* Forward migrations, applied in order; never edit one that has shipped,
  * append a new one. Index + 1 is the version recorded in `migrations`. */
@@ -325,23 +326,16 @@ sqlite3 *nr_db_shared(struct buf *err)
 
 static double locked_at = -1;	/* monotonic seconds when a write last found the lock held */
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int nr_db_may_write(void)
 {
-	return locked_at < 0 || mono_s() - locked_at >= NR_DB_BACKOFF_S;
+	return locked_at < 0 || nr_mono_s() - locked_at >= NR_DB_BACKOFF_S;
 }
 
 void nr_db_write_failed(sqlite3 *db)
 {
 	int rc = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_OK;
 	if (rc == SQLITE_BUSY)
-		locked_at = mono_s();
+		locked_at = nr_mono_s();
 	if (rc == SQLITE_READONLY && db == shared)
 		shared_readonly = 1;
 }

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "clock.h"
 #include "http_call.h"
 
 static int base64url(const unsigned char *in, size_t n, struct buf *out)
@@ -68,9 +69,7 @@ int login_post_json(const char *url, jv req, long *status, jv *answer)
 
 double login_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return nr_mono_s();
 }
 
 int login_wait(double s, double deadline)

@@ -10,32 +10,25 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "logsafe.h"
 #include "route/combo_cache.h"
 #include "route/combo_env.h"
 #include "route/dirs.h"
 #include "route/target.h"
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Reads fd into out until EOF (more than NR_COMBO_OUTPUT_MAX is an error) and,
  * when errfd >= 0, errfd into said (kept up to NR_COMBO_STDERR_MAX, the rest
  * dropped) until it ends too; both within the deadline. */
-static int read_capped(int fd, int errfd, struct buf *out, struct buf *said, long deadline, const char *path,
+static int read_capped(int fd, int errfd, struct buf *out, struct buf *said, long long deadline, const char *path,
 		       struct buf *err)
 {
 	struct pollfd p[2] = { { fd, POLLIN, 0 }, { errfd, POLLIN, 0 } };	/* fd -1: ignored */
 	char chunk[4096];
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		long left = deadline - now_ms();
+		long long left = deadline - nr_mono_ms();
 		int r = left > 0 ? poll(p, 2, (int)left) : 0;
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -124,7 +117,7 @@ static int run_combo(const char *path, const char *name, const char *from, struc
 	close(p[1]);
 	close(e[1]);
 	p[1] = e[1] = -1;
-	rc = read_capped(p[0], e[0], out, &said, now_ms() + NR_COMBO_RUN_MS, path, err);
+	rc = read_capped(p[0], e[0], out, &said, nr_mono_ms() + NR_COMBO_RUN_MS, path, err);
 	if (rc < 0)
 		kill(-pid, SIGKILL);	/* our own child's group, over its limits: its children too */
 	int st;
@@ -163,7 +156,7 @@ static int read_file(const char *path, struct buf *out, struct buf *err)
 		return -1;
 	}
 	/* a regular file never blocks: the deadline only guards against FIFOs */
-	int rc = read_capped(fd, -1, out, NULL, now_ms() + NR_COMBO_RUN_MS, path, err);
+	int rc = read_capped(fd, -1, out, NULL, nr_mono_ms() + NR_COMBO_RUN_MS, path, err);
 	close(fd);
 	return rc;
 }

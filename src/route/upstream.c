@@ -4,18 +4,10 @@
 #include <ctype.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 
 static CURL *handle;	/* reused: keeps the connection cache between attempts */
 static int global_done;
 static int watch_fd = -1;
-
-long nr_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 int nr_upstream_global_init(void)
 {
@@ -56,10 +48,10 @@ void nr_upstream_watch(int fd)
 
 static int client_left(void)
 {
-	static long checked_ms;
+	static long long checked_ms;
 	if (watch_fd < 0)
 		return 0;
-	long now = nr_mono_ms();
+	long long now = nr_mono_ms();
 	if (now - checked_ms < CLIENT_CHECK_MS)
 		return 0;
 	checked_ms = now;

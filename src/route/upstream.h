@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "clock.h"	/* nr_mono_ms, which the callers of nr_upstream_post use */
 
 #define NR_CONNECT_TIMEOUT_MS 10000	/* default; provider connect_timeout_ms, env NR_CONNECT_TIMEOUT_MS */
 #define NR_IDLE_TIMEOUT_MS 300000	/* no byte for this long (first byte included) aborts */
@@ -34,7 +35,7 @@ struct nr_call {
 	long ttfb_ms;			/* first body byte, -1 when none */
 	char error[CURL_ERROR_SIZE];	/* libcurl's message when rc != CURLE_OK */
 	/* private */
-	long start_ms, last_ms;
+	long long start_ms, last_ms;
 };
 
 /* libcurl's global set-up (OpenSSL's included, a few ms): 0 or -1. Done once;
@@ -50,8 +51,6 @@ void nr_upstream_watch(int fd);
 /* Performs the call; 0 when an HTTP response (any status) arrived in full,
  * -1 otherwise (c->rc, c->error, c->idle_timeout_hit say why). */
 int nr_upstream_post(struct nr_call *c);
-
-long nr_mono_ms(void);
 
 /* Set from a signal handler (SIGTERM: nr-serve's client went away): the
  * running transfer stops within about a second and is recorded as such. */

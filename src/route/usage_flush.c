@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "db.h"
 #include "route/journal.h"
 #include "route/usage.h"
@@ -20,13 +20,6 @@ static int said_db, said_journal;	/* each said once per process */
 static void lose(const char *row)
 {
 	fprintf(stderr, "nr-route: usage row not recorded: %s\n", row);
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void drop_first(size_t n)
@@ -51,7 +44,7 @@ void nr_usage_defer(const struct nr_usage_row *r)
 		drop_first(1);
 	}
 	if (!queued)
-		first_ms = now_ms();
+		first_ms = nr_mono_ms();
 	queue[queued++] = buf_steal(&row, NULL);
 }
 
@@ -59,7 +52,7 @@ long nr_usage_due_ms(void)
 {
 	if (!queued)
 		return -1;
-	long long left = NR_USAGE_WAIT_MS - (now_ms() - first_ms);
+	long long left = NR_USAGE_WAIT_MS - (nr_mono_ms() - first_ms);
 	return queued >= NR_USAGE_BATCH || left <= 0 ? 0 : (long)left;
 }
 

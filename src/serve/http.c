@@ -11,9 +11,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "io.h"
 
 static int hexval(int c)
@@ -24,17 +24,10 @@ static int hexval(int c)
 /* What a read is waiting for: the clock that applies to it. */
 enum { PH_IDLE, PH_HEAD, PH_BODY };
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void set_phase(struct http_conn *c, int phase)
 {
 	c->phase = phase;
-	c->phase_ms = c->last_ms = c->window_ms = now_ms();
+	c->phase_ms = c->last_ms = c->window_ms = nr_mono_ms();
 	c->window_bytes = 0;
 }
 
@@ -84,7 +77,7 @@ static int wait_input(struct http_conn *c)
 {
 	struct pollfd p = { .fd = c->in, .events = POLLIN };
 	for (;;) {
-		int k = check_clock(c, now_ms());
+		int k = check_clock(c, nr_mono_ms());
 		if (k)
 			return k > 0 ? 0 : -1;
 		int r = poll(&p, 1, HTTP_SLICE_MS);
@@ -119,7 +112,7 @@ static int fill(struct http_conn *c)
 			return 0;
 		c->rbuf.len += (size_t)n;
 		c->rbuf.p[c->rbuf.len] = '\0';
-		c->last_ms = now_ms();
+		c->last_ms = nr_mono_ms();
 		c->window_bytes += (size_t)n;
 		if (c->phase == PH_IDLE)	/* the next request has begun */
 			set_phase(c, PH_HEAD);
@@ -525,10 +518,10 @@ void http_linger(struct http_conn *c)
 		return;	/* inetd's pipes have no sending side to shut; drain anyway */
 	char junk[4096];
 	size_t total = 0;
-	long long end = now_ms() + HTTP_LINGER_MS;
+	long long end = nr_mono_ms() + HTTP_LINGER_MS;
 	struct pollfd p = { .fd = c->in, .events = POLLIN };
 	while (total < HTTP_LINGER_BYTES && !(c->pressed && c->pressed())) {
-		long long left = end - now_ms();
+		long long left = end - nr_mono_ms();
 		if (left <= 0)
 			break;
 		int r = poll(&p, 1, left < HTTP_SLICE_MS ? (int)left : HTTP_SLICE_MS);

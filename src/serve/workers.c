@@ -20,9 +20,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "route/route.h"
 #include "route/upstream.h"
 #include "serve/server.h"
@@ -194,13 +194,6 @@ static void stop_workers(void)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Nonzero when a connection waits on the listener for a worker. */
 static int listener_waiting(int lfd)
 {
@@ -265,7 +258,7 @@ static int pool_round(int lfd, int wake[2], const struct serve_config *cfg, int 
 		*saturated_since = 0;
 		return waiting ? 10 : 1000;
 	}
-	long long now = now_ms();
+	long long now = nr_mono_ms();
 	if (!*saturated_since)
 		*saturated_since = now;
 	else if (now - *saturated_since >= SHED_AFTER_MS)
