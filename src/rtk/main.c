@@ -12,11 +12,10 @@
 #include "exitcodes.h"
 #include "io.h"
 #include "logsafe.h"
+#include "request_max.h"
 #include "rtk/engine.h"
 #include "rtk/filter.h"
 #include "rtk/request.h"
-
-#define REQUEST_MAX (256u * 1024 * 1024)	/* largest API request read in --request mode */
 
 static const struct cli_opt opts[] = {
 	{ "filter", 1, 'f', "NAME", "use this filter instead of auto-detecting one" },
@@ -73,7 +72,7 @@ static int run_request(int format, int caveman, int stats)
 	struct rtk_request_stats st = { 0 };
 	char *err = NULL;
 	int rc = NR_EXIT_OK;
-	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
+	if (read_all(STDIN_FILENO, &in, NR_REQUEST_MAX) < 0) {
 		fprintf(stderr, "rtk-filter: unable to read the request: %s\n", strerror(errno));
 		rc = errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
 	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman ? RTK_REQUEST_CAVEMAN : 0, &out, &st, &err) < 0) {

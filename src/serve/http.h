@@ -6,11 +6,12 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "request_max.h"
 
 #define HTTP_LINE_MAX (8 * 1024)		/* request line: method, target, version */
 #define HTTP_HEADERS_MAX (64 * 1024)		/* all header lines together */
 #define HTTP_HEADER_COUNT_MAX 100
-#define HTTP_BODY_MAX_DEFAULT (64u * 1024 * 1024)	/* long coding sessions send big bodies */
+#define HTTP_BODY_MAX_DEFAULT NR_REQUEST_MAX
 #define HTTP_READ_TIMEOUT_MS_DEFAULT 30000	/* a client silent this long is dropped */
 
 /* Slow clients (slowloris). A real client sends its head in one packet and

@@ -13,9 +13,8 @@
 #include "io.h"
 #include "json_span.h"
 #include "logsafe.h"
+#include "request_max.h"	/* requests and whole responses alike */
 #include "translate/translate.h"
-
-#define BODY_MAX (256u * 1024 * 1024)	/* largest request/response body read */
 
 enum mode { MODE_NONE, MODE_REQUEST, MODE_RESPONSE, MODE_STREAM, MODE_ERROR };
 
@@ -104,7 +103,7 @@ static int pass_through(struct buf *in)
 static int run_whole(enum mode mode, int status, int from, int to, const char *model)
 {
 	struct buf in = BUF_INIT;
-	if (read_all(STDIN_FILENO, &in, BODY_MAX) < 0) {
+	if (read_all(STDIN_FILENO, &in, NR_REQUEST_MAX) < 0) {
 		fprintf(stderr, "nr-translate: unable to read stdin: %s\n", strerror(errno));
 		buf_free(&in);
 		return errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
