@@ -145,12 +145,12 @@ jv resp_build_responses(const struct nr_stream *s);
 jv resp_build_gemini(const struct nr_stream *s);
 
 /* Shared helpers (json_out.c). */
-long long jv_ll(jv v);				/* a number as long long, -1 otherwise; consumes */
-jv jv_get_path(jv obj, const char *k1, const char *k2);	/* obj.k1.k2 (k2 may be NULL); borrows obj */
-jv jv_first(jv arr);				/* arr[0], or null; consumes */
-const char *jv_str_or(jv v, const char *dflt);	/* borrowed string value of a string jv */
+long long json_ll(jv v);				/* a number as long long, -1 otherwise; consumes */
+jv json_get_path(jv obj, const char *k1, const char *k2);	/* obj.k1.k2 (k2 may be NULL); borrows obj */
+jv json_first(jv arr);				/* arr[0], or null; consumes */
+const char *json_str_or(jv v, const char *dflt);	/* borrowed string value of a string jv */
 /* obj.k when it is a string: its bytes (borrowed from obj) in *p, *n */
-int jv_str_field(jv obj, const char *k, const char **p, size_t *n);
+int json_str_field(jv obj, const char *k, const char **p, size_t *n);
 /* tool-call arguments as a JSON object text: "{}" when empty; -1 out of
  * memory, -2 when they are not a JSON object */
 int json_args_object(struct buf *b, const char *p, size_t n);

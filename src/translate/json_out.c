@@ -6,7 +6,7 @@
 
 #include "translate/events.h"
 
-long long jv_ll(jv v)
+long long json_ll(jv v)
 {
 	long long r = -1;
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
@@ -18,7 +18,7 @@ long long jv_ll(jv v)
 	return r;
 }
 
-jv jv_get_path(jv obj, const char *k1, const char *k2)
+jv json_get_path(jv obj, const char *k1, const char *k2)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return jv_null();
@@ -29,12 +29,12 @@ jv jv_get_path(jv obj, const char *k1, const char *k2)
 	}
 	if (!k2)
 		return v;
-	jv w = jv_get_path(v, k2, NULL);
+	jv w = json_get_path(v, k2, NULL);
 	jv_free(v);
 	return w;
 }
 
-jv jv_first(jv arr)
+jv json_first(jv arr)
 {
 	if (jv_get_kind(arr) != JV_KIND_ARRAY || jv_array_length(jv_copy(arr)) == 0) {
 		jv_free(arr);
@@ -43,12 +43,12 @@ jv jv_first(jv arr)
 	return jv_array_get(arr, 0);
 }
 
-const char *jv_str_or(jv v, const char *dflt)
+const char *json_str_or(jv v, const char *dflt)
 {
 	return jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : dflt;
 }
 
-int jv_str_field(jv obj, const char *k, const char **p, size_t *n)
+int json_str_field(jv obj, const char *k, const char **p, size_t *n)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return 0;
@@ -90,7 +90,7 @@ void usage_merge(struct usage *u, const struct usage *in)
 
 static long long num(jv obj, const char *k1, const char *k2)
 {
-	return jv_ll(jv_get_path(obj, k1, k2));
+	return json_ll(json_get_path(obj, k1, k2));
 }
 
 static long long nz(long long v)

@@ -144,7 +144,7 @@ jv nr_stream_whole_body(struct nr_stream *s)
 void nr_response_usage(jv resp, enum nr_format f, struct nr_usage *u)
 {
 	struct usage got;
-	jv obj = jv_get_path(resp, f == NR_FMT_GEMINI ? "usageMetadata" : "usage", NULL);
+	jv obj = json_get_path(resp, f == NR_FMT_GEMINI ? "usageMetadata" : "usage", NULL);
 	usage_read(f, obj, &got);
 	jv_free(obj);
 	jv_free(resp);

@@ -7,7 +7,7 @@
 #include "json.h"
 #include "translate/events.h"
 
-#define str jv_str_field
+#define str json_str_field
 
 static enum fin fin_from(const char *r)
 {
@@ -162,9 +162,9 @@ static void usage(struct nr_stream *s, jv u)
 {
 	if (jv_get_kind(u) != JV_KIND_OBJECT)
 		return;
-	long long in = jv_ll(jv_get_path(u, "input_tokens", NULL));
-	long long cr = jv_ll(jv_get_path(u, "cache_read_input_tokens", NULL));
-	long long cw = jv_ll(jv_get_path(u, "cache_creation_input_tokens", NULL));
+	long long in = json_ll(json_get_path(u, "input_tokens", NULL));
+	long long cr = json_ll(json_get_path(u, "cache_read_input_tokens", NULL));
+	long long cw = json_ll(json_get_path(u, "cache_creation_input_tokens", NULL));
 	if (in >= 0) s->d.anthropic.in = in;
 	if (cr >= 0) s->d.anthropic.cache_read = cr;
 	if (cw >= 0) s->d.anthropic.cache_write = cw;
@@ -188,8 +188,8 @@ static int block_start(struct nr_stream *s, jv cb)
 	if (!strcmp(type, "thinking"))
 		return str(cb, "thinking", &p, &n) ? ev_delta(s, D_THINKING, p, n) : 0;
 	if (!strcmp(type, "tool_use")) {
-		jv id = jv_get_path(cb, "id", NULL), name = jv_get_path(cb, "name", NULL);
-		int rc = ev_tool(s, jv_str_or(id, ""), jv_str_or(name, ""));
+		jv id = json_get_path(cb, "id", NULL), name = json_get_path(cb, "name", NULL);
+		int rc = ev_tool(s, json_str_or(id, ""), json_str_or(name, ""));
 		jv_free(id), jv_free(name);
 		return rc;
 	}
@@ -217,9 +217,9 @@ static int block_delta(struct nr_stream *s, jv d)
 
 static int error_event(struct nr_stream *s, jv err)
 {
-	jv t = jv_get_path(err, "type", NULL), m = jv_get_path(err, "message", NULL);
-	int rc = ev_error(s, err_type_from(NR_FMT_ANTHROPIC, jv_str_or(t, NULL)), NULL,
-			  jv_str_or(m, "the upstream reported an error"));
+	jv t = json_get_path(err, "type", NULL), m = json_get_path(err, "message", NULL);
+	int rc = ev_error(s, err_type_from(NR_FMT_ANTHROPIC, json_str_or(t, NULL)), NULL,
+			  json_str_or(m, "the upstream reported an error"));
 	jv_free(t), jv_free(m);
 	return rc;
 }
@@ -228,11 +228,11 @@ static int dispatch(struct nr_stream *s, const char *type, jv j)
 {
 	int rc = 0;
 	if (!strcmp(type, "content_block_delta")) {
-		jv d = jv_get_path(j, "delta", NULL);
+		jv d = json_get_path(j, "delta", NULL);
 		rc = block_delta(s, d);
 		jv_free(d);
 	} else if (!strcmp(type, "content_block_start")) {
-		jv cb = jv_get_path(j, "content_block", NULL);
+		jv cb = json_get_path(j, "content_block", NULL);
 		rc = block_start(s, cb);
 		jv_free(cb);
 	} else if (!strcmp(type, "content_block_stop")) {
@@ -241,13 +241,13 @@ static int dispatch(struct nr_stream *s, const char *type, jv j)
 		else
 			rc = ev_block_end(s);
 	} else if (!strcmp(type, "message_start")) {
-		jv m = jv_get_path(j, "message", NULL), id = jv_get_path(m, "id", NULL),
-		   model = jv_get_path(m, "model", NULL), u = jv_get_path(m, "usage", NULL);
+		jv m = json_get_path(j, "message", NULL), id = json_get_path(m, "id", NULL),
+		   model = json_get_path(m, "model", NULL), u = json_get_path(m, "usage", NULL);
 		usage(s, u);
-		rc = ev_start(s, jv_str_or(id, NULL), jv_str_or(model, NULL));
+		rc = ev_start(s, json_str_or(id, NULL), json_str_or(model, NULL));
 		jv_free(m), jv_free(id), jv_free(model), jv_free(u);
 	} else if (!strcmp(type, "message_delta")) {
-		jv d = jv_get_path(j, "delta", NULL), u = jv_get_path(j, "usage", NULL);
+		jv d = json_get_path(j, "delta", NULL), u = json_get_path(j, "usage", NULL);
 		const char *r;
 		size_t n;
 		if (str(d, "stop_reason", &r, &n))
@@ -257,7 +257,7 @@ static int dispatch(struct nr_stream *s, const char *type, jv j)
 	} else if (!strcmp(type, "message_stop")) {
 		rc = ev_done(s);
 	} else if (!strcmp(type, "error")) {
-		jv err = jv_get_path(j, "error", NULL);
+		jv err = json_get_path(j, "error", NULL);
 		rc = error_event(s, err);
 		jv_free(err);
 	}
@@ -292,9 +292,9 @@ const struct decoder dec_anthropic = { dec_event, dec_complete };
 int resp_decode_anthropic(struct nr_stream *s, jv r)
 {
 	s->d.anthropic.in = s->d.anthropic.cache_read = s->d.anthropic.cache_write = -1;
-	jv id = jv_get_path(r, "id", NULL), model = jv_get_path(r, "model", NULL),
-	   content = jv_get_path(r, "content", NULL), u = jv_get_path(r, "usage", NULL);
-	int rc = ev_start(s, jv_str_or(id, NULL), jv_str_or(model, NULL));
+	jv id = json_get_path(r, "id", NULL), model = json_get_path(r, "model", NULL),
+	   content = json_get_path(r, "content", NULL), u = json_get_path(r, "usage", NULL);
+	int rc = ev_start(s, json_str_or(id, NULL), json_str_or(model, NULL));
 	usage(s, u);
 	if (jv_get_kind(content) == JV_KIND_ARRAY)
 		jv_array_foreach(content, i, cb) {
@@ -306,7 +306,7 @@ int resp_decode_anthropic(struct nr_stream *s, jv r)
 			if (!rc && !strcmp(type, "thinking") && str(cb, "signature", &p, &n))
 				rc = ev_delta(s, D_SIGNATURE, p, n);
 			if (!rc && !strcmp(type, "tool_use")) {
-				jv in = jv_get_path(cb, "input", NULL);
+				jv in = json_get_path(cb, "input", NULL);
 				jv txt = jv_dump_string(jv_get_kind(in) == JV_KIND_OBJECT ? in : (jv_free(in), jv_object()), 0);
 				rc = ev_delta(s, D_ARGS, jv_string_value(txt),
 					      (size_t)jv_string_length_bytes(jv_copy(txt)));

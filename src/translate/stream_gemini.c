@@ -7,7 +7,7 @@
 #include "json_same.h"
 #include "translate/events.h"
 
-#define str jv_str_field
+#define str json_str_field
 
 static enum fin fin_from(const char *r)
 {
@@ -165,17 +165,17 @@ static int part(struct nr_stream *s, jv p, int index)
 	const char *t;
 	size_t n;
 	if (str(p, "text", &t, &n)) {
-		jv th = jv_get_path(p, "thought", NULL);
+		jv th = json_get_path(p, "thought", NULL);
 		int thought = jv_get_kind(th) == JV_KIND_TRUE;
 		jv_free(th);
 		return ev_delta(s, thought ? D_THINKING : D_TEXT, t, n);
 	}
-	jv fc = jv_get_path(p, "functionCall", NULL);
+	jv fc = json_get_path(p, "functionCall", NULL);
 	int rc = 0;
 	if (jv_get_kind(fc) == JV_KIND_OBJECT) {
-		jv id = jv_get_path(fc, "id", NULL), name = jv_get_path(fc, "name", NULL),
-		   args = jv_get_path(fc, "args", NULL);
-		rc = ev_tool(s, jv_str_or(id, NULL), jv_str_or(name, ""));
+		jv id = json_get_path(fc, "id", NULL), name = json_get_path(fc, "name", NULL),
+		   args = json_get_path(fc, "args", NULL);
+		rc = ev_tool(s, json_str_or(id, NULL), json_str_or(name, ""));
 		struct json_span raw = raw_args(s, index);
 		if (!rc && raw.n) {
 			rc = ev_delta(s, D_ARGS, raw.p, raw.n);
@@ -193,20 +193,20 @@ static int part(struct nr_stream *s, jv p, int index)
 
 static int response_chunk(struct nr_stream *s, jv j)
 {
-	jv err = jv_get_path(j, "error", NULL);
+	jv err = json_get_path(j, "error", NULL);
 	if (jv_get_kind(err) == JV_KIND_OBJECT) {
-		jv st = jv_get_path(err, "status", NULL), msg = jv_get_path(err, "message", NULL);
-		int rc = ev_error(s, err_type_from(NR_FMT_GEMINI, jv_str_or(st, NULL)), NULL,
-				  jv_str_or(msg, "the upstream reported an error"));
+		jv st = json_get_path(err, "status", NULL), msg = json_get_path(err, "message", NULL);
+		int rc = ev_error(s, err_type_from(NR_FMT_GEMINI, json_str_or(st, NULL)), NULL,
+				  json_str_or(msg, "the upstream reported an error"));
 		jv_free(st), jv_free(msg), jv_free(err);
 		return rc;
 	}
 	jv_free(err);
-	jv id = jv_get_path(j, "responseId", NULL), model = jv_get_path(j, "modelVersion", NULL);
-	int rc = ev_start(s, jv_str_or(id, NULL), jv_str_or(model, NULL));
+	jv id = json_get_path(j, "responseId", NULL), model = json_get_path(j, "modelVersion", NULL);
+	int rc = ev_start(s, json_str_or(id, NULL), json_str_or(model, NULL));
 	jv_free(id), jv_free(model);
-	jv cand = jv_first(jv_get_path(j, "candidates", NULL));
-	jv parts = jv_get_path(cand, "content", "parts");
+	jv cand = json_first(json_get_path(j, "candidates", NULL));
+	jv parts = json_get_path(cand, "content", "parts");
 	if (jv_get_kind(parts) == JV_KIND_ARRAY)
 		jv_array_foreach(parts, i, p) {
 			if (!rc)
@@ -221,13 +221,13 @@ static int response_chunk(struct nr_stream *s, jv j)
 		s->d.gemini.finish_seen = 1;
 	}
 	jv_free(cand);
-	jv block = jv_get_path(j, "promptFeedback", "blockReason");
+	jv block = json_get_path(j, "promptFeedback", "blockReason");
 	if (jv_get_kind(block) == JV_KIND_STRING) {	/* the prompt was refused: no candidates */
 		ev_finish(s, FIN_FILTER);
 		s->d.gemini.finish_seen = 1;
 	}
 	jv_free(block);
-	jv u = jv_get_path(j, "usageMetadata", NULL);
+	jv u = json_get_path(j, "usageMetadata", NULL);
 	struct usage got;
 	usage_read(NR_FMT_GEMINI, u, &got);
 	usage_merge(&s->usage, &got);

@@ -151,16 +151,16 @@ const struct encoder enc_openai = {
 
 /* ---- decoder ---- */
 
-#define str jv_str_field
+#define str json_str_field
 
 /* borrows err */
 static int error_event(struct nr_stream *s, jv err)
 {
-	jv codev = jv_get_path(err, "code", NULL), typev = jv_get_path(err, "type", NULL),
-	   msgv = jv_get_path(err, "message", NULL);
-	const char *c = jv_str_or(codev, NULL), *t = jv_str_or(typev, NULL);
+	jv codev = json_get_path(err, "code", NULL), typev = json_get_path(err, "type", NULL),
+	   msgv = json_get_path(err, "message", NULL);
+	const char *c = json_str_or(codev, NULL), *t = json_str_or(typev, NULL);
 	int rc = ev_error(s, err_type_from(NR_FMT_OPENAI, c ? c : t), c,
-			  jv_str_or(msgv, "the upstream reported an error"));
+			  json_str_or(msgv, "the upstream reported an error"));
 	jv_free(codev), jv_free(typev), jv_free(msgv);
 	return rc;
 }
@@ -170,9 +170,9 @@ static int error_event(struct nr_stream *s, jv err)
  * cannot be written to targets whose blocks are sequential. */
 static int tool_fragment(struct nr_stream *s, jv tc)
 {
-	long long idx = jv_ll(jv_get_path(tc, "index", NULL));
-	jv idv = jv_get_path(tc, "id", NULL), fn = jv_get_path(tc, "function", NULL);
-	const char *id = jv_str_or(idv, ""), *name = NULL, *args = NULL;
+	long long idx = json_ll(json_get_path(tc, "index", NULL));
+	jv idv = json_get_path(tc, "id", NULL), fn = json_get_path(tc, "function", NULL);
+	const char *id = json_str_or(idv, ""), *name = NULL, *args = NULL;
 	size_t nlen = 0, alen = 0;
 	if (!str(fn, "name", &name, &nlen) || !nlen)
 		name = NULL;
@@ -208,7 +208,7 @@ static int choice(struct nr_stream *s, jv ch, jv delta)
 		rc = ev_delta(s, D_THINKING, p, n);
 	if (!rc && str(delta, "content", &p, &n))
 		rc = ev_delta(s, D_TEXT, p, n);
-	jv tcs = jv_get_path(delta, "tool_calls", NULL);
+	jv tcs = json_get_path(delta, "tool_calls", NULL);
 	if (jv_get_kind(tcs) == JV_KIND_ARRAY)
 		jv_array_foreach(tcs, i, tc) {
 			if (!rc)
@@ -225,26 +225,26 @@ static int choice(struct nr_stream *s, jv ch, jv delta)
 
 static int chunk(struct nr_stream *s, jv j)
 {
-	jv err = jv_get_path(j, "error", NULL);
+	jv err = json_get_path(j, "error", NULL);
 	if (jv_get_kind(err) == JV_KIND_OBJECT) {
 		int rc = error_event(s, err);
 		jv_free(err);
 		return rc;
 	}
 	jv_free(err);
-	jv choices = jv_get_path(j, "choices", NULL);
+	jv choices = json_get_path(j, "choices", NULL);
 	int rc = 0;
 	if (jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0) {
 		if (!s->started) {
-			jv id = jv_get_path(j, "id", NULL), model = jv_get_path(j, "model", NULL);
-			long long created = jv_ll(jv_get_path(j, "created", NULL));
+			jv id = json_get_path(j, "id", NULL), model = json_get_path(j, "model", NULL);
+			long long created = json_ll(json_get_path(j, "created", NULL));
 			if (created > 0)
 				s->created = created;
-			rc = ev_start(s, jv_str_or(id, NULL), jv_str_or(model, NULL));
+			rc = ev_start(s, json_str_or(id, NULL), json_str_or(model, NULL));
 			jv_free(id), jv_free(model);
 		}
 		jv ch = jv_array_get(jv_copy(choices), 0);	/* one choice: n>1 is not translated */
-		jv delta = jv_get_path(ch, "delta", NULL);
+		jv delta = json_get_path(ch, "delta", NULL);
 		if (!rc)
 			rc = choice(s, ch, delta);
 		jv_free(delta);
@@ -252,7 +252,7 @@ static int chunk(struct nr_stream *s, jv j)
 	}
 	int no_choices = jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) == 0;
 	jv_free(choices);
-	jv u = jv_get_path(j, "usage", NULL);
+	jv u = json_get_path(j, "usage", NULL);
 	if (jv_get_kind(u) == JV_KIND_OBJECT) {
 		struct usage got;
 		s->usage_only = no_choices;
@@ -293,26 +293,26 @@ const struct decoder dec_openai = { dec_event, dec_complete };
 int resp_decode_openai(struct nr_stream *s, jv r)
 {
 	s->d.openai.tool_index = -1;
-	jv ch = jv_first(jv_get_path(r, "choices", NULL));
+	jv ch = json_first(json_get_path(r, "choices", NULL));
 	if (!jv_is_valid(ch) || jv_get_kind(ch) != JV_KIND_OBJECT) {
 		jv_free(ch);
 		jv_free(r);
 		return ev_broken(s, "no choices[0] in the openai response");
 	}
-	long long created = jv_ll(jv_get_path(r, "created", NULL));
+	long long created = json_ll(json_get_path(r, "created", NULL));
 	if (created > 0)
 		s->created = created;
-	jv id = jv_get_path(r, "id", NULL), model = jv_get_path(r, "model", NULL);
-	int rc = ev_start(s, jv_str_or(id, NULL), jv_str_or(model, NULL));
+	jv id = json_get_path(r, "id", NULL), model = json_get_path(r, "model", NULL);
+	int rc = ev_start(s, json_str_or(id, NULL), json_str_or(model, NULL));
 	jv_free(id), jv_free(model);
-	jv msg = jv_get_path(ch, "message", NULL);
+	jv msg = json_get_path(ch, "message", NULL);
 	if (!rc) {
 		/* the message reads like one delta holding everything */
 		rc = choice(s, ch, msg);
 	}
 	jv_free(msg);
 	jv_free(ch);
-	jv u = jv_get_path(r, "usage", NULL);
+	jv u = json_get_path(r, "usage", NULL);
 	struct usage got;
 	usage_read(NR_FMT_OPENAI, u, &got);
 	usage_merge(&s->usage, &got);

@@ -6,7 +6,7 @@
 #include "json.h"
 #include "translate/events.h"
 
-#define str jv_str_field
+#define str json_str_field
 
 /* "msg_<index>_<response id>": item ids made of safe bytes only */
 static int item_id(struct buf *b, const struct nr_stream *s, enum blk type, int index)
@@ -219,11 +219,11 @@ const struct encoder enc_responses = {
 
 static int start(struct nr_stream *s, jv resp)
 {
-	jv id = jv_get_path(resp, "id", NULL), model = jv_get_path(resp, "model", NULL);
-	long long created = jv_ll(jv_get_path(resp, "created_at", NULL));
+	jv id = json_get_path(resp, "id", NULL), model = json_get_path(resp, "model", NULL);
+	long long created = json_ll(json_get_path(resp, "created_at", NULL));
 	if (created > 0 && !s->started)
 		s->created = created;
-	int rc = ev_start(s, jv_str_or(id, NULL), jv_str_or(model, NULL));
+	int rc = ev_start(s, json_str_or(id, NULL), json_str_or(model, NULL));
 	jv_free(id), jv_free(model);
 	return rc;
 }
@@ -237,7 +237,7 @@ static int item_whole(struct nr_stream *s, jv item, int open_tool)
 	int rc = 0;
 	str(item, "type", &type, &n);
 	if (!strcmp(type, "message")) {
-		jv c = jv_get_path(item, "content", NULL);
+		jv c = json_get_path(item, "content", NULL);
 		if (jv_get_kind(c) == JV_KIND_ARRAY)
 			jv_array_foreach(c, i, part) {
 				const char *pt = "";
@@ -250,7 +250,7 @@ static int item_whole(struct nr_stream *s, jv item, int open_tool)
 	} else if (!strcmp(type, "reasoning")) {
 		static const char *const keys[] = { "summary", "content" };
 		for (int k = 0; k < 2; k++) {
-			jv c = jv_get_path(item, keys[k], NULL);
+			jv c = json_get_path(item, keys[k], NULL);
 			if (jv_get_kind(c) == JV_KIND_ARRAY)
 				jv_array_foreach(c, i, part) {
 					if (!rc && i && (rc = ev_delta(s, D_THINKING, "\n\n", 2)) < 0)
@@ -263,8 +263,8 @@ static int item_whole(struct nr_stream *s, jv item, int open_tool)
 		}
 	} else if (!strcmp(type, "function_call")) {
 		if (open_tool) {
-			jv id = jv_get_path(item, "call_id", NULL), name = jv_get_path(item, "name", NULL);
-			rc = ev_tool(s, jv_str_or(id, ""), jv_str_or(name, ""));
+			jv id = json_get_path(item, "call_id", NULL), name = json_get_path(item, "name", NULL);
+			rc = ev_tool(s, json_str_or(id, ""), json_str_or(name, ""));
 			jv_free(id), jv_free(name);
 		}
 		if (!rc && str(item, "arguments", &p, &n))
@@ -282,8 +282,8 @@ static int item_added(struct nr_stream *s, jv item)
 	s->d.responses.summary_index = 0;
 	if (!strcmp(type, "function_call")) {
 		s->d.responses.in_item = 1;
-		jv id = jv_get_path(item, "call_id", NULL), name = jv_get_path(item, "name", NULL);
-		int rc = ev_tool(s, jv_str_or(id, ""), jv_str_or(name, ""));
+		jv id = json_get_path(item, "call_id", NULL), name = json_get_path(item, "name", NULL);
+		int rc = ev_tool(s, json_str_or(id, ""), json_str_or(name, ""));
 		jv_free(id), jv_free(name);
 		return rc;
 	}
@@ -309,7 +309,7 @@ static int delta(struct nr_stream *s, enum delta d, jv j)
 	if (s->d.responses.in_item == 2 || !str(j, "delta", &p, &n))
 		return 0;
 	if (d == D_THINKING) {	/* summary parts of one item, kept apart by a blank line */
-		long long si = jv_ll(jv_get_path(j, "summary_index", NULL));
+		long long si = json_ll(json_get_path(j, "summary_index", NULL));
 		if (si > s->d.responses.summary_index) {
 			s->d.responses.summary_index = (int)si;
 			if (ev_delta(s, D_THINKING, "\n\n", 2) < 0)
@@ -322,24 +322,24 @@ static int delta(struct nr_stream *s, enum delta d, jv j)
 
 static int error_obj(struct nr_stream *s, jv e)
 {
-	jv code = jv_get_path(e, "code", NULL), type = jv_get_path(e, "type", NULL),
-	   msg = jv_get_path(e, "message", NULL);
-	const char *c = jv_str_or(code, NULL);
-	int rc = ev_error(s, err_type_from(NR_FMT_RESPONSES, c ? c : jv_str_or(type, NULL)), c,
-			  jv_str_or(msg, "the upstream reported an error"));
+	jv code = json_get_path(e, "code", NULL), type = json_get_path(e, "type", NULL),
+	   msg = json_get_path(e, "message", NULL);
+	const char *c = json_str_or(code, NULL);
+	int rc = ev_error(s, err_type_from(NR_FMT_RESPONSES, c ? c : json_str_or(type, NULL)), c,
+			  json_str_or(msg, "the upstream reported an error"));
 	jv_free(code), jv_free(type), jv_free(msg);
 	return rc;
 }
 
 static int terminal(struct nr_stream *s, const char *type, jv resp)
 {
-	jv u = jv_get_path(resp, "usage", NULL);
+	jv u = json_get_path(resp, "usage", NULL);
 	struct usage got;
 	usage_read(NR_FMT_RESPONSES, u, &got);
 	usage_merge(&s->usage, &got);
 	jv_free(u);
 	if (!strcmp(type, "response.failed")) {
-		jv e = jv_get_path(resp, "error", NULL);
+		jv e = json_get_path(resp, "error", NULL);
 		if (jv_get_kind(e) != JV_KIND_OBJECT) {	/* null or missing: a bare failure */
 			jv_free(e);
 			e = jv_object();
@@ -349,8 +349,8 @@ static int terminal(struct nr_stream *s, const char *type, jv resp)
 		return rc;
 	}
 	if (!strcmp(type, "response.incomplete")) {
-		jv r = jv_get_path(resp, "incomplete_details", "reason");
-		ev_finish(s, !strcmp(jv_str_or(r, ""), "content_filter") ? FIN_FILTER : FIN_LENGTH);
+		jv r = json_get_path(resp, "incomplete_details", "reason");
+		ev_finish(s, !strcmp(json_str_or(r, ""), "content_filter") ? FIN_FILTER : FIN_LENGTH);
 		jv_free(r);
 	} else {
 		ev_finish(s, FIN_STOP);
@@ -371,20 +371,20 @@ static int dispatch(struct nr_stream *s, const char *type, jv j)
 	}
 	int rc = 0;
 	if (!strcmp(type, "response.output_item.added") || !strcmp(type, "response.output_item.done")) {
-		jv item = jv_get_path(j, "item", NULL);
+		jv item = json_get_path(j, "item", NULL);
 		rc = type[21] == 'a' ? item_added(s, item) : item_done(s, item);
 		jv_free(item);
 	} else if (!strcmp(type, "response.created") || !strcmp(type, "response.in_progress")) {
-		jv r = jv_get_path(j, "response", NULL);
+		jv r = json_get_path(j, "response", NULL);
 		rc = start(s, r);
 		jv_free(r);
 	} else if (!strcmp(type, "response.completed") || !strcmp(type, "response.incomplete") ||
 		   !strcmp(type, "response.failed")) {
-		jv r = jv_get_path(j, "response", NULL);
+		jv r = json_get_path(j, "response", NULL);
 		rc = terminal(s, type, r);
 		jv_free(r);
 	} else if (!strcmp(type, "error")) {	/* {code,message} or {error:{…}} */
-		jv e = jv_get_path(j, "error", NULL);
+		jv e = json_get_path(j, "error", NULL);
 		rc = error_obj(s, jv_get_kind(e) == JV_KIND_OBJECT ? e : j);
 		jv_free(e);
 	}
@@ -400,7 +400,7 @@ static int dec_event(struct nr_stream *s, const struct sse_event *e)
 		jv_free(j);
 		return ev_broken(s, "an event's data is not a JSON object");
 	}
-	long long seq = jv_ll(jv_get_path(j, "sequence_number", NULL));
+	long long seq = json_ll(json_get_path(j, "sequence_number", NULL));
 	if (seq >= s->seq)	/* pass-through: nr's own events continue the numbering */
 		s->seq = seq + 1;
 	const char *type = e->name;
@@ -424,7 +424,7 @@ const struct decoder dec_responses = { dec_event, dec_complete };
 int resp_decode_responses(struct nr_stream *s, jv r)
 {
 	int rc = start(s, r);
-	jv out = jv_get_path(r, "output", NULL);
+	jv out = json_get_path(r, "output", NULL);
 	if (jv_get_kind(out) == JV_KIND_ARRAY)
 		jv_array_foreach(out, i, item) {
 			if (!rc)
@@ -434,8 +434,8 @@ int resp_decode_responses(struct nr_stream *s, jv r)
 			jv_free(item);
 		}
 	jv_free(out);
-	jv status = jv_get_path(r, "status", NULL);
-	const char *st = jv_str_or(status, "completed");
+	jv status = json_get_path(r, "status", NULL);
+	const char *st = json_str_or(status, "completed");
 	if (!rc)
 		rc = terminal(s, !strcmp(st, "incomplete") ? "response.incomplete"
 				 : !strcmp(st, "failed") ? "response.failed" : "response.completed", r);
