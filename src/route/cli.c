@@ -16,12 +16,11 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "io.h"
+#include "request_max.h"
 #include "route/cgi.h"
 #include "route/route.h"
 #include "route/upstream.h"
 #include "translate/translate.h"
-
-#define REQUEST_MAX ((size_t)64 * 1024 * 1024)	/* largest request body read from stdin */
 
 static const struct cli_opt opts[] = {
 	{ "from", 1, 'f', "FMT", "the client's format: openai, anthropic, responses, gemini" },
@@ -123,7 +122,7 @@ int nr_route_main(int argc, char **argv)
 	struct nr_cgi out;
 	nr_cgi_init(&out, STDOUT_FILENO);
 	struct buf in = BUF_INIT;
-	if (read_all(STDIN_FILENO, &in, REQUEST_MAX) < 0) {
+	if (read_all(STDIN_FILENO, &in, NR_REQUEST_MAX) < 0) {
 		int big = errno == EFBIG;
 		buf_free(&in);
 		return big ? nr_route_refuse(from, &out.out, 413, "invalid_request", "request body too large", NR_EXIT_DATA)

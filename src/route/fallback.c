@@ -128,7 +128,7 @@ static int on_body(void *ctx, const char *p, size_t n)
 	return send_out(a);	/* each piece leaves as soon as it is translated */
 }
 
-static const char *jv_msg(jv v, struct buf *out)
+static const char *invalid_msg(jv v, struct buf *out)
 {
 	jv m = jv_invalid_get_msg(v);
 	buf_reset(out);
@@ -234,7 +234,7 @@ static enum next finish_whole(struct ctx *c, struct attempt *a, struct buf *why)
 	jv out = nr_translate_response(resp, a->to, a->from, a->model);
 	if (!jv_is_valid(out)) {
 		struct buf m = BUF_INIT;
-		buf_printf(why, "unable to translate the answer: %s", jv_msg(out, &m));
+		buf_printf(why, "unable to translate the answer: %s", invalid_msg(out, &m));
 		buf_free(&m);
 		return NEXT_TARGET;
 	}
@@ -343,7 +343,7 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 		jv whole = nr_stream_whole_body(a.stream);
 		if (!jv_is_valid(whole)) {
 			struct buf m = BUF_INIT;
-			buf_printf(why, "%s", jv_msg(whole, &m));
+			buf_printf(why, "%s", invalid_msg(whole, &m));
 			buf_free(&m);
 		} else {
 			next = nr_out_json(c->out, 200, a.label, whole) < 0 ? CLIENT_GONE : DONE;
