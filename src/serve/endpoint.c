@@ -7,7 +7,7 @@
 #include "logsafe.h"
 #include "serve/http.h"
 
-/* The path without a leading /v1 or /v1beta, or NULL if it has neither. */
+/* The path without a leading /v1 or /v1beta; as it is when it has neither. */
 static const char *strip_version(const char *path)
 {
 	if (strncmp(path, "/v1beta/", 8) == 0)
