@@ -117,15 +117,19 @@ static jv translated(struct nr_request *rq, const struct nr_target *t, enum nr_f
 	return b;
 }
 
-/* The rule for member `name` (key span k), or NULL; a drop= name counts as
- * a rule without a value. */
-static const struct nr_body_rule *rule_for(const struct nr_provider *p, struct json_span k, int *drop)
+/* Whether drop= names the member of key span k (or, k.p NULL, name). */
+static int dropped(const struct nr_provider *p, struct json_span k, const char *name)
 {
-	*drop = 0;
 	for (size_t i = 0; i < p->ndrop; i++)
-		if (json_str_is(k, p->drop[i]))
-			return *drop = 1, NULL;
-	for (size_t i = p->nrules; i-- > 0;)	/* the last line wins */
+		if (k.p ? json_str_is(k, p->drop[i]) : strcmp(name, p->drop[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rule for the member of key span k (the last line for its name), or NULL. */
+static const struct nr_body_rule *rule_for(const struct nr_provider *p, struct json_span k)
+{
+	for (size_t i = p->nrules; i-- > 0;)
 		if (json_str_is(k, p->rules[i].name))
 			return &p->rules[i];
 	return NULL;
@@ -147,27 +151,27 @@ static int rewrite(const struct nr_provider *p, struct buf *body)
 	if (json_validate(body->p ? body->p : "", body->len, &top, e, sizeof e) < 0 || json_type_of(top) != JSON_OBJECT)
 		return -1;
 	struct buf out = BUF_INIT;
-	unsigned char done[64] = { 0 };	/* rules already written, by index (p->nrules is small) */
 	int rc = buf_putc(&out, '{'), n = 0;
 	struct json_iter it = json_iter_init(top);
 	while (rc == 0 && json_object_next(&it, &k, &v)) {
-		int drop;
-		const struct nr_body_rule *r = rule_for(p, k, &drop);
+		int drop = dropped(p, k, NULL);
+		const struct nr_body_rule *r = drop ? NULL : rule_for(p, k);
 		int stream = p->stream_always && json_str_is(k, "stream");
-		if (drop || stream || (r && (!r->only_missing || blank(v)))) 
+		if (drop || stream || (r && (!r->only_missing || blank(v))))
 			continue;	/* gone, or written below with the rule's value */
-		if (r)
-			done[r - p->rules] = 1;	/* a default the body already has */
 		rc = (n++ ? buf_putc(&out, ',') : 0) || buf_append(&out, k.p, (size_t)(v.p + v.n - k.p));
 	}
-	for (size_t i = 0; rc == 0 && i < p->nrules && i < sizeof done; i++) {
+	for (size_t i = 0; rc == 0 && i < p->nrules; i++) {
+		const struct nr_body_rule *r = &p->rules[i];
 		int later = 0;	/* a later line for the same name wins */
 		for (size_t j = i + 1; j < p->nrules; j++)
-			later |= strcmp(p->rules[j].name, p->rules[i].name) == 0;
-		if (done[i] || later)
+			later |= strcmp(p->rules[j].name, r->name) == 0;
+		/* a default the body has (and drop= leaves) was kept above */
+		struct json_span had = json_get(top, r->name), none = { 0 };
+		if (later || (r->only_missing && had.n && !blank(had) && !dropped(p, none, r->name)))
 			continue;
-		rc = (n++ ? buf_putc(&out, ',') : 0) || json_cstr(&out, p->rules[i].name) || buf_putc(&out, ':') ||
-		     buf_puts(&out, p->rules[i].json);
+		rc = (n++ ? buf_putc(&out, ',') : 0) || json_cstr(&out, r->name) || buf_putc(&out, ':') ||
+		     buf_puts(&out, r->json);
 	}
 	if (rc == 0 && p->stream_always)
 		rc = (n++ ? buf_putc(&out, ',') : 0) || buf_puts(&out, "\"stream\":true");
