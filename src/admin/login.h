@@ -33,6 +33,18 @@ int login_challenge(const char *verifier, struct buf *out);
  * -1 when no answer came (said on stderr). */
 int login_post_json(const char *url, jv req, long *status, jv *answer);
 
+/* The poll interval of a device-code answer: a string in Codex's ("5"), a
+ * number in RFC 8628's; 5 when neither, or outside 1 to 60 s. */
+double login_interval(jv answer);
+
+/* A step of login_poll: what one answer to the poll means. 1 done, 0 not
+ * yet (it may lengthen *every), -1 failed (said on stderr). */
+typedef int login_step(long status, jv answer, void *ctx, double *every);
+
+/* POSTs req (not consumed) to url every `every` seconds until step says it
+ * is done or failed, or the deadline (monotonic s) passes (said); 0 done, or -1. */
+int login_poll(const char *url, jv req, double every, double deadline, login_step *step, void *ctx);
+
 /* Sleeps s seconds; 0, or -1 when the deadline (monotonic s) would pass. */
 int login_wait(double s, double deadline);
 double login_now(void);

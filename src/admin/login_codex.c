@@ -241,20 +241,38 @@ out:
 	return rc;
 }
 
-/* The poll interval: a string in Codex's answer ("5"), a number in RFC 8628's. */
-static double interval_of(jv obj)
+struct codex_poll {
+	const char *issuer;
+	struct nr_tokens *t;
+};
+
+/* One answer to Codex's device poll: 403 or 404 until the code is entered,
+ * then the authorization code and its verifier, exchanged at once. */
+static int codex_step(long status, jv ans, void *ctx, double *every)
 {
-	jv v = jv_object_get(jv_copy(obj), jv_string("interval"));
-	double s = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v)
-		   : jv_get_kind(v) == JV_KIND_STRING ? atof(jv_string_value(v)) : 5;
-	jv_free(v);
-	return s >= 1 && s <= 60 ? s : 5;
+	const struct codex_poll *c = ctx;
+	(void)every;
+	if (status == 403 || status == 404)
+		return 0;
+	const char *code = json_member_str(ans, "authorization_code"), *verifier = json_member_str(ans, "code_verifier");
+	if (status != 200 || !code || !verifier) {
+		fprintf(stderr, "nr login: the device login failed (HTTP %ld)\n", status);
+		return -1;
+	}
+	struct buf redirect = BUF_INIT, err = BUF_INIT;
+	int rc = buf_printf(&redirect, "%s/deviceauth/callback", c->issuer) < 0 ||
+		 nr_codex_exchange(c->issuer, code, verifier, redirect.p, c->t, &err) < 0 ? -1 : 1;
+	if (rc < 0)
+		fprintf(stderr, "nr login: %s\n", err.p ? err.p : "out of memory");
+	buf_free(&redirect);
+	buf_free(&err);
+	return rc;
 }
 
 int login_codex_device(const struct nr_provider *p, const struct login_opts *o, struct nr_tokens *t)
 {
 	const char *issuer = nr_login_url(p);
-	struct buf url = BUF_INIT, err = BUF_INIT, redirect = BUF_INIT;
+	struct buf url = BUF_INIT;
 	long status;
 	jv ans;
 	int rc = -1;
@@ -269,38 +287,17 @@ int login_codex_device(const struct nr_provider *p, const struct login_opts *o, 
 		jv_free(ans);
 		goto out;
 	}
-	double every = interval_of(ans), deadline = login_now() + (double)o->timeout_s;
+	double every = login_interval(ans), deadline = login_now() + (double)o->timeout_s;
 	jv poll_req = JV_OBJECT(jv_string("device_auth_id"), jv_string(id), jv_string("user_code"), jv_string(user_code));
 	fprintf(stderr, "nr login: on any device, open %s/codex/device and enter the code\n\n  %s\n\n(waiting up to %ld s)\n",
 		issuer, user_code, o->timeout_s);
 	jv_free(ans);
 	buf_reset(&url);
-	buf_printf(&url, "%s/api/accounts/deviceauth/token", issuer);
-	int in_time = 1;
-	while (url.p && (in_time = login_wait(every, deadline) == 0)) {
-		if (login_post_json(url.p, jv_copy(poll_req), &status, &ans) < 0)
-			break;
-		if (status == 403 || status == 404) {	/* not yet */
-			jv_free(ans);
-			continue;
-		}
-		const char *code = json_member_str(ans, "authorization_code"), *verifier = json_member_str(ans, "code_verifier");
-		if (status != 200 || !code || !verifier)
-			fprintf(stderr, "nr login: the device login failed (HTTP %ld)\n", status);
-		else if (buf_printf(&redirect, "%s/deviceauth/callback", issuer) < 0 ||
-			 nr_codex_exchange(issuer, code, verifier, redirect.p, t, &err) < 0)
-			fprintf(stderr, "nr login: %s\n", err.p ? err.p : "out of memory");
-		else
-			rc = 0;
-		jv_free(ans);
-		break;
-	}
-	if (url.p && !in_time)
-		fprintf(stderr, "nr login: the code was not entered in time\n");
+	struct codex_poll c = { issuer, t };
+	if (buf_printf(&url, "%s/api/accounts/deviceauth/token", issuer) == 0)
+		rc = login_poll(url.p, poll_req, every, deadline, codex_step, &c);
 	jv_free(poll_req);
 out:
 	buf_free(&url);
-	buf_free(&err);
-	buf_free(&redirect);
 	return rc;
 }

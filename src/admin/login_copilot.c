@@ -17,6 +17,32 @@ static double number(jv obj, const char *key, double dflt)
 	return d;
 }
 
+/* One answer to GitHub's device poll (RFC 8628 3.5): the GitHub token into
+ * t->refresh, or authorization_pending, slow_down (5 s more), a refusal. */
+static int github_step(long status, jv ans, void *ctx, double *every)
+{
+	struct nr_tokens *t = ctx;
+	const char *token = json_member_str(ans, "access_token"), *error = json_member_str(ans, "error");
+	if (status == 200 && token && log_printable(token)) {
+		if (buf_puts(&t->refresh, token) == 0)
+			return 1;
+		fprintf(stderr, "nr login: out of memory\n");
+		return -1;
+	}
+	if (error && strcmp(error, "authorization_pending") == 0)
+		return 0;
+	if (error && strcmp(error, "slow_down") == 0) {
+		*every += 5;
+		return 0;
+	}
+	struct buf e = BUF_INIT;
+	if (error)
+		log_escape(&e, error, strlen(error));
+	fprintf(stderr, "nr login: GitHub refused the login (HTTP %ld%s%s)\n", status, e.p ? ": " : "", e.p ? e.p : "");
+	buf_free(&e);
+	return -1;
+}
+
 /* The GitHub token from the device flow into t->refresh: 0, or -1 (said). */
 static int github_token(const struct nr_provider *p, const struct login_opts *o, struct nr_tokens *t)
 {
@@ -36,12 +62,10 @@ static int github_token(const struct nr_provider *p, const struct login_opts *o,
 		jv_free(ans);
 		goto out;
 	}
-	double every = number(ans, "interval", 5), deadline = login_now() + (double)o->timeout_s;
+	double every = login_interval(ans), deadline = login_now() + (double)o->timeout_s;
 	double expires = number(ans, "expires_in", 900);
 	if (login_now() + expires < deadline)
 		deadline = login_now() + expires;
-	if (!(every >= 1 && every <= 60))
-		every = 5;
 	fprintf(stderr, "nr login: on any device, open %s and enter the code\n\n  %s\n\n(waiting up to %.0f s)\n",
 		verify ? verify : "https://github.com/login/device", user_code, deadline - login_now());
 	jv poll_req = JV_OBJECT(jv_string("client_id"), jv_string(NR_COPILOT_CLIENT_ID), jv_string("device_code"),
@@ -49,34 +73,8 @@ static int github_token(const struct nr_provider *p, const struct login_opts *o,
 				jv_string("urn:ietf:params:oauth:grant-type:device_code"));
 	jv_free(ans);
 	buf_reset(&url);
-	buf_printf(&url, "%s/login/oauth/access_token", issuer);
-	int in_time = 1;
-	while (url.p && (in_time = login_wait(every, deadline) == 0)) {
-		if (login_post_json(url.p, jv_copy(poll_req), &status, &ans) < 0)
-			break;
-		const char *token = json_member_str(ans, "access_token"), *error = json_member_str(ans, "error");
-		if (status == 200 && token && log_printable(token)) {
-			rc = buf_puts(&t->refresh, token);
-		} else if (error && strcmp(error, "authorization_pending") == 0) {
-			jv_free(ans);
-			continue;
-		} else if (error && strcmp(error, "slow_down") == 0) {
-			every += 5;	/* RFC 8628 3.5 */
-			jv_free(ans);
-			continue;
-		} else {
-			struct buf e = BUF_INIT;
-			if (error)
-				log_escape(&e, error, strlen(error));
-			fprintf(stderr, "nr login: GitHub refused the login (HTTP %ld%s%s)\n", status, e.p ? ": " : "",
-				e.p ? e.p : "");
-			buf_free(&e);
-		}
-		jv_free(ans);
-		break;
-	}
-	if (url.p && !in_time)
-		fprintf(stderr, "nr login: the code was not entered in time\n");
+	if (buf_printf(&url, "%s/login/oauth/access_token", issuer) == 0)
+		rc = login_poll(url.p, poll_req, every, deadline, github_step, t);
 	jv_free(poll_req);
 out:
 	buf_free(&url);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -65,6 +66,33 @@ int login_post_json(const char *url, jv req, long *status, jv *answer)
 	buf_free(&resp);
 	buf_free(&err);
 	return rc;
+}
+
+double login_interval(jv answer)
+{
+	jv v = jv_object_get(jv_copy(answer), jv_string("interval"));
+	double s = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v)
+		   : jv_get_kind(v) == JV_KIND_STRING ? atof(jv_string_value(v)) : 5;
+	jv_free(v);
+	return s >= 1 && s <= 60 ? s : 5;
+}
+
+int login_poll(const char *url, jv req, double every, double deadline, login_step *step, void *ctx)
+{
+	for (;;) {
+		if (login_wait(every, deadline) < 0) {
+			fprintf(stderr, "nr login: the code was not entered in time\n");
+			return -1;
+		}
+		long status;
+		jv ans;
+		if (login_post_json(url, jv_copy(req), &status, &ans) < 0)
+			return -1;
+		int r = step(status, ans, ctx, &every);
+		jv_free(ans);
+		if (r)
+			return r > 0 ? 0 : -1;
+	}
 }
 
 double login_now(void)
