@@ -1,6 +1,7 @@
 /* login: `nr login PROVIDER`, a subscription's account for a provider file
  * with login=codex or login=copilot (route/oauth.h keeps it fresh). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "admin/commands.h"
 #include "admin/login.h"
 #include "exitcodes.h"
+#include "io.h"
 #include "logsafe.h"
 
 #define IMPORT_MAX (1L << 20)	/* a credentials file is a few KiB */
@@ -49,24 +51,15 @@ static void login_usage(FILE *f)
 /* The whole file at path (at most IMPORT_MAX) into b; 0, or -1 (said). */
 static int slurp(const char *path, struct buf *b)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "nr login: unable to read %s: %s\n", path, strerror(errno));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_all(fd, b, IMPORT_MAX) < 0) {
+		fprintf(stderr, "nr login: unable to read %s: %s\n", path, errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	char chunk[4096];
-	size_t n;
-	int rc = 0;
-	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (b->len + n > (size_t)IMPORT_MAX || buf_append(b, chunk, n) < 0)
-			rc = -1;
-	if (rc < 0 || ferror(f)) {
-		fprintf(stderr, "nr login: unable to read %s: %s\n", path, rc < 0 ? "larger than 1 MiB" : strerror(errno));
-		rc = -1;
-	}
-	explicit_bzero(chunk, sizeof chunk);
-	fclose(f);
-	return rc;
+	close(fd);
+	return 0;
 }
 
 /* The default file to import: the first of the candidates that exists. */
