@@ -20,7 +20,7 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-fra
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
            clang libclang-rt-14-dev procps iproute2 python3 python3-yaml mawk bc mount git \
-           wrk valgrind
+           wrk valgrind strace
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
