@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "exitcodes.h"
+#include "facts.h"
 #include "io.h"
 #include "request_max.h"
 #include "route/cgi.h"
@@ -23,9 +24,9 @@
 #include "translate/translate.h"
 
 static const struct cli_opt opts[] = {
-	{ "from", 1, 'f', "FMT", "the client's format: openai, anthropic, responses, gemini" },
-	{ "model", 1, 'm', "NAME", "PROVIDER/MODEL, a combo or another name (below; default: the body's \"model\")" },
-	{ "stream", 0, 's', NULL, "the client wants SSE (gemini clients: :streamGenerateContent)" },
+	{ "from", 1, 'f', "FMT", "the client's format: openai, anthropic, responses, gemini (env NR_FORMAT)" },
+	{ "model", 1, 'm', "NAME", "PROVIDER/MODEL, a combo or another name (below; default: env NR_MODEL, else the body's \"model\")" },
+	{ "stream", 0, 's', NULL, "the client wants SSE (gemini clients: :streamGenerateContent; env NR_STREAM=1)" },
 	{ "client-key", 1, 'k', "NAME", "name of the client's nr key, for usage rows (env NR_CLIENT_KEY)" },
 	{ "rtk-saved-bytes", 1, 'b', "N", "bytes rtk-filter saved on this request (env NR_RTK_SAVED_BYTES)" },
 	{ "rtk-saved-tokens", 1, 't', "N", "tokens rtk-filter saved (env NR_RTK_SAVED_TOKENS)" },
@@ -36,6 +37,8 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr-route --from FMT [--model NAME] [--stream] < request > cgi-response\n\n");
+	fprintf(f, "The request may follow a block of facts from an earlier stage of the pipe\n"
+		   "(rtk-filter's savings): \"Nr-Rtk-Saved-Bytes: N\" lines and a blank line.\n\n");
 	cli_print_options(f, opts, NOPTS, 24);
 	fprintf(f, "\nmodel names, the first that knows the name wins: PROVIDER/MODEL (never aliased);\n"
 		   "a combo; the user's aliases ($NR_CONFIG_DIR/aliases); the providers whose models=\n"
@@ -84,9 +87,22 @@ int nr_route_main(int argc, char **argv)
 	struct option lopts[NOPTS + 1];
 	cli_longopts(opts, NOPTS, lopts);
 
-	int from = -1, stream = 0, c;
-	const char *model = NULL, *client_key = getenv("NR_CLIENT_KEY");
-	const char *rtk_b = getenv("NR_RTK_SAVED_BYTES"), *rtk_t = getenv("NR_RTK_SAVED_TOKENS");
+	const char *env_from = getenv("NR_FORMAT"), *env_stream = getenv("NR_STREAM");
+	int from = env_from && *env_from ? nr_format_parse(env_from) : -1, c;
+	int stream = env_stream && strcmp(env_stream, "1") == 0;
+	const char *model = getenv("NR_MODEL"), *client_key = getenv("NR_CLIENT_KEY");
+	const char *rtk_b = NULL, *rtk_t = NULL, *why;
+	if (model && !*model)
+		model = NULL;
+	if (env_from && *env_from && from < 0) {
+		fprintf(stderr, "nr-route: unknown format '%s' in NR_FORMAT (openai, anthropic, responses, gemini)\n", env_from);
+		return NR_EXIT_USAGE;
+	}
+	struct nr_facts facts = NR_FACTS_NONE;
+	if (facts_from_env(&facts, &why) < 0) {
+		fprintf(stderr, "nr-route: %s wants a count, got '%s'\n", why, getenv(why));
+		return NR_EXIT_USAGE;
+	}
 	while ((c = getopt_long(argc, argv, "f:m:sk:b:t:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -105,7 +121,7 @@ int nr_route_main(int argc, char **argv)
 		}
 	}
 	if (optind < argc || from < 0) {
-		fprintf(stderr, optind < argc ? "nr-route: unexpected argument '%s'\n" : "nr-route: --from is required\n",
+		fprintf(stderr, optind < argc ? "nr-route: unexpected argument '%s'\n" : "nr-route: --from (or NR_FORMAT) is required\n",
 			optind < argc ? argv[optind] : "");
 		usage(stderr);
 		return NR_EXIT_USAGE;
@@ -128,6 +144,15 @@ int nr_route_main(int argc, char **argv)
 		return big ? nr_route_refuse(from, &out.out, 413, "invalid_request", "request body too large", NR_EXIT_DATA)
 			   : nr_route_refuse(from, &out.out, 500, "server_error", "unable to read the request", NR_EXIT_SYS);
 	}
+	size_t body = 0;
+	if (facts_split(in.p, in.len, &facts, &body, &why) < 0) {
+		buf_free(&in);
+		return nr_route_refuse(from, &out.out, 400, "invalid_request", why, NR_EXIT_DATA);
+	}
+	if (saved_b >= 0)	/* a flag beats the pipe, which beats the environment */
+		facts.rtk_bytes = saved_b;
+	if (saved_t >= 0)
+		facts.rtk_tokens = saved_t;
 	/* request headers come as CGI meta-variables; the client's own
 	 * credential (auth=passthrough) from HTTP_AUTHORIZATION, never argv */
 	const char *cred = getenv("HTTP_AUTHORIZATION");
@@ -135,10 +160,10 @@ int nr_route_main(int argc, char **argv)
 		cred += 7;
 	else
 		cred = getenv("HTTP_X_API_KEY");
-	struct nr_route_args a = { from, model, stream, client_key, saved_b, saved_t,
+	struct nr_route_args a = { from, model, stream, client_key, facts.rtk_bytes, facts.rtk_tokens,
 				   getenv("HTTP_ANTHROPIC_BETA"), getenv("HTTP_ANTHROPIC_VERSION"),
 				   cred && *cred ? cred : NULL, getenv("HTTP_CHATGPT_ACCOUNT_ID") };
-	int rc = nr_route_request(&a, in.p, in.len, &out.out);
+	int rc = nr_route_request(&a, body ? in.p + body : in.p, in.len - body, &out.out);
 	buf_free(&in);
 	answered();
 	nr_route_release();	/* the usage rows, now that the caller has its answer */

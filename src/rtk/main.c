@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "exitcodes.h"
+#include "facts.h"
 #include "io.h"
 #include "logsafe.h"
 #include "request_max.h"
@@ -22,8 +23,9 @@ static const struct cli_opt opts[] = {
 	{ "list", 0, 'l', NULL, "list the filters and what each keeps" },
 	{ "stats", 0, 's', NULL, "report filter, bytes and estimated tokens on stderr" },
 	{ "request", 0, 'r', NULL, "read a whole API request (JSON) and compress its tool results" },
-	{ "format", 1, 'F', "FMT", "request format: openai, anthropic, responses or gemini" },
+	{ "format", 1, 'F', "FMT", "request format: openai, anthropic, responses or gemini (env NR_FORMAT)" },
 	{ "caveman", 0, 'c', NULL, "request mode: ask the model for terse technical answers" },
+	{ "facts", 0, 'a', NULL, "request mode: put the savings before the request, for nr-route" },
 	{ "help", 0, 'h', NULL, "show this help" },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -31,11 +33,15 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: some-tool | rtk-filter [--filter NAME] [--stats]\n"
-		   "       rtk-filter --request --format FMT [--caveman] < request.json\n"
+		   "       rtk-filter --request --format FMT [--caveman] [--facts] < request.json\n"
 		   "       rtk-filter --list\n\n");
 	cli_print_options(f, opts, NOPTS, 20);
 	fprintf(f, "\nThe output is never larger than the input; on any internal failure the\n"
-		   "input is printed unchanged.\n"
+		   "input is printed unchanged. --facts prints \"Nr-Rtk-Saved-Bytes: N\" and\n"
+		   "\"Nr-Rtk-Saved-Tokens: N\" lines and a blank line before the request, which\n"
+		   "nr-route reads:  rtk-filter --request --facts | nr-route.\n"
+		   "In nr-serve's pipeline: NR_RTK=off leaves the tool results as they came and\n"
+		   "NR_CAVEMAN=on acts as --caveman.\n"
 		   "exit: 0 ok, %d invalid request JSON, %d usage, %d system error\n",
 		NR_EXIT_DATA, NR_EXIT_USAGE, NR_EXIT_SYS);
 }
@@ -66,19 +72,41 @@ static int run_text(const struct rtk_filter *forced, int stats)
 	return NR_EXIT_OK;
 }
 
-static int run_request(int format, int caveman, int stats)
+/* The knobs nr-serve sets for a stage it runs: "on" or "off" (else unset). */
+static int env_is(const char *name, const char *value)
+{
+	const char *v = getenv(name);
+	return v && strcmp(v, value) == 0;
+}
+
+static int run_request(int format, int caveman, int facts, int stats)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	struct rtk_request_stats st = { 0 };
 	char *err = NULL;
-	int rc = NR_EXIT_OK;
 	if (read_all(STDIN_FILENO, &in, NR_REQUEST_MAX) < 0) {
+		int big = errno == EFBIG;
 		fprintf(stderr, "rtk-filter: unable to read the request: %s\n", strerror(errno));
-		rc = errno == EFBIG ? NR_EXIT_DATA : NR_EXIT_SYS;
-	} else if (rtk_request(in.p ? in.p : "", in.len, format, caveman ? RTK_REQUEST_CAVEMAN : 0, &out, &st, &err) < 0) {
+		buf_free(&in);
+		return big ? NR_EXIT_DATA : NR_EXIT_SYS;
+	}
+	int flags = (caveman || env_is("NR_CAVEMAN", "on") ? RTK_REQUEST_CAVEMAN : 0) |
+		    (env_is("NR_RTK", "off") ? RTK_REQUEST_KEEP_RESULTS : 0);
+	int rc = NR_EXIT_OK;
+	if (rtk_request(in.p ? in.p : "", in.len, format, flags, &out, &st, &err) < 0) {
+		/* "invalid request: ..." is what nr-serve tells the client */
 		nr_log("rtk-filter: invalid request: %s", err ? err : "unknown error");
 		rc = NR_EXIT_DATA;
-	} else if (write_all(STDOUT_FILENO, out.p, out.len) < 0) {
+		goto done;
+	}
+	unsigned long long saved = st.in_bytes - st.out_bytes;
+	struct nr_facts f = { (long long)saved, (long long)rtk_estimate_tokens(saved) };
+	struct buf head = BUF_INIT;
+	if (facts && facts_write(&head, &f) < 0) {
+		fprintf(stderr, "rtk-filter: out of memory\n");
+		rc = NR_EXIT_SYS;
+	} else if (write_all(STDOUT_FILENO, head.p, head.len) < 0 ||
+		   write_all(STDOUT_FILENO, out.p, out.len) < 0) {
 		fprintf(stderr, "rtk-filter: unable to write the request: %s\n", strerror(errno));
 		rc = NR_EXIT_SYS;
 	} else if (stats) {
@@ -86,6 +114,8 @@ static int run_request(int format, int caveman, int stats)
 			st.compressed);
 		print_stats("request", st.in_bytes, st.out_bytes);
 	}
+	buf_free(&head);
+done:
 	free(err);
 	buf_free(&in);
 	buf_free(&out);
@@ -98,8 +128,8 @@ int main(int argc, char **argv)
 	cli_longopts(opts, NOPTS, lopts);
 
 	const struct rtk_filter *forced = NULL;
-	int stats = 0, request = 0, caveman = 0, format = -1, c;
-	while ((c = getopt_long(argc, argv, "f:lsrF:ch", lopts, NULL)) != -1) {
+	int stats = 0, request = 0, caveman = 0, facts = 0, format = -1, c;
+	while ((c = getopt_long(argc, argv, "f:lsrF:cah", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			forced = rtk_filter_by_name(optarg);
@@ -127,6 +157,9 @@ int main(int argc, char **argv)
 		case 'c':
 			caveman = 1;
 			break;
+		case 'a':
+			facts = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return NR_EXIT_OK;
@@ -140,13 +173,20 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return NR_EXIT_USAGE;
 	}
+	const char *env_format = getenv("NR_FORMAT");
+	if (request && format < 0 && env_format && *env_format &&
+	    (format = nr_format_parse(env_format)) < 0) {
+		fprintf(stderr, "rtk-filter: unknown format '%s' in NR_FORMAT "
+				"(openai, anthropic, responses, gemini)\n", env_format);
+		return NR_EXIT_USAGE;
+	}
 	if (request && format < 0) {
-		fprintf(stderr, "rtk-filter: --request needs --format\n");
+		fprintf(stderr, "rtk-filter: --request needs --format (or NR_FORMAT)\n");
 		return NR_EXIT_USAGE;
 	}
-	if (!request && (format >= 0 || caveman)) {
-		fprintf(stderr, "rtk-filter: --format and --caveman go with --request\n");
+	if (!request && (format >= 0 || caveman || facts)) {
+		fprintf(stderr, "rtk-filter: --format, --caveman and --facts go with --request\n");
 		return NR_EXIT_USAGE;
 	}
-	return request ? run_request(format, caveman, stats) : run_text(forced, stats);
+	return request ? run_request(format, caveman, facts, stats) : run_text(forced, stats);
 }

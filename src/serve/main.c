@@ -12,6 +12,7 @@
 #include "exitcodes.h"
 #include "route/route.h"
 #include "serve/http.h"
+#include "serve/pipeline.h"
 #include "serve/server.h"
 
 static const struct cli_opt opts[] = {
@@ -23,6 +24,9 @@ static const struct cli_opt opts[] = {
 	{ "timeout", 1, 't', "SECONDS", "drop a client silent this long (default 30)" },
 	{ "caveman", 0, 'c', NULL, "ask models for terse technical answers" },
 	{ "no-rtk", 0, 'r', NULL, "leave tool results uncompressed" },
+	{ "pipeline", 1, 'p', "'CMD | ...'", "the request's way (default: $NR_CONFIG_DIR/pipeline, else below)" },
+	{ "no-builtins", 0, 'x', NULL, "run the stock stages as processes too" },
+	{ "stage-timeout", 1, 'T', "SECONDS", "a request stage run as a process has this long (default 30)" },
 	{ "help", 0, 'h', NULL, "show this help" },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -33,6 +37,10 @@ static void usage(FILE *f)
 		   "       nr-serve --inetd [options]          (inetd, systemd Accept=yes)\n"
 		   "       nr-serve [options]                  (systemd socket, LISTEN_FDS)\n\n");
 	cli_print_options(f, opts, NOPTS, 24);
+	fprintf(f, "\nThe pipeline: stages joined by '|'; each but the last reads the request on\n"
+		   "stdin and writes it on stdout, the last answers it as CGI (doc/pipeline.md).\n"
+		   "rtk-filter --request and nr-route run in this process unless --no-builtins;\n"
+		   "any other command runs as a child process. Default: %s\n", PIPELINE_DEFAULT);
 	fprintf(f, "\nPer request, the headers x-nr-rtk: on|off and x-nr-caveman: on|off (also\n"
 		   "true/false, 1/0; never sent upstream) override the key's settings (nr key set\n"
 		   "NAME rtk=off caveman=on), which override --no-rtk and --caveman.\n"
@@ -74,7 +82,10 @@ int main(int argc, char **argv)
 	int inetd = 0, c;
 	const char *listen_addr = NULL;
 	unsigned long long v;
-	while ((c = getopt_long(argc, argv, "il:m:nb:t:crh", lopts, NULL)) != -1) {
+	const char *pipeline_text = NULL;
+	int builtins = 1;
+	cfg.stage_timeout_ms = SERVE_STAGE_TIMEOUT_S_DEFAULT * 1000;
+	while ((c = getopt_long(argc, argv, "il:m:nb:t:crp:xT:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': inetd = 1; break;
 		case 'l': listen_addr = optarg; break;
@@ -96,6 +107,13 @@ int main(int argc, char **argv)
 			break;
 		case 'c': cfg.caveman = 1; break;
 		case 'r': cfg.no_rtk = 1; break;
+		case 'p': pipeline_text = optarg; break;
+		case 'x': builtins = 0; break;
+		case 'T':
+			if (parse_number("--stage-timeout", optarg, 86400, &v) < 0)
+				return NR_EXIT_USAGE;
+			cfg.stage_timeout_ms = (int)v * 1000;
+			break;
 		case 'h': usage(stdout); return NR_EXIT_OK;
 		default: usage(stderr); return NR_EXIT_USAGE;
 		}
@@ -104,6 +122,27 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return NR_EXIT_USAGE;
 	}
+	struct pipeline pipeline;
+	struct buf why = BUF_INIT;
+	char *from_file = NULL;
+	if (!pipeline_text) {
+		from_file = pipeline_from_config(&why);
+		if (!from_file && why.len) {
+			fprintf(stderr, "nr-serve: %s\n", why.p);
+			buf_free(&why);
+			return NR_EXIT_USAGE;
+		}
+	}
+	const char *text = pipeline_text ? pipeline_text : from_file ? from_file : PIPELINE_DEFAULT;
+	if (pipeline_parse(text, builtins, &pipeline, &why) < 0) {
+		fprintf(stderr, "nr-serve: the pipeline '%s': %s\n", text, why.p);
+		free(from_file);
+		buf_free(&why);
+		return NR_EXIT_USAGE;
+	}
+	free(from_file);
+	buf_free(&why);
+	cfg.pipeline = &pipeline;
 	int rc;
 	if (listen_addr) {
 		int loopback;
@@ -134,5 +173,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = NR_EXIT_USAGE;
 	}
+	pipeline_free(&pipeline);
 	return rc;
 }

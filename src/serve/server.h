@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+struct pipeline;
+
 struct serve_config {
 	size_t body_max;	/* largest request body accepted */
 	int timeout_ms;		/* read timeout for a silent client */
@@ -12,7 +14,11 @@ struct serve_config {
 	int caveman;		/* ask models for terse answers (rtk-filter --caveman) */
 	int no_rtk;		/* leave tool results as they came (a key or header may differ) */
 	int max_connections;	/* listener: connections served at once (workers) */
+	const struct pipeline *pipeline;	/* the request's way (pipeline.h) */
+	int stage_timeout_ms;	/* a request stage run as a process has this long */
 };
+
+#define SERVE_STAGE_TIMEOUT_S_DEFAULT 30
 
 #define SERVE_MAX_CONNECTIONS_DEFAULT 256	/* a stream holds a worker for its whole length */
 

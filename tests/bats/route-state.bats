@@ -290,3 +290,33 @@ route() {
 		done
 	done
 }
+
+@test "nr-route reads rtk-filter's facts before the request: the pipe records the savings; a flag beats the pipe, the pipe the environment" {
+	body openai mock/m1 >"$BATS_TEST_TMPDIR/req"
+	printf 'Nr-Rtk-Saved-Bytes: 800\nNr-Rtk-Saved-Tokens: 200\nNr-Future-Fact: whatever\n\n' |
+		cat - "$BATS_TEST_TMPDIR/req" >"$BATS_TEST_TMPDIR/with-facts"
+	NR_RTK_SAVED_BYTES=5 NR_RTK_SAVED_TOKENS=1 run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/with-facts"
+	assert_success
+	NR_RTK_SAVED_BYTES=5 run --separate-stderr nr-route --from openai --rtk-saved-bytes 7 <"$BATS_TEST_TMPDIR/with-facts"
+	assert_success
+	NR_RTK_SAVED_BYTES=5 NR_RTK_SAVED_TOKENS=1 run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	run db "select rtk_saved_bytes || '/' || rtk_saved_tokens from usage order by id"
+	assert_output $'800/200\n7/200\n5/1'
+	# the upstream got the request alone, the same bytes with or without facts
+	[ "$(head -c1 "$MOCK_RAW/request-1")" = '{' ] || fail "$(head -c 200 "$MOCK_RAW/request-1")"
+	cmp "$MOCK_RAW/request-1" "$MOCK_RAW/request-3"
+}
+
+@test "a malformed facts block is a 400 in the client's format, and nothing goes upstream" {
+	body anthropic mock/m1 >"$BATS_TEST_TMPDIR/req"
+	for head in 'Nr-Rtk-Saved-Bytes: many\n\n' 'Nr-Rtk-Saved-Bytes: 5\nthis is no header\n\n' 'hello world' \
+		'Nr-Rtk-Saved-Bytes: 5\n'; do
+		printf "$head" | cat - "$BATS_TEST_TMPDIR/req" >"$BATS_TEST_TMPDIR/bad"
+		run --separate-stderr nr-route --from anthropic <"$BATS_TEST_TMPDIR/bad"
+		assert_failure 65
+		assert_line --index 0 --regexp '^Status: 400'
+		[[ $output == *'"type":"error"'* ]] || fail "not an anthropic error: $output"
+	done
+	[ "$(mock_count)" = 0 ]
+}

@@ -437,3 +437,42 @@ listing() {
 	assert_output 27
 	[ "$(wc -c <"$T/out")" -lt "$(wc -c <"$T/in")" ]
 }
+
+@test "--facts: the savings before the request as header lines and a blank line, the request bytes as without it" {
+	local log
+	log=$(big_log | head -n 300 | jq -Rs .)
+	printf '{"model":"m","messages":[{"role":"tool","tool_call_id":"c","content":%s}]}' "$log" >"$T/in"
+	req openai <"$T/in" >"$T/plain"
+	req openai --facts <"$T/in" >"$T/facts"
+	run sed -n '1,3p' "$T/facts"
+	assert_line --index 0 --regexp '^Nr-Rtk-Saved-Bytes: [0-9]+$'
+	assert_line --index 1 --regexp '^Nr-Rtk-Saved-Tokens: [0-9]+$'
+	assert_line --index 2 ''
+	local bytes tokens
+	bytes=$(sed -n 's/^Nr-Rtk-Saved-Bytes: //p' "$T/facts")
+	tokens=$(sed -n 's/^Nr-Rtk-Saved-Tokens: //p' "$T/facts")
+	[ "$bytes" -gt 5000 ] && [ "$tokens" = $(((bytes + 3) / 4)) ] || fail "bytes $bytes tokens $tokens"
+	tail -n +4 "$T/facts" | cmp - "$T/plain"
+	# nothing saved is still said: 0
+	echo '{"model":"m","messages":[]}' | req openai --facts >"$T/none"
+	[ "$(head -2 "$T/none" | tr '\n' ' ')" = 'Nr-Rtk-Saved-Bytes: 0 Nr-Rtk-Saved-Tokens: 0 ' ]
+}
+
+@test "in a pipeline: NR_FORMAT stands for --format, NR_RTK=off keeps the results, NR_CAVEMAN=on is --caveman" {
+	printf '{"model":"m","messages":[{"role":"tool","tool_call_id":"c","content":%s}]}' "$(big_log | head -n 300 | jq -Rs .)" >"$T/in"
+	NR_FORMAT=openai rtk-filter --request <"$T/in" >"$T/env"
+	req openai <"$T/in" | cmp - "$T/env"
+	NR_FORMAT=openai NR_RTK=off rtk-filter --request <"$T/in" | cmp - "$T/in"
+	NR_FORMAT=openai NR_RTK=off NR_CAVEMAN=on rtk-filter --request <"$T/in" >"$T/cave"
+	grep -q "$CAVEMAN" "$T/cave" || fail "no caveman instruction: $(head -c 300 "$T/cave")"
+	NR_FORMAT=gemini rtk-filter --request --format openai <"$T/in" | cmp - "$T/env"
+	run rtk-filter --request <"$T/in"
+	assert_failure 100
+	assert_output --partial 'needs --format (or NR_FORMAT)'
+	NR_FORMAT=cobol run rtk-filter --request <"$T/in"
+	assert_failure 100
+	assert_output --partial "unknown format 'cobol' in NR_FORMAT"
+	run rtk-filter --facts </dev/null
+	assert_failure 100
+	assert_output --partial 'go with --request'
+}

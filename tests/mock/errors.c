@@ -75,7 +75,7 @@ void error_body(enum nr_format fmt, int status, const struct behaviour *bh, cons
 	case NR_FMT_ANTHROPIC:
 		json_append(out, JV_OBJECT(S("type"), S("error"),
 					   S("error"), JV_OBJECT(S("type"), S(k->anthropic_type), S("message"), S(msg)),
-					   S("request_id"), jv_string_fmt("req_mock%08x", arc4random())));
+					   S("request_id"), jv_string_fmt("req_mock%08x", getenv("MOCK_FIXED") ? 0 : arc4random())));
 		return;
 	case NR_FMT_GEMINI: {
 		jv e = JV_OBJECT(S("code"), N(status), S("message"), S(msg), S("status"), S(k->gemini_status));
