@@ -8,6 +8,19 @@ void cli_longopts(const struct cli_opt *o, size_t n, struct option *lopts)
 	lopts[n] = (struct option){ 0 };
 }
 
+void cli_shortopts(const struct cli_opt *o, size_t n, char *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		int v = o[i].val;
+		if (!((v >= 'a' && v <= 'z') || (v >= 'A' && v <= 'Z')))
+			continue;
+		*s++ = (char)v;
+		if (o[i].has_arg == required_argument)
+			*s++ = ':';
+	}
+	*s = '\0';
+}
+
 void cli_print_options(FILE *f, const struct cli_opt *o, size_t n, int width)
 {
 	for (size_t i = 0; i < n; i++) {

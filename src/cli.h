@@ -15,6 +15,11 @@ struct cli_opt {
 
 /* Fills lopts[0..n] (n + 1 entries, the last all zero) for getopt_long. */
 void cli_longopts(const struct cli_opt *o, size_t n, struct option *lopts);
+/* getopt_long's short options from the same table: each val that is a
+ * letter, with ':' when it takes a value, in s (CLI_SHORTOPTS_SIZE(n) bytes:
+ * every option fits, so nothing is cut). */
+#define CLI_SHORTOPTS_SIZE(n) (2 * (n) + 1)
+void cli_shortopts(const struct cli_opt *o, size_t n, char *s);
 /* One "  --name ARG   help" line per option, the help column at `width`. */
 void cli_print_options(FILE *f, const struct cli_opt *o, size_t n, int width);
 

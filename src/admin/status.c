@@ -292,8 +292,10 @@ static int parse_args(int argc, char **argv, int *json, int *failures)
 {
 	struct option lopts[NOPTS + 1];
 	cli_longopts(opts, NOPTS, lopts);
+	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
+	cli_shortopts(opts, NOPTS, sopts);
 	int c;
-	while ((c = getopt_long(argc, argv, "jf:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'j': *json = 1; break;

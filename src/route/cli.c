@@ -86,6 +86,8 @@ int nr_route_main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
 	cli_longopts(opts, NOPTS, lopts);
+	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
+	cli_shortopts(opts, NOPTS, sopts);
 
 	const char *env_from = getenv("NR_FORMAT"), *env_stream = getenv("NR_STREAM");
 	int from = env_from && *env_from ? nr_format_parse(env_from) : -1, c;
@@ -103,7 +105,7 @@ int nr_route_main(int argc, char **argv)
 		fprintf(stderr, "nr-route: %s wants a count, got '%s'\n", why, getenv(why));
 		return NR_EXIT_USAGE;
 	}
-	while ((c = getopt_long(argc, argv, "f:m:sk:b:t:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if ((from = nr_format_parse(optarg)) < 0) {

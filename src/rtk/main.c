@@ -126,10 +126,12 @@ int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
 	cli_longopts(opts, NOPTS, lopts);
+	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
+	cli_shortopts(opts, NOPTS, sopts);
 
 	const struct rtk_filter *forced = NULL;
 	int stats = 0, request = 0, caveman = 0, facts = 0, format = -1, c;
-	while ((c = getopt_long(argc, argv, "f:lsrF:cah", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			forced = rtk_filter_by_name(optarg);

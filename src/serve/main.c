@@ -76,6 +76,8 @@ int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
 	cli_longopts(opts, NOPTS, lopts);
+	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
+	cli_shortopts(opts, NOPTS, sopts);
 
 	struct serve_config cfg = { .body_max = HTTP_BODY_MAX_DEFAULT,
 				    .timeout_ms = HTTP_READ_TIMEOUT_MS_DEFAULT, .auth = 1 };
@@ -85,7 +87,7 @@ int main(int argc, char **argv)
 	const char *pipeline_text = NULL;
 	int builtins = 1;
 	cfg.stage_timeout_ms = SERVE_STAGE_TIMEOUT_S_DEFAULT * 1000;
-	while ((c = getopt_long(argc, argv, "il:m:nb:t:crp:xT:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': inetd = 1; break;
 		case 'l': listen_addr = optarg; break;

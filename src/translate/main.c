@@ -208,11 +208,13 @@ int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
 	cli_longopts(opts, NOPTS, lopts);
+	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
+	cli_shortopts(opts, NOPTS, sopts);
 
 	enum mode mode = MODE_NONE;
 	int from = -1, to = -1, status = 0, c;
 	const char *model = NULL;
-	while ((c = getopt_long(argc, argv, "qpse:f:t:m:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': mode = MODE_REQUEST; break;
 		case 'p': mode = MODE_RESPONSE; break;
