@@ -32,14 +32,23 @@ struct nr_usage_row {
 };
 
 /* A row as one line of JSON, the usage table's column names as keys (unknown
- * values left out): the form rows wait in, in memory and in the journal.
- * Appended to out; 0 or -1. */
+ * values, negative or not finite, left out): the form rows wait in in the
+ * journal, and go to stderr in. Appended to out; 0 or -1. */
 int nr_usage_row_json(const struct nr_usage_row *r, struct buf *out);
 
-/* Inserts a row given as nr_usage_row_json() wrote it, unless a row with its
- * request and attempt is there already. 0, -1 on a database error, 1 when
- * the text is not such a row (it is skipped). */
+/* Inserts a row, unless a row with its request and attempt is there already:
+ * as the struct (what waits in memory), or given as nr_usage_row_json()
+ * wrote it; both are bound alike, to one statement. 0, -1 on a database
+ * error, 1 when the text is not such a row (it is skipped). A new row's cost
+ * is kept for nr_usage_spend_write(), which the transaction must run before
+ * its COMMIT (or nr_usage_spend_drop() after a ROLLBACK). */
+int nr_usage_insert_row(sqlite3 *db, const struct nr_usage_row *r);
 int nr_usage_insert(sqlite3 *db, const char *json, size_t len);
+
+/* Adds the cost of the rows inserted since the last call to the spend table,
+ * one upsert a provider or target and period for all of them; 0 or -1. */
+int nr_usage_spend_write(sqlite3 *db);
+void nr_usage_spend_drop(void);
 
 /* Rows are recorded after the answer has reached the client: nr_usage_defer()
  * queues a row in memory; nr_usage_flush() writes the queue to SQLite in one

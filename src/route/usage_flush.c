@@ -11,15 +11,31 @@
 #include "route/journal.h"
 #include "route/usage.h"
 
-static char *queue[NR_USAGE_QUEUE_MAX];	/* rows as JSON, oldest first */
+/* Rows as they were given, each one allocation with its strings: bound
+ * straight to the insert (usage_row.c); only the journal and stderr take
+ * them as JSON. */
+static struct nr_usage_row *queue[NR_USAGE_QUEUE_MAX];	/* oldest first */
 static size_t queued;
 static long long first_ms;	/* when the queue last went from empty to not */
 static int said_db, said_journal;	/* each said once per process */
 
-/* The last resort: the row on stderr (the server's log), whole. */
-static void lose(const char *row)
+/* A row as its JSON line into out (reset first); 0 or -1. */
+static int row_line(const struct nr_usage_row *r, struct buf *out)
 {
-	fprintf(stderr, "nr-route: usage row not recorded: %s\n", row);
+	buf_reset(out);
+	return nr_usage_row_json(r, out);
+}
+
+/* The last resort: the row on stderr (the server's log), whole. */
+static void lose(const struct nr_usage_row *r)
+{
+	struct buf line = BUF_INIT;
+	if (row_line(r, &line) == 0)
+		fprintf(stderr, "nr-route: usage row not recorded: %s\n", line.p);
+	else
+		fprintf(stderr, "nr-route: usage row not recorded (out of memory): request %s attempt %d\n",
+			r->request, r->attempt);
+	buf_free(&line);
 }
 
 static void drop_first(size_t n)
@@ -30,13 +46,47 @@ static void drop_first(size_t n)
 	queued -= n;
 }
 
+/* Copies of s into the block at *at, NULL for NULL. */
+static const char *keep_str(const char *s, char **at)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = memcpy(*at, s, n);
+	*at += n;
+	return d;
+}
+
+/* r with its strings, in one allocation; NULL when out of memory. */
+static struct nr_usage_row *row_copy(const struct nr_usage_row *r)
+{
+	const char *const strs[] = { r->request, r->client_key, r->requested, r->combo, r->provider,
+				     r->model, r->account, r->outcome, r->reason };
+	size_t size = sizeof *r;
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		size += strs[i] ? strlen(strs[i]) + 1 : 0;
+	struct nr_usage_row *c = malloc(size);
+	if (!c)
+		return NULL;
+	*c = *r;
+	char *at = (char *)(c + 1);
+	c->request = keep_str(r->request, &at);
+	c->client_key = keep_str(r->client_key, &at);
+	c->requested = keep_str(r->requested, &at);
+	c->combo = keep_str(r->combo, &at);
+	c->provider = keep_str(r->provider, &at);
+	c->model = keep_str(r->model, &at);
+	c->account = keep_str(r->account, &at);
+	c->outcome = keep_str(r->outcome, &at);
+	c->reason = keep_str(r->reason, &at);
+	return c;
+}
+
 void nr_usage_defer(const struct nr_usage_row *r)
 {
-	struct buf row = BUF_INIT;
-	if (nr_usage_row_json(r, &row) < 0) {
-		fprintf(stderr, "nr-route: usage row not recorded (out of memory): request %s attempt %d\n",
-			r->request, r->attempt);
-		buf_free(&row);
+	struct nr_usage_row *c = row_copy(r);
+	if (!c) {
+		lose(r);
 		return;
 	}
 	if (queued == NR_USAGE_QUEUE_MAX) {	/* nothing could be written for a long while */
@@ -45,7 +95,7 @@ void nr_usage_defer(const struct nr_usage_row *r)
 	}
 	if (!queued)
 		first_ms = nr_mono_ms();
-	queue[queued++] = buf_steal(&row, NULL);
+	queue[queued++] = c;
 }
 
 long nr_usage_due_ms(void)
@@ -77,10 +127,11 @@ static long write_rows(sqlite3 *db, int busy_ms, size_t n, const char *prog, str
 	long replayed = nr_journal_replay(db, &j, prog);
 	rc = replayed < 0 ? -1 : 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = nr_usage_insert(db, queue[i], strlen(queue[i])) < 0 ? -1 : 0;
-	if (rc == 0 && nr_db_commit(db) < 0)
+		rc = nr_usage_insert_row(db, queue[i]) < 0 ? -1 : 0;
+	if (rc == 0 && (nr_usage_spend_write(db) < 0 || nr_db_commit(db) < 0))
 		rc = -1;
 	if (rc < 0) {
+		nr_usage_spend_drop();
 		buf_puts(why, sqlite3_errmsg(db));
 		nr_db_write_failed(db);
 		nr_db_rollback(db);
@@ -98,8 +149,17 @@ long nr_usage_replay(sqlite3 *db, int busy_ms, struct buf *why)
 static void to_journal(void)
 {
 	size_t done = 0;
-	while (done < queued && nr_journal_append(queue[done], strlen(queue[done])) == 0)
+	struct buf line = BUF_INIT;
+	while (done < queued) {
+		if (row_line(queue[done], &line) < 0) {	/* out of memory: it waits in memory */
+			errno = ENOMEM;
+			break;
+		}
+		if (nr_journal_append(line.p, line.len) < 0)
+			break;
 		done++;
+	}
+	buf_free(&line);
 	if (done < queued && errno != EWOULDBLOCK && !said_journal) {
 		said_journal = 1;
 		fprintf(stderr, "nr-route: unable to write usage.journal: %s; usage rows wait in memory"
