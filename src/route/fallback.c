@@ -195,15 +195,15 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 	nr_usage_defer(&r);	/* written once the answer is out: nr_usage_flush() */
 }
 
-/* The usage of a whole answer in the client's format: only its usage
- * member is parsed, the rest stays bytes. */
+/* The usage of a whole answer in the client's format: its usage member is
+ * read where it lies, the answer stays bytes. */
 static void whole_usage(struct json_span top, enum nr_format f, struct nr_usage *u)
 {
 	static const char *const names[] = { "usage", "usageMetadata" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct json_span v = json_get(top, names[i]);
-		if (v.n)
-			nr_usage_from_json(JV_OBJECT(jv_string(names[i]), json_parse(v.p, v.n)), f, u);
+		if (json_type_of(v) == JSON_OBJECT)
+			nr_usage_from_span(v, f, u);
 	}
 }
 

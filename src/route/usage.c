@@ -9,6 +9,15 @@ static void set(long long *dst, long long v)
 		*dst = v;
 }
 
+/* What got knows replaces what out had. */
+static void keep_known(struct nr_usage *out, const struct nr_usage *got)
+{
+	set(&out->input, got->input);
+	set(&out->output, got->output);
+	set(&out->cache_read, got->cache_read);
+	set(&out->cache_write, got->cache_write);
+}
+
 /* One usage object, read by the translator's reader (one definition of the
  * counts for the whole program); what it knows replaces what u had. */
 static void merge(jv obj, enum nr_format f, struct nr_usage *out)
@@ -19,10 +28,14 @@ static void merge(jv obj, enum nr_format f, struct nr_usage *out)
 	}
 	struct nr_usage got;
 	nr_usage_read(f, obj, &got);
-	set(&out->input, got.input);
-	set(&out->output, got.output);
-	set(&out->cache_read, got.cache_read);
-	set(&out->cache_write, got.cache_write);
+	keep_known(out, &got);
+}
+
+void nr_usage_from_span(struct json_span obj, enum nr_format f, struct nr_usage *u)
+{
+	struct nr_usage got;
+	nr_usage_read_span(f, obj, &got);
+	keep_known(u, &got);
 }
 
 void nr_usage_from_json(jv obj, enum nr_format f, struct nr_usage *u)

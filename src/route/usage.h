@@ -15,6 +15,9 @@
  * message.usage, response.usage or usageMetadata) into u, read by
  * nr_usage_read (translate.h: what input, cached and output mean); consumes obj. */
 void nr_usage_from_json(jv obj, enum nr_format f, struct nr_usage *u);
+/* One usage object itself, given as JSON text (a whole answer's usage or
+ * usageMetadata member, read in place); what it knows replaces what u had. */
+void nr_usage_from_span(struct json_span obj, enum nr_format f, struct nr_usage *u);
 
 /* One attempt, as stored (strings may be NULL). */
 struct nr_usage_row {

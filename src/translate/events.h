@@ -170,6 +170,7 @@ int responses_item(struct buf *b, const struct nr_stream *s, int index, enum blk
 /* merges the known fields of `in` into `u` */
 void usage_merge(struct usage *u, const struct usage *in);
 void usage_read(enum nr_format f, jv obj, struct usage *u);	/* borrows obj */
+void usage_read_span(enum nr_format f, struct json_span obj, struct usage *u);	/* the same, from JSON text */
 void nr_usage_of(const struct usage *in, struct nr_usage *u);	/* as recorded (translate.h) */
 
 #endif

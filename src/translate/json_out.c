@@ -2,6 +2,7 @@
  * jv accessors, usage in each format (PROTOCOLS 5.5) and error categories
  * (PROTOCOLS 6.1). JSON string literals are json.c's. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "translate/events.h"
@@ -88,9 +89,37 @@ void usage_merge(struct usage *u, const struct usage *in)
 	if (in->reasoning >= 0) u->reasoning = in->reasoning;
 }
 
-static long long num(jv obj, const char *k1, const char *k2)
+/* Where usage_read_from finds the counts: a jq value (span.n == 0), or a
+ * span of JSON text (a whole answer's usage, read without parsing it). */
+struct usage_src {
+	jv v;
+	struct json_span span;
+};
+
+/* A number span as json_ll reads a jq number: -1 unless 0 <= it < 9e18. */
+static long long span_ll(struct json_span m)
 {
-	return json_ll(json_get_path(obj, k1, k2));
+	if (json_type_of(m) != JSON_NUMBER)
+		return -1;
+	char tmp[64], *text = m.n < sizeof tmp ? tmp : malloc(m.n + 1);
+	if (!text)
+		return -1;
+	memcpy(text, m.p, m.n);
+	text[m.n] = '\0';
+	double d = strtod(text, NULL);
+	if (text != tmp)
+		free(text);
+	return d >= 0 && d < 9e18 ? (long long)d : -1;
+}
+
+static long long num(const struct usage_src *o, const char *k1, const char *k2)
+{
+	if (!o->span.n)
+		return json_ll(json_get_path(o->v, k1, k2));
+	struct json_span m = json_get(o->span, k1);
+	if (k2)
+		m = json_type_of(m) == JSON_OBJECT ? json_get(m, k2) : (struct json_span){ 0 };
+	return span_ll(m);
 }
 
 static long long nz(long long v)
@@ -98,11 +127,10 @@ static long long nz(long long v)
 	return v < 0 ? 0 : v;
 }
 
-void usage_read(enum nr_format f, jv o, struct usage *u)
+/* The one mapping of each format's usage fields, over either source. */
+static void usage_read_from(enum nr_format f, const struct usage_src *o, struct usage *u)
 {
 	*u = (struct usage){ -1, -1, -1, -1, -1 };
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return;
 	switch (f) {
 	case NR_FMT_OPENAI:
 		u->input = num(o, "prompt_tokens", NULL);
@@ -137,6 +165,26 @@ void usage_read(enum nr_format f, jv o, struct usage *u)
 		break;
 	}
 	}
+}
+
+void usage_read(enum nr_format f, jv o, struct usage *u)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		*u = (struct usage){ -1, -1, -1, -1, -1 };
+		return;
+	}
+	struct usage_src src = { .v = o };
+	usage_read_from(f, &src, u);
+}
+
+void usage_read_span(enum nr_format f, struct json_span o, struct usage *u)
+{
+	if (json_type_of(o) != JSON_OBJECT) {
+		*u = (struct usage){ -1, -1, -1, -1, -1 };
+		return;
+	}
+	struct usage_src src = { .v = jv_null(), .span = o };
+	usage_read_from(f, &src, u);
 }
 
 int usage_openai(struct buf *b, const struct usage *u)
@@ -259,6 +307,13 @@ void nr_usage_read(enum nr_format f, jv obj, struct nr_usage *u)
 	struct usage got;
 	usage_read(f, obj, &got);
 	jv_free(obj);
+	recorded(&got, u);
+}
+
+void nr_usage_read_span(enum nr_format f, struct json_span obj, struct nr_usage *u)
+{
+	struct usage got;
+	usage_read_span(f, obj, &got);
 	recorded(&got, u);
 }
 

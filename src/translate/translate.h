@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "format.h"
+#include "json_span.h"
 
 /* A whole request body (already parsed) from one format to another. Same
  * format on both sides returns `req` unchanged (exact pass-through). For
@@ -87,6 +88,9 @@ struct nr_usage {
 /* The one reader: a usage object of format f (openai/anthropic/responses
  * `usage`, gemini `usageMetadata`); consumes obj. */
 void nr_usage_read(enum nr_format f, jv obj, struct nr_usage *u);
+/* The same reader over the JSON text of such an object (validated, as
+ * json_span.h's spans are), without parsing it into jq values. */
+void nr_usage_read_span(enum nr_format f, struct json_span obj, struct nr_usage *u);
 /* Usage seen so far in a stream, for the usage row. */
 void nr_stream_usage(const struct nr_stream *s, struct nr_usage *u);
 void nr_stream_free(struct nr_stream *s);
