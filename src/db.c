@@ -148,14 +148,39 @@ static int step_kept(sqlite3 *db, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static sqlite3 *ahead;	/* the connection whose read transaction runs ahead (nr_db_begin_read_ahead) */
+
 int nr_db_begin(sqlite3 *db)
 {
+	if (db == ahead)
+		nr_db_read_ahead_end();	/* a write never starts inside the request's snapshot */
 	return step_kept(db, "BEGIN IMMEDIATE");
 }
 
 int nr_db_begin_read(sqlite3 *db)
 {
+	if (db == ahead) {
+		ahead = NULL;	/* taken over: the caller's COMMIT ends it */
+		return 0;
+	}
 	return step_kept(db, "BEGIN");
+}
+
+int nr_db_begin_read_ahead(sqlite3 *db)
+{
+	nr_db_read_ahead_end();
+	if (step_kept(db, "BEGIN") < 0)
+		return -1;
+	ahead = db;
+	return 0;
+}
+
+void nr_db_read_ahead_end(void)
+{
+	sqlite3 *db = ahead;
+	ahead = NULL;
+	if (db && nr_db_commit(db) < 0)
+		nr_db_rollback(db);
 }
 
 int nr_db_commit(sqlite3 *db)
@@ -303,6 +328,8 @@ void nr_db_close(sqlite3 *db)
 {
 	if (!db)
 		return;
+	if (db == ahead)
+		nr_db_read_ahead_end();
 	for (int i = 0; i < STMT_CACHE; i++)
 		if (cache[i].db == db) {
 			sqlite3_finalize(cache[i].st);

@@ -50,6 +50,16 @@ int nr_db_begin_read(sqlite3 *db);
 int nr_db_commit(sqlite3 *db);
 void nr_db_rollback(sqlite3 *db);
 
+/* A request's first read transaction, begun by nr-serve's key check and
+ * carried on to the router's first read (one snapshot and one round of locks
+ * a request, not two): nr_db_begin_read_ahead() begins it on db; the next
+ * nr_db_begin_read() on db takes it over instead of beginning another (its
+ * COMMIT ends it); nr_db_begin() and nr_db_read_ahead_end() end it (COMMIT)
+ * when it was not taken over. It must not outlive the request, nor wait on
+ * a client: a snapshot held open keeps the WAL from being checkpointed. */
+int nr_db_begin_read_ahead(sqlite3 *db);
+void nr_db_read_ahead_end(void);
+
 /* Whether this process may try a request-path write now: not within
  * NR_DB_BACKOFF_S of one that found the database locked, so that a long lock
  * costs each process one short wait a second, not one per statement. */

@@ -20,7 +20,10 @@ struct auth_result {
  * could call, so a request is then refused unless it comes from a local
  * client: a loopback Host name (DNS rebinding sends the attacker's), no
  * foreign Origin, and a JSON content type on POST (which a page cannot send
- * without a CORS preflight, and nr grants none). */
+ * without a CORS preflight, and nr grants none). An accepted key leaves its
+ * read transaction open for the router's first read (db.h's read ahead):
+ * the caller ends it (nr_db_read_ahead_end) before waiting on the client and
+ * once the request is answered. */
 int auth_check(const struct http_request *req, const struct serve_config *cfg, int loopback,
 	       struct auth_result *who);
 void auth_result_free(struct auth_result *who);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "db.h"
 #include "route/route.h"
 #include "serve/auth.h"
 #include "serve/dispatch.h"
@@ -200,6 +201,10 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 			status = who.status, msg = who.message;
 	}
 	int keep;
+	/* the key check's read transaction goes on to the router's, unless the
+	 * body is still to come: no snapshot is held while a client sends */
+	if (status || http_body_waits(c, req))
+		nr_db_read_ahead_end();
 	if (status) {
 		keep = refuse(c, req, ep.format, status, msg);
 	} else if (http_write_continue(c, req) < 0) {
@@ -210,6 +215,7 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 	} else {
 		keep = run(c, req, &ep, cfg, &who) == 0 && req->keep_alive;
 	}
+	nr_db_read_ahead_end();	/* when the request did not reach the router's first read */
 	auth_result_free(&who);
 	endpoint_free(&ep);
 	return keep;

@@ -483,6 +483,12 @@ int http_body_pending(const struct http_request *req)
 	       (req->framing == HTTP_BODY_LENGTH && req->content_length > req->body.len);
 }
 
+int http_body_waits(const struct http_conn *c, const struct http_request *req)
+{
+	return req->framing == HTTP_BODY_CHUNKED ||
+	       (req->framing == HTTP_BODY_LENGTH && c->rbuf.len - c->rpos < req->content_length);
+}
+
 int http_read_body(struct http_conn *c, struct http_request *req, int *status)
 {
 	*status = 0;

@@ -80,6 +80,9 @@ void http_conn_free(struct http_conn *c);
 int http_read_head(struct http_conn *c, struct http_request *req, int *status);
 /* Nonzero when the head announced a body that is still to be read. */
 int http_body_pending(const struct http_request *req);
+/* Nonzero when http_read_body would wait on the client: the body the head
+ * announced is not all read in yet (a chunked one counts as not). */
+int http_body_waits(const struct http_conn *c, const struct http_request *req);
 /* Reads the body the head announced into req->body: 0, or -1 with *status
  * as above (408 also when it arrives slower than HTTP_BODY_RATE_MIN). */
 int http_read_body(struct http_conn *c, struct http_request *req, int *status);
