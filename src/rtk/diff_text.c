@@ -5,21 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
-/* Length of the escape sequence at s[0] == ESC: CSI "ESC [ params final" or
- * a two-byte "ESC x". */
-static size_t escape_len(const char *s, size_t n)
-{
-	if (n < 2)
-		return n;
-	if (s[1] != '[')
-		return 2;
-	size_t i = 2;
-	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x3f)
-		i++;	/* parameter and intermediate bytes */
-	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x2f)
-		i++;
-	return i < n ? i + 1 : n;	/* the final byte */
-}
+#include "rtk/ansi.h"
 
 int diff_plain_line(struct buf *scratch, const char **s, size_t *n)
 {
@@ -36,7 +22,7 @@ int diff_plain_line(struct buf *scratch, const char **s, size_t *n)
 		return -1;
 	for (size_t i = 0; i < len;) {
 		if (p[i] == '\033') {
-			i += escape_len(p + i, len - i);
+			i = rtk_ansi_end(p, len, i);
 			continue;
 		}
 		const char *esc = memchr(p + i, '\033', len - i);

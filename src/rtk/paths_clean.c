@@ -2,32 +2,8 @@
  * colour escapes and CRs, and walking the complete lines of a detection head. */
 #include <string.h>
 
+#include "rtk/ansi.h"
 #include "rtk/paths.h"
-
-/* Length of the ANSI escape sequence at s[0..n) (s[0] is ESC), at least 1. */
-static size_t escape_len(const char *s, size_t n)
-{
-	if (n < 2)
-		return 1;
-	size_t i = 2;
-	if (s[1] == '[') {	/* CSI: parameters, intermediates, one final byte */
-		while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x3f)
-			i++;
-		while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x2f)
-			i++;
-		return i < n ? i + 1 : n;
-	}
-	if (s[1] == ']') {	/* OSC (hyperlinks of ls/rg): up to BEL or ESC \ */
-		for (; i < n; i++) {
-			if (s[i] == '\a')
-				return i + 1;
-			if (s[i] == '\033' && i + 1 < n && s[i + 1] == '\\')
-				return i + 2;
-		}
-		return n;
-	}
-	return 2;
-}
 
 int paths_clean(struct buf *b, const char *s, size_t n)
 {
@@ -44,7 +20,7 @@ int paths_clean(struct buf *b, const char *s, size_t n)
 			return -1;
 		i += plain;
 		if (i < n)
-			i += escape_len(s + i, n - i);
+			i = rtk_ansi_end(s, n, i);
 	}
 	return 0;
 }

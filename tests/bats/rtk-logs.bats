@@ -385,3 +385,11 @@ facts_kept_pct() {
 	done
 	[ $((after * 2)) -lt "$before" ] || fail "$before bytes became $after"
 }
+
+@test "a malformed colour escape is dropped alone: the text after it stays (one ANSI skipper for every filter)" {
+	{ for i in $(seq 1 40); do printf 'INFO step %d ok\n' "$i"; done
+	  printf 'WARN \033[31\tERROR disk full on /dev/sda1\n'; } >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output --partial $'\tERROR disk full on /dev/sda1'
+}
