@@ -298,7 +298,8 @@ static enum next attempt_one(struct ctx *c, const struct nr_target *t, int pos, 
 {
 	struct buf url = BUF_INIT, label = BUF_INIT;
 	nr_request_url(&url, p, t->model, c->rq->stream, acct);
-	buf_printf(&label, "%s/%s", t->provider, t->model);
+	if (buf_puts(&label, t->provider) < 0 || buf_putc(&label, '/') < 0 || buf_puts(&label, t->model) < 0)
+		buf_free(&label);	/* NULL: out of memory, below */
 	struct attempt a = { .from = c->rq->from, .to = p->format, .model = t->model, .label = label.p,
 			     .out = c->out, .tbuf = BUF_INIT, .body = BUF_INIT, .usage_added = usage_added,
 			     .u = { .input = -1, .output = -1, .cache_read = -1, .cache_write = -1 },
@@ -433,21 +434,31 @@ out:
 	return next;
 }
 
+/* The n words at w, with sep between them and a NUL after, appended to b
+ * (no printf: this runs for every scope of every request); 0 or -1. */
+static int words(struct buf *b, char sep, const char *const *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((i && buf_putc(b, sep) < 0) || buf_puts(b, w[i]) < 0)
+			return -1;
+	return buf_append(b, "", 1);
+}
+
 /* Every scope a target's attempts may meet, NUL-terminated one after the
- * other in b: [0] the target's, then each account's quota and rate scopes.
- * 0, or -1 when out of memory. */
+ * other in b: [0] the target's ("target P/M"), then each account's quota
+ * ("account P A") and rate ("rate P A M") scopes. 0, or -1 when out of memory. */
 static int target_scopes(struct buf *b, size_t *off, const struct nr_target *t, const char *provider,
 			 const struct nr_account *accts, size_t n)
 {
 	off[0] = 0;
-	if (buf_printf(b, "target %s/%s", t->provider, t->model) < 0 || buf_append(b, "", 1) < 0)
+	if (buf_puts(b, "target ") < 0 || words(b, '/', (const char *[]){ t->provider, t->model }, 2) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		off[1 + 2 * i] = b->len;
-		if (buf_printf(b, "account %s %s", provider, accts[i].name) < 0 || buf_append(b, "", 1) < 0)
+		if (words(b, ' ', (const char *[]){ "account", provider, accts[i].name }, 3) < 0)
 			return -1;
 		off[2 + 2 * i] = b->len;
-		if (buf_printf(b, "rate %s %s %s", provider, accts[i].name, t->model) < 0 || buf_append(b, "", 1) < 0)
+		if (words(b, ' ', (const char *[]){ "rate", provider, accts[i].name, t->model }, 4) < 0)
 			return -1;
 	}
 	return 0;

@@ -285,7 +285,7 @@ int nr_provider_paths(const char *name, struct buf path[2])
 				return -1;
 			continue;
 		}
-		if (buf_printf(&path[i], "/providers/%s", name) < 0)
+		if (buf_puts(&path[i], "/providers/") < 0 || buf_puts(&path[i], name) < 0)
 			return -1;
 	}
 	return 0;

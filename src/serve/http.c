@@ -640,13 +640,36 @@ const char *http_reason(int status)
 	}
 }
 
+/* n in decimal, appended to b; 0 or -1. */
+static int put_decimal(struct buf *b, unsigned long long n)
+{
+	char d[20];	/* 18446744073709551615: 20 digits */
+	size_t i = sizeof d;
+	do
+		d[--i] = (char)('0' + n % 10);
+	while (n /= 10);
+	return buf_append(b, d + i, sizeof d - i);
+}
+
+/* "HTTP/1.1 STATUS REASON\r\n" and the extra headers into b (no printf:
+ * every answer's head is made here); 0 or -1. */
+static int put_head(struct buf *b, int status, const char *headers)
+{
+	return buf_puts(b, "HTTP/1.1 ") < 0 || (status < 0 && buf_putc(b, '-') < 0) ||
+	       put_decimal(b, status < 0 ? -(unsigned long long)status : (unsigned long long)status) < 0 ||
+	       buf_putc(b, ' ') < 0 ||
+	       buf_puts(b, http_reason(status)) < 0 || buf_puts(b, "\r\n") < 0 ||
+	       (headers && buf_puts(b, headers) < 0) ? -1 : 0;
+}
+
 int http_write_response(struct http_conn *c, int status, const char *headers,
 			const char *body, size_t len, int keep_alive, int head_only)
 {
 	struct buf b = BUF_INIT;
-	int rc = buf_printf(&b, "HTTP/1.1 %d %s\r\n%sContent-Length: %zu\r\nConnection: %s\r\n\r\n",
-			    status, http_reason(status), headers ? headers : "", len,
-			    keep_alive ? "keep-alive" : "close");
+	int rc = put_head(&b, status, headers) < 0 || buf_puts(&b, "Content-Length: ") < 0 ||
+		 put_decimal(&b, len) < 0 ||
+		 buf_puts(&b, keep_alive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n") < 0
+		 ? -1 : 0;
 	if (rc == 0 && !head_only && len)
 		rc = buf_append(&b, body, len);
 	if (rc == 0)
@@ -658,10 +681,10 @@ int http_write_response(struct http_conn *c, int status, const char *headers,
 int http_write_chunked_start(struct http_conn *c, int status, const char *headers, int keep_alive)
 {
 	struct buf b = BUF_INIT;
-	int rc = buf_printf(&b, "HTTP/1.1 %d %s\r\n%sTransfer-Encoding: chunked\r\n"
-				"Connection: %s\r\n\r\n",
-			    status, http_reason(status), headers ? headers : "",
-			    keep_alive ? "keep-alive" : "close");
+	int rc = put_head(&b, status, headers) < 0 ||
+		 buf_puts(&b, keep_alive ? "Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+					 : "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n") < 0
+		 ? -1 : 0;
 	if (rc == 0)
 		rc = write_all(c->out, b.p, b.len);
 	buf_free(&b);
