@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "exitcodes.h"
 #include "facts.h"
 #include "json_span.h"
@@ -233,6 +234,7 @@ static int run_request_stage(struct way *w, const struct stage *st)
 		return 0;
 	}
 	struct stage_result r = { 0 };
+	nr_db_read_ahead_end();	/* no snapshot held while a process works */
 	if (way_env(w, st, n) < 0) {
 		buf_free(&next);
 		return way_error(w, 500, "server_error", "out of memory") < 0 ? -1 : 1;
@@ -302,6 +304,7 @@ static int run_answer_stage(struct way *w, const struct stage *st)
 			nr_route_flush();	/* usage: only now, so that no client waits on the database */
 	} else {
 		struct stage_result r = { 0 };
+		nr_db_read_ahead_end();	/* no snapshot held while a process works */
 		if (way_env(w, st, n) < 0) {
 			rc = way_error(w, 500, "server_error", "out of memory");
 		} else if (stage_answer(st, w->env.vars, in, n, w->c->hangup_fd, &h.out, &r) == 0) {
