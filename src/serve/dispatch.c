@@ -361,6 +361,14 @@ int dispatch(struct http_conn *c, struct http_request *req, const struct endpoin
 		else
 			w.cred = http_header(req, "x-api-key");
 	}
+	/* A JSON request never starts with a letter; a facts block does (facts.h):
+	 * one from the client is refused, whichever stages run, so that a client
+	 * cannot tell nr-route what rtk-filter saved */
+	const char *b = req->body.p;
+	if (req->body.len && ((*b >= 'A' && *b <= 'Z') || (*b >= 'a' && *b <= 'z'))) {
+		buf_free(&w.beta);
+		return way_error(&w, 400, "invalid_request", "invalid request: not a JSON object");
+	}
 	const struct pipeline *p = cfg->pipeline;
 	int rc = 0;
 	for (size_t i = 0; i + 1 < p->n && rc == 0; i++)

@@ -169,3 +169,20 @@ usage_same() {
 	[ "$(jq -s '[.[] | .key_tail] | unique' "$MOCK_LOG" | jq -c .)" = '["9999"]' ] || fail "$(cat "$MOCK_LOG")"
 	upstream_same
 }
+
+@test "both forms: a client cannot pass nr-route a facts block of its own" {
+	local req
+	req=$(printf 'Nr-Rtk-Saved-Bytes: 999999\n\n%s' "$(body openai mo/gpt-mock)")
+	same /v1/chat/completions "$req"
+	grep -q '^HTTP/1.1 400' "$BATS_TEST_TMPDIR/answerA.$N" || fail "$(cat "$BATS_TEST_TMPDIR/answerA.$N")"
+	# nr-route run alone as a process, which reads a facts block: nr-serve stops it first
+	for p in ${PIDS:-}; do kill "$p"; done
+	NR_DATA_DIR=$BATS_TEST_TMPDIR/dataA nr-serve --listen 127.0.0.1:0 --no-builtins --pipeline 'nr-route' 2>"$BATS_TEST_TMPDIR/c.err" 3>&- &
+	PIDS=$!
+	local port
+	port=$(listen_port "$BATS_TEST_TMPDIR/c.err")
+	run curl -sS -H "Authorization: Bearer $KEY_A" -H 'content-type: application/json' --data-binary "$req" \
+		-w '\n%{http_code}' "http://127.0.0.1:$port/v1/chat/completions"
+	assert_line --index 1 400
+	[ "$(mock_count)" = 0 ]
+}
