@@ -177,6 +177,7 @@ usage_same() {
 	grep -q '^HTTP/1.1 400' "$BATS_TEST_TMPDIR/answerA.$N" || fail "$(cat "$BATS_TEST_TMPDIR/answerA.$N")"
 	# nr-route run alone as a process, which reads a facts block: nr-serve stops it first
 	for p in ${PIDS:-}; do kill "$p"; done
+	: >"$BATS_TEST_TMPDIR/c.err"
 	NR_DATA_DIR=$BATS_TEST_TMPDIR/dataA nr-serve --listen 127.0.0.1:0 --no-builtins --pipeline 'nr-route' 2>"$BATS_TEST_TMPDIR/c.err" 3>&- &
 	PIDS=$!
 	local port
