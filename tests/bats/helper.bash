@@ -32,3 +32,18 @@ need_shared() {
 std_only() {
 	[ "${NR_VARIANT:-std}" != asan ] || skip "std only: $1"
 }
+
+# listen_port FILE: the port of nr-serve's "listening on port N" line in FILE
+# (its stderr), waiting 5 s at most; empty when it did not come. (Read by the
+# shell, not a sed each 50 ms: it runs for every test.)
+listen_port() {
+	local port= line
+	for _ in {1..100}; do
+		while IFS= read -r line; do	# whole lines only
+			[[ $line =~ ^nr-serve:\ listening\ on\ port\ ([0-9]+)$ ]] && { port=${BASH_REMATCH[1]}; break; }
+		done <"$1"
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	echo "$port"
+}

@@ -17,11 +17,13 @@ start_mock() {
 	env "$@" "$MOCK" --listen 127.0.0.1:0 --log "$BATS_TEST_TMPDIR/log" "${MOCK_OPTS[@]}" \
 		>"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/mock.err" 3>&- &
 	MOCK_PID=$!
-	for _ in $(seq 1 100); do
+	for _ in {1..100}; do	# (no seq or cat: this runs for every test)
 		[ -s "$BATS_TEST_TMPDIR/port" ] && break
 		sleep 0.05
 	done
-	URL=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")
+	local port=
+	read -r port <"$BATS_TEST_TMPDIR/port" || true
+	URL=http://127.0.0.1:$port
 }
 
 stop_mock() {

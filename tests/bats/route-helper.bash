@@ -14,11 +14,14 @@ route_setup() {
 	# MOCK_FLAGS: more mock options (--state DIR for the OAuth tests)
 	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" ${MOCK_FLAGS:-} >"$BATS_TEST_TMPDIR/port" &
 	MOCK_PID=$!
-	for _ in $(seq 100); do
+	# (no seq, cat or sed in these waits: they run for every test, a process
+	# costs ~5 ms of CPU here)
+	for _ in {1..100}; do
 		[ -s "$BATS_TEST_TMPDIR/port" ] && break
 		sleep 0.02
 	done
-	MOCK_PORT=$(cat "$BATS_TEST_TMPDIR/port")
+	MOCK_PORT=
+	read -r MOCK_PORT <"$BATS_TEST_TMPDIR/port" || true
 	[ -n "$MOCK_PORT" ] || fail "mock-upstream did not start"
 	export MOCK_KEY=sk-test-key-0001
 	unset MOCK_KEY_2 MOCK_KEY_3 HTTP_ANTHROPIC_BETA HTTP_ANTHROPIC_VERSION NR_CONNECT_TIMEOUT_MS NR_IDLE_TIMEOUT_MS
@@ -55,18 +58,6 @@ post() {	# post PATH BODY [curl args...]
 	shift 2
 	curl -sS --max-time 20 -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
 		--data-binary "$data" "$@" "$URL$path"
-}
-
-# listen_port FILE: the port of nr-serve's "listening on port N" line in FILE
-# (its stderr), waiting 5 s at most; empty when it did not come.
-listen_port() {
-	local port=
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$1")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	echo "$port"
 }
 
 # provider NAME FORMAT [LINE...]: a provider file for the mock, in FORMAT.

@@ -18,11 +18,8 @@ start_server() {
 	: >"$BATS_TEST_TMPDIR/serve.err"
 	nr-serve --listen 127.0.0.1:0 "$@" 2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
 	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's/^nr-serve: listening on port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/serve.err")
-		[ -n "$PORT" ] && return 0
-		sleep 0.05
-	done
+	PORT=$(listen_port "$BATS_TEST_TMPDIR/serve.err")
+	[ -z "$PORT" ] || return 0
 	fail "nr-serve did not start: $(cat "$BATS_TEST_TMPDIR/serve.err")"
 }
 
