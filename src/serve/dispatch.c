@@ -42,8 +42,11 @@ static int out_head(struct nr_out *o, int status, const char *content_type, cons
 {
 	struct http_out *h = (struct http_out *)o;
 	h->status = status;
-	if (buf_printf(&h->hdrs, "Content-Type: %s\r\n", content_type) < 0 ||
-	    (target && buf_printf(&h->hdrs, "X-Nr-Target: %s\r\n", target) < 0) ||
+	/* appended, not printf'd: this runs for every answer */
+	if (buf_puts(&h->hdrs, "Content-Type: ") < 0 || buf_puts(&h->hdrs, content_type) < 0 ||
+	    buf_puts(&h->hdrs, "\r\n") < 0 ||
+	    (target && (buf_puts(&h->hdrs, "X-Nr-Target: ") < 0 || buf_puts(&h->hdrs, target) < 0 ||
+			buf_puts(&h->hdrs, "\r\n") < 0)) ||
 	    (o->retry_after > 0 && buf_printf(&h->hdrs, "Retry-After: %ld\r\n", o->retry_after) < 0) ||
 	    (o->extra_headers && buf_puts(&h->hdrs, o->extra_headers) < 0))
 		return -1;
