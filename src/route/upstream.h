@@ -1,8 +1,10 @@
 /* upstream: one POST to a provider with libcurl, the answer handed to a
- * callback as it arrives. One CURL handle per process, reused for every
- * attempt so that connections (and HTTP/2 sessions) are kept alive. TLS
- * verification is always on; HTTP(S)_PROXY / NO_PROXY are honoured (libcurl's
- * default). */
+ * callback as it arrives. One easy handle and one multi handle per process,
+ * reused for every attempt: the multi handle's connection cache keeps
+ * upstream connections (HTTP/2 over TLS where the provider offers it) alive
+ * between requests, the easy handle its DNS and TLS session caches. The
+ * transfer is driven from upstream.c's own poll loop. TLS verification is
+ * always on; HTTP(S)_PROXY / NO_PROXY are honoured (libcurl's default). */
 #ifndef NR_ROUTE_UPSTREAM_H
 #define NR_ROUTE_UPSTREAM_H
 
