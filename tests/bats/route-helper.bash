@@ -11,7 +11,10 @@ route_setup() {
 	mkdir -p "$NR_CONFIG_DIR/providers" "$NR_CONFIG_DIR/combos"
 	export MOCK_LOG=$BATS_TEST_TMPDIR/mock.log MOCK_RAW=$BATS_TEST_TMPDIR/raw
 	mkdir -p "$MOCK_RAW"	# the exact bytes of each request and answer (tests/mock/README.md)
-	# MOCK_FLAGS: more mock options (--state DIR for the OAuth tests)
+	# MOCK_FLAGS: more mock options (--state DIR for the OAuth tests). A test
+	# that sets up again must not read the last mock's port before the new
+	# mock's redirection truncates the file: emptied here first.
+	: >"$BATS_TEST_TMPDIR/port"
 	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" ${MOCK_FLAGS:-} >"$BATS_TEST_TMPDIR/port" &
 	MOCK_PID=$!
 	# (no seq, cat or sed in these waits: they run for every test, a process
