@@ -138,6 +138,27 @@ static int exec_sql(sqlite3 *db, const char *sql, struct buf *err)
 	return -1;
 }
 
+/* WAL on a file still in rollback mode (a fresh one): several processes
+ * starting at once each read it under a shared lock and then want the
+ * exclusive one to switch; SQLite refuses one of them at once, without the
+ * busy handler (waiting would deadlock), so that one tries again shortly. */
+static int set_wal(sqlite3 *db, struct buf *err)
+{
+	long long end = nr_mono_ms() + NR_DB_BUSY_MS;
+	for (;;) {
+		struct buf e = BUF_INIT;
+		if (exec_sql(db, "PRAGMA journal_mode=WAL", &e) == 0)
+			return 0;
+		if ((sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || nr_mono_ms() >= end) {
+			buf_printf(err, "%s", e.p ? e.p : "unknown error");
+			buf_free(&e);
+			return -1;
+		}
+		buf_free(&e);
+		sqlite3_sleep(2);
+	}
+}
+
 /* A statement without rows, kept prepared (nr_db_prepare): a worker begins
  * and commits once per request, and sqlite3_exec would compile it each time. */
 static int step_kept(sqlite3 *db, const char *sql)
@@ -281,7 +302,7 @@ sqlite3 *nr_db_open(struct buf *err)
 	/* WAL: readers never block the writer; NORMAL: no fsync per commit
 	 * (a crash may lose the last usage rows, never corrupt the file). */
 	struct buf e = BUF_INIT;
-	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", &e) < 0 ||
+	if (set_wal(db, &e) < 0 || exec_sql(db, "PRAGMA synchronous=NORMAL", &e) < 0 ||
 	    migrate(db, &e) < 0) {
 		buf_printf(err, "unable to set up %s: %s", path.p, e.p ? e.p : "unknown error");
 		buf_free(&e);
