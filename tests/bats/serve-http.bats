@@ -206,10 +206,15 @@ teardown() {
 
 @test "systemd socket activation with Accept=no serves on the passed listener" {
 	command -v systemd-socket-activate >/dev/null || skip "needs systemd-socket-activate"
-	port=$(( (RANDOM % 20000) + 30000 ))
-	systemd-socket-activate -l 127.0.0.1:$port nr-serve --no-auth 2>"$BATS_TEST_TMPDIR/sa.err" 3>&- &
-	SERVER_PID=$!
-	sleep 0.3
+	# a fixed port, below the ephemeral range (32768 up) that other tests'
+	# sockets take theirs from; another one when it turns out to be taken
+	for _ in 1 2 3 4 5; do
+		port=$(( (RANDOM % 10000) + 21000 ))
+		systemd-socket-activate -l 127.0.0.1:$port nr-serve --no-auth 2>"$BATS_TEST_TMPDIR/sa.err" 3>&- &
+		SERVER_PID=$!
+		sleep 0.3
+		kill -0 "$SERVER_PID" 2>/dev/null && break	# it exits when it cannot bind
+	done
 	run curl -sS --retry 5 --retry-connrefused "http://127.0.0.1:$port/health"
 	assert_output '{"status":"ok"}'
 	run curl -sS "http://127.0.0.1:$port/health"
