@@ -10,6 +10,7 @@
 
 #include "admin/commands.h"
 #include "buf.h"
+#include "cli.h"
 #include "db.h"
 #include "exitcodes.h"
 #include "logsafe.h"
@@ -190,14 +191,19 @@ static void print_pending(jv p)
 
 int nr_cmd_usage(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "json", 0, NULL, 'j' }, { "since", 1, NULL, 's' }, { "by", 1, NULL, 'b' },
-		{ "help", 0, NULL, 'h' }, { 0 } };
+	static const struct cli_opt opts[] = {
+		{ "json", 0, 'j', NULL, "JSON" }, { "since", 1, 's', "YYYY-MM-DD", "from this day" },
+		{ "by", 1, 'b', "GROUP", "grouped by" }, { "help", 0, 'h', NULL, "show this help" },
+	};
+	struct option lopts[sizeof opts / sizeof opts[0] + 1];
+	char sopts[CLI_SHORTOPTS_SIZE(sizeof opts / sizeof opts[0])];
+	cli_longopts(opts, sizeof opts / sizeof opts[0], lopts);
+	cli_shortopts(opts, sizeof opts / sizeof opts[0], sopts);
 	int json = 0, c;
 	const char *since = "0000-00-00";
 	const struct group *by = &groups[0];
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "js:b:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 's':
