@@ -2,11 +2,11 @@
 #include "route/dirs.h"
 
 #include <dirent.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "self.h"
 
 int nr_config_dir(struct buf *out)
 {
@@ -33,21 +33,16 @@ static int is_dir(const char *p)
  * and a stat on every lookup cost more than the provider files' own stats. */
 static int exe_share_dir(struct buf *out)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0 || (size_t)n >= sizeof exe - 1)
-		return -1;
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';	/* the bin directory: an install has share/nr, the source tree share/ */
-	if (buf_printf(out, "%s/../share/nr", exe) < 0)
-		return -1;
-	if (is_dir(out->p))
-		return 0;
-	buf_reset(out);
-	return buf_printf(out, "%s/../share", exe);
+	struct buf bin = BUF_INIT;	/* an install has share/nr beside it, the source tree share/ */
+	int rc = nr_exe_dir(&bin);
+	if (rc == 0)
+		rc = buf_printf(out, "%s/../share/nr", bin.p);
+	if (rc == 0 && !is_dir(out->p)) {
+		buf_reset(out);
+		rc = buf_printf(out, "%s/../share", bin.p);
+	}
+	buf_free(&bin);
+	return rc;
 }
 
 int nr_share_dir(struct buf *out)

@@ -13,6 +13,7 @@
 
 #include "io.h"
 #include "route/dirs.h"
+#include "self.h"
 
 static void free_words(char **w)
 {
@@ -138,10 +139,9 @@ static char *find_program(const char *name)
 	if (strchr(name, '/'))
 		return access(name, X_OK) == 0 ? strdup(name) : NULL;
 	if (is_stock(name)) {
-		char self[4096];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof self);
-		char *slash = n > 0 && (size_t)n < sizeof self ? memrchr(self, '/', (size_t)n) : NULL;
-		char *p = slash ? executable_in(self, (size_t)(slash - self), name) : NULL;
+		struct buf self = BUF_INIT;
+		char *p = nr_exe_dir(&self) == 0 ? executable_in(self.p, self.len, name) : NULL;
+		buf_free(&self);
 		if (p)
 			return p;
 	}
