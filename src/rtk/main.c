@@ -99,8 +99,7 @@ static int run_request(int format, int caveman, int facts, int stats)
 		rc = NR_EXIT_DATA;
 		goto done;
 	}
-	unsigned long long saved = st.in_bytes - st.out_bytes;
-	struct nr_facts f = { (long long)saved, (long long)rtk_estimate_tokens(saved) };
+	struct nr_facts f = rtk_request_facts(&st);
 	struct buf head = BUF_INIT;
 	if (facts && facts_write(&head, &f) < 0) {
 		fprintf(stderr, "rtk-filter: out of memory\n");

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "facts.h"
 #include "format.h"
 
 struct rtk_request_stats {
@@ -26,5 +27,9 @@ struct rtk_request_stats {
  * not a JSON object of that format, and then *out is left empty. */
 int rtk_request(const char *json, size_t n, enum nr_format format, int flags,
 		struct buf *out, struct rtk_request_stats *st, char **err);
+
+/* What the request's savings tell nr-route (the bytes of tool-result text
+ * taken out, and their estimated tokens), as the server and --facts say it. */
+struct nr_facts rtk_request_facts(const struct rtk_request_stats *st);
 
 #endif

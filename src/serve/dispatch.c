@@ -6,6 +6,7 @@
  * (stage_run.h), with the same request and facts, so both give the same answer. */
 #include "serve/dispatch.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include "request_max.h"
 #include "route/route.h"
 #include "route/upstream.h"
-#include "rtk/engine.h"
 #include "rtk/request.h"
 #include "serve/knobs.h"
 #include "serve/pipeline.h"
@@ -110,6 +110,34 @@ static int way_error(struct way *w, int status, const char *type, const char *ms
 				w->head_only);
 }
 
+/* A stage that let the request down: the message formatted, written to the
+ * log too when it is the server's side (5xx), and sent in the client's format. */
+static int way_fail(struct way *w, int status, const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int way_fail(struct way *w, int status, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;	/* its contents are undefined then */
+	va_end(ap);
+	const char *m = s ? s : "a pipeline stage failed";
+	if (status >= 500)
+		fprintf(stderr, "nr-serve: %s\n", m);
+	int rc = way_error(w, status, type, m);
+	free(s);
+	return rc;
+}
+
+/* What a stage wrote on stderr, for the operator's log. */
+static void log_stage_stderr(const struct stage *st, const struct buf *err)
+{
+	if (err->len)
+		fprintf(stderr, "nr-serve: stage '%s' said: %.*s%s", st->name, (int)err->len, err->p,
+			err->p[err->len - 1] == '\n' ? "" : "\n");
+}
+
 /* The environment of a stage run as a process (doc/pipeline.md). */
 static int way_env(struct way *w, const struct stage *st, size_t len)
 {
@@ -170,38 +198,29 @@ static int stage_failed(struct way *w, const struct stage *st, struct stage_resu
 {
 	if (r->client_gone)
 		return -1;
-	struct buf msg = BUF_INIT;
-	int status = 502, code = -1;
-	const char *type = "server_error";
-	if (r->err.len)	/* its stderr, for the operator */
-		fprintf(stderr, "nr-serve: stage '%s' said: %.*s%s", st->name, (int)r->err.len, r->err.p,
-			r->err.p[r->err.len - 1] == '\n' ? "" : "\n");
-	if (r->exited && WIFEXITED(r->status))
-		code = WEXITSTATUS(r->status);
-	if (r->spawn_errno) {
-		status = 500;
-		buf_printf(&msg, "unable to start the pipeline stage '%s': %s", st->name, strerror(r->spawn_errno));
-	} else if (r->timed_out) {
-		status = 504, type = "timeout";
-		buf_printf(&msg, "the pipeline stage '%s' did not finish within %d s", st->name,
-			   w->cfg->stage_timeout_ms / 1000);
-	} else if (r->too_big) {
-		buf_printf(&msg, "the pipeline stage '%s' wrote a request larger than %d MiB", st->name,
-			   NR_REQUEST_MAX >> 20);
-	} else if (code == NR_EXIT_DATA || code == NR_EXIT_NOPERM) {
-		status = code == NR_EXIT_DATA ? 400 : 403;
-		type = code == NR_EXIT_DATA ? "invalid_request" : "permission";
+	log_stage_stderr(st, &r->err);
+	int code = r->exited && WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+	if (r->spawn_errno)
+		return way_fail(w, 500, "server_error", "unable to start the pipeline stage '%s': %s", st->name,
+				strerror(r->spawn_errno));
+	if (r->timed_out)
+		return way_fail(w, 504, "timeout", "the pipeline stage '%s' did not finish within %d s", st->name,
+				w->cfg->stage_timeout_ms / 1000);
+	if (r->too_big)
+		return way_fail(w, 502, "server_error", "the pipeline stage '%s' wrote a request larger than %d MiB",
+				st->name, NR_REQUEST_MAX >> 20);
+	if (code == NR_EXIT_DATA || code == NR_EXIT_NOPERM) {
+		struct buf msg = BUF_INIT;
 		refusal(st, &r->err, &msg);
-	} else if (r->exited && WIFSIGNALED(r->status)) {
-		buf_printf(&msg, "the pipeline stage '%s' was killed by signal %d", st->name, WTERMSIG(r->status));
-	} else {
-		buf_printf(&msg, "the pipeline stage '%s' failed (exit %d)", st->name, code);
+		int rc = code == NR_EXIT_DATA ? way_fail(w, 400, "invalid_request", "%s", msg.p ? msg.p : "")
+					      : way_fail(w, 403, "permission", "%s", msg.p ? msg.p : "");
+		buf_free(&msg);
+		return rc;
 	}
-	if (status >= 500)
-		fprintf(stderr, "nr-serve: %s\n", msg.p ? msg.p : "a pipeline stage failed");
-	int rc = way_error(w, status, type, msg.p ? msg.p : "a pipeline stage failed");
-	buf_free(&msg);
-	return rc;
+	if (r->exited && WIFSIGNALED(r->status))
+		return way_fail(w, 502, "server_error", "the pipeline stage '%s' was killed by signal %d", st->name,
+				WTERMSIG(r->status));
+	return way_fail(w, 502, "server_error", "the pipeline stage '%s' failed (exit %d)", st->name, code);
 }
 
 /* A request stage: the request through it, into w->cur. 0 to go on; else
@@ -225,11 +244,8 @@ static int run_request_stage(struct way *w, const struct stage *st)
 			buf_free(&next);
 			return rc < 0 ? -1 : 1;
 		}
-		if (st->facts) {
-			unsigned long long saved = rs.in_bytes - rs.out_bytes;
-			w->facts.rtk_bytes = (long long)saved;
-			w->facts.rtk_tokens = (long long)rtk_estimate_tokens(saved);
-		}
+		if (st->facts)
+			w->facts = rtk_request_facts(&rs);
 		buf_free(&w->cur);
 		w->cur = next;
 		w->off = 0;
@@ -249,9 +265,7 @@ static int run_request_stage(struct way *w, const struct stage *st)
 		buf_free(&next);
 		return rc < 0 ? -1 : 1;
 	}
-	if (r.err.len)	/* a stage that passed the request may still have said something */
-		fprintf(stderr, "nr-serve: stage '%s' said: %.*s%s", st->name, (int)r.err.len, r.err.p,
-			r.err.p[r.err.len - 1] == '\n' ? "" : "\n");
+	log_stage_stderr(st, &r.err);	/* a stage that passed the request may still have said something */
 	stage_result_free(&r);
 	size_t off = 0;
 	const char *why = NULL;
@@ -264,11 +278,8 @@ static int run_request_stage(struct way *w, const struct stage *st)
 			why = "not an object";
 	}
 	if (why) {
-		struct buf msg = BUF_INIT;
-		buf_printf(&msg, "the pipeline stage '%s' wrote no JSON request: %s", st->name, why);
-		fprintf(stderr, "nr-serve: %s\n", msg.p ? msg.p : "");
-		int rc = way_error(w, 502, "server_error", msg.p ? msg.p : "a pipeline stage failed");
-		buf_free(&msg);
+		int rc = way_fail(w, 502, "server_error", "the pipeline stage '%s' wrote no JSON request: %s",
+				  st->name, why);
 		buf_free(&next);
 		return rc < 0 ? -1 : 1;
 	}
@@ -316,18 +327,14 @@ static int run_answer_stage(struct way *w, const struct stage *st)
 			rc = -1;
 		} else if (h.out.started && h.sse) {
 			rc = -1;	/* the stream is cut: the client sees it end early */
-		} else {	/* nothing is out yet (a whole answer is sent once complete) */
-			struct buf msg = BUF_INIT;
-			if (r.spawn_errno)
-				buf_printf(&msg, "unable to start the pipeline stage '%s': %s", st->name, strerror(r.spawn_errno));
-			else if (h.out.started)
-				buf_printf(&msg, "the pipeline stage '%s' died while answering", st->name);
-			else
-				buf_printf(&msg, "the pipeline stage '%s' %s", st->name,
-					   r.bad_answer ? "wrote no CGI answer (Status, Content-Type, a blank line)" : "ended without an answer");
-			fprintf(stderr, "nr-serve: %s\n", msg.p ? msg.p : "");
-			rc = way_error(w, r.spawn_errno ? 500 : 502, "server_error", msg.p ? msg.p : "a pipeline stage failed");
-			buf_free(&msg);
+		} else if (r.spawn_errno) {	/* nothing is out yet (a whole answer is sent once complete) */
+			rc = way_fail(w, 500, "server_error", "unable to start the pipeline stage '%s': %s", st->name,
+				      strerror(r.spawn_errno));
+		} else {
+			rc = way_fail(w, 502, "server_error", "the pipeline stage '%s' %s", st->name,
+				      h.out.started ? "died while answering"
+				      : r.bad_answer ? "wrote no CGI answer (Status, Content-Type, a blank line)"
+						     : "ended without an answer");
 		}
 		stage_result_free(&r);	/* after the answer: it may be writing its usage rows */
 	}
