@@ -142,6 +142,13 @@ static void stop(struct proc *p, int gently, struct stage_result *r)
 	reap(p, r);
 }
 
+/* The ms from now to deadline, for poll: 0 once it has passed. */
+static int ms_until(long long deadline)
+{
+	long long left = deadline - nr_mono_ms();
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
 typedef int (*sink_fn)(void *ctx, const char *p, size_t n);
 
 /* Moves bytes until the stage's stdout (and captured stderr) end: the request
@@ -166,12 +173,10 @@ static int pump(struct proc *p, long long deadline, int hangup_fd, sink_fn sink,
 			pf[ih = np++] = (struct pollfd){ hangup_fd, POLLRDHUP, 0 };
 		int wait = -1;
 		if (deadline >= 0) {
-			long long left = deadline - nr_mono_ms();
-			if (left <= 0) {
+			if ((wait = ms_until(deadline)) == 0) {
 				r->timed_out = 1;
 				return -1;
 			}
-			wait = left > INT_MAX ? INT_MAX : (int)left;
 		}
 		int k = poll(pf, (nfds_t)np, wait);
 		if (k < 0 && errno != EINTR)
@@ -246,8 +251,7 @@ int stage_filter(const struct stage *st, char *const envp[], const char *in, siz
 		stop(&p, r->client_gone, r);
 		return -1;
 	}
-	long long left = deadline - nr_mono_ms();
-	if (!ended(&p, left > 0 ? (int)(left > INT_MAX ? INT_MAX : left) : 0)) {
+	if (!ended(&p, ms_until(deadline))) {
 		r->timed_out = 1;	/* its stdout ended, but it did not */
 		stop(&p, 0, r);
 		return -1;
@@ -320,16 +324,11 @@ static int parse_head(char *h, size_t len, int *status, const char **ctype, cons
 	return *ctype ? 0 : -1;
 }
 
-static int answer_body(struct answer_sink *a, const char *p, size_t n)
-{
-	return nr_out_write(a->o, p, n);
-}
-
 static int answer_sink(void *ctx, const char *p, size_t n)
 {
 	struct answer_sink *a = ctx;
 	if (a->in_body)
-		return answer_body(a, p, n);
+		return nr_out_write(a->o, p, n);
 	size_t from = a->head.len > 3 ? a->head.len - 3 : 0;
 	if (buf_append(&a->head, p, n) < 0)
 		return -1;
@@ -367,7 +366,7 @@ static int answer_sink(void *ctx, const char *p, size_t n)
 	if (nr_out_begin(a->o, status, ctype, target) < 0)
 		return -1;
 	a->in_body = 1;
-	return answer_body(a, h + body, a->head.len - body);
+	return nr_out_write(a->o, h + body, a->head.len - body);
 }
 
 int stage_answer(const struct stage *st, char *const envp[], const char *in, size_t n,
