@@ -1,16 +1,10 @@
 /* cli: getopt_long options and --help text from one table. */
 #include "cli.h"
 
-void cli_longopts(const struct cli_opt *o, size_t n, struct option *lopts)
-{
-	for (size_t i = 0; i < n; i++)
-		lopts[i] = (struct option){ o[i].name, o[i].has_arg, NULL, o[i].val };
-	lopts[n] = (struct option){ 0 };
-}
-
-void cli_shortopts(const struct cli_opt *o, size_t n, char *s)
+void cli_getopt_tables(const struct cli_opt *o, size_t n, struct option *lopts, char *s)
 {
 	for (size_t i = 0; i < n; i++) {
+		lopts[i] = (struct option){ o[i].name, o[i].has_arg, NULL, o[i].val };
 		int v = o[i].val;
 		if (!((v >= 'a' && v <= 'z') || (v >= 'A' && v <= 'Z')))
 			continue;
@@ -18,6 +12,7 @@ void cli_shortopts(const struct cli_opt *o, size_t n, char *s)
 		if (o[i].has_arg == required_argument)
 			*s++ = ':';
 	}
+	lopts[n] = (struct option){ 0 };
 	*s = '\0';
 }
 

@@ -13,13 +13,12 @@ struct cli_opt {
 	const char *arg, *help;	/* arg: the value's name in --help, NULL for flags */
 };
 
-/* Fills lopts[0..n] (n + 1 entries, the last all zero) for getopt_long. */
-void cli_longopts(const struct cli_opt *o, size_t n, struct option *lopts);
-/* getopt_long's short options from the same table: each val that is a
- * letter, with ':' when it takes a value, in s (CLI_SHORTOPTS_SIZE(n) bytes:
- * every option fits, so nothing is cut). */
+/* getopt_long's two tables from one option table: lopts[0..n] (n + 1
+ * entries, the last all zero) and the short options in s (each val that is
+ * a letter, with ':' when it takes a value; CLI_SHORTOPTS_SIZE(n) bytes, so
+ * every option fits and nothing is cut). */
 #define CLI_SHORTOPTS_SIZE(n) (2 * (n) + 1)
-void cli_shortopts(const struct cli_opt *o, size_t n, char *s);
+void cli_getopt_tables(const struct cli_opt *o, size_t n, struct option *lopts, char *s);
 /* One "  --name ARG   help" line per option, the help column at `width`. */
 void cli_print_options(FILE *f, const struct cli_opt *o, size_t n, int width);
 

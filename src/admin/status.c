@@ -291,9 +291,8 @@ static jv failures_json(sqlite3 *db, int limit, struct buf *err)
 static int parse_args(int argc, char **argv, int *json, int *failures)
 {
 	struct option lopts[NOPTS + 1];
-	cli_longopts(opts, NOPTS, lopts);
 	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
-	cli_shortopts(opts, NOPTS, sopts);
+	cli_getopt_tables(opts, NOPTS, lopts, sopts);
 	int c;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		char *end;

@@ -197,8 +197,7 @@ int nr_cmd_usage(int argc, char **argv)
 	};
 	struct option lopts[sizeof opts / sizeof opts[0] + 1];
 	char sopts[CLI_SHORTOPTS_SIZE(sizeof opts / sizeof opts[0])];
-	cli_longopts(opts, sizeof opts / sizeof opts[0], lopts);
-	cli_shortopts(opts, sizeof opts / sizeof opts[0], sopts);
+	cli_getopt_tables(opts, sizeof opts / sizeof opts[0], lopts, sopts);
 	int json = 0, c;
 	const char *since = "0000-00-00";
 	const struct group *by = &groups[0];

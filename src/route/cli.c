@@ -85,9 +85,8 @@ static void answered(void)
 int nr_route_main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	cli_longopts(opts, NOPTS, lopts);
 	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
-	cli_shortopts(opts, NOPTS, sopts);
+	cli_getopt_tables(opts, NOPTS, lopts, sopts);
 
 	const char *env_from = getenv("NR_FORMAT"), *env_stream = getenv("NR_STREAM");
 	int from = env_from && *env_from ? nr_format_parse(env_from) : -1, c;

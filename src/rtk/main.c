@@ -124,9 +124,8 @@ done:
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	cli_longopts(opts, NOPTS, lopts);
 	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
-	cli_shortopts(opts, NOPTS, sopts);
+	cli_getopt_tables(opts, NOPTS, lopts, sopts);
 
 	const struct rtk_filter *forced = NULL;
 	int stats = 0, request = 0, caveman = 0, facts = 0, format = -1, c;

@@ -75,9 +75,8 @@ static int serve_fd(int fd, const struct serve_config *cfg)
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	cli_longopts(opts, NOPTS, lopts);
 	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
-	cli_shortopts(opts, NOPTS, sopts);
+	cli_getopt_tables(opts, NOPTS, lopts, sopts);
 
 	struct serve_config cfg = { .body_max = HTTP_BODY_MAX_DEFAULT,
 				    .timeout_ms = HTTP_READ_TIMEOUT_MS_DEFAULT, .auth = 1 };

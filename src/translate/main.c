@@ -207,9 +207,8 @@ static int parse_format(const char *flag, const char *name)
 int main(int argc, char **argv)
 {
 	struct option lopts[NOPTS + 1];
-	cli_longopts(opts, NOPTS, lopts);
 	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
-	cli_shortopts(opts, NOPTS, sopts);
+	cli_getopt_tables(opts, NOPTS, lopts, sopts);
 
 	enum mode mode = MODE_NONE;
 	int from = -1, to = -1, status = 0, c;
