@@ -137,6 +137,11 @@ build/bench/route_loop: bench/route_loop.c $(HEADERS) $(call libs,std)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< -Wl,--start-group $(call libs,std) -Wl,--end-group $(LDLIBS)
 
+# bench/cpu's floor: the cheapest forwarder (bench/floor_proxy.c)
+build/bench/floor_proxy: bench/floor_proxy.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
 # (one dpkg-query for all: a query and a grep a package took 2 s)
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
