@@ -198,6 +198,9 @@ uninstall:
 
 .PHONY: install-man uninstall
 
+# GET /metrics is read by Prometheus's own parser (promtool check metrics).
+DEB_PKGS += prometheus
+
 clean:
 	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream
 

@@ -91,6 +91,28 @@ static const char *const migrations[] = {
 	 " WHERE cost > 0 AND provider IS NOT NULL AND model IS NOT NULL GROUP BY 1, 2;"
 	 "INSERT INTO spend SELECT provider || '/' || model, substr(day, 1, 7), sum(cost) FROM usage"
 	 " WHERE cost > 0 AND provider IS NOT NULL AND model IS NOT NULL GROUP BY 1, 2;"),
+	/* 10: the dashboard's and /metrics' sums (serve/rollup.h): the usage
+	 * rows added up per hour, per UTC day and for all time (grain 3600,
+	 * 86400, 0), so that a page over a year of rows reads thousands of
+	 * sums, not a million rows; filled by their readers from the rows
+	 * above the id recorded in settings ('usage_rollup_id'). And the
+	 * dashboard's login sessions (serve/session.h): the SHA-256 of the
+	 * cookie's random id, never the id itself, and the key it was opened
+	 * with (revoking the key ends them). IF NOT EXISTS: tests run migrations
+	 * again from an older version */
+	("CREATE TABLE IF NOT EXISTS usage_rollup (grain INTEGER NOT NULL, t INTEGER NOT NULL,"
+	 " provider TEXT NOT NULL, model TEXT NOT NULL, combo TEXT NOT NULL,"
+	 " outcome TEXT NOT NULL, class TEXT NOT NULL,"
+	 " attempts INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,"
+	 " cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, cost REAL NOT NULL,"
+	 " rtk_saved_tokens INTEGER NOT NULL, rtk_saved_bytes INTEGER NOT NULL, rtk_saved_cost REAL NOT NULL,"
+	 " lat_n INTEGER NOT NULL, lat_sum_ms INTEGER NOT NULL,"
+	 " l0 INTEGER NOT NULL, l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL,"
+	 " l4 INTEGER NOT NULL, l5 INTEGER NOT NULL, l6 INTEGER NOT NULL, l7 INTEGER NOT NULL,"
+	 " l8 INTEGER NOT NULL, l9 INTEGER NOT NULL, l10 INTEGER NOT NULL,"
+	 " PRIMARY KEY (grain, t, provider, model, combo, outcome, class)) WITHOUT ROWID;"
+	 "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, key_id INTEGER NOT NULL, csrf TEXT NOT NULL,"
+	 " created REAL NOT NULL, expires REAL NOT NULL);"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

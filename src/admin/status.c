@@ -229,8 +229,7 @@ static jv combos_json(sqlite3 *db, const struct cooldowns *cd)
 	return out;
 }
 
-/* A failed attempt's kind, from its status and nr-route's own reason. */
-static const char *failure_class(int status, const char *outcome, const char *reason)
+const char *status_failure_class(int status, const char *outcome, const char *reason)
 {
 	if (strcmp(outcome, "cut") == 0)
 		return "cut";
@@ -274,7 +273,7 @@ static jv failures_json(sqlite3 *db, int limit, struct buf *err)
 				 jv_string("requested"), jv_string(col(st, 1)),
 				 jv_string("target"), jv_string_fmt("%s/%s", col(st, 3), col(st, 4)),
 				 jv_string("account"), jv_string(col(st, 5)), jv_string("status"), jv_number(status),
-				 jv_string("class"), jv_string(failure_class(status, col(st, 7), col(st, 8))));
+				 jv_string("class"), jv_string(status_failure_class(status, col(st, 7), col(st, 8))));
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 			o = jv_object_set(o, jv_string("combo"), jv_string(col(st, 2)));
 		out = jv_array_append(out, o);

@@ -18,4 +18,9 @@ void status_put_span(struct buf *b, double secs);
  * with_zone adds the date and the zone always. */
 void status_put_time(struct buf *b, double t, double now, int with_zone);
 
+/* A failed attempt's class (rate_limit, quota, auth, upstream_error, timeout,
+ * unreachable, cut, refused, bad_answer), from its status, outcome and
+ * nr-route's own reason: nr status's, and the dashboard's and /metrics'. */
+const char *status_failure_class(int status, const char *outcome, const char *reason);
+
 #endif

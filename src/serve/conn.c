@@ -14,6 +14,7 @@
 #include "serve/dispatch.h"
 #include "serve/endpoint.h"
 #include "serve/http.h"
+#include "serve/metrics.h"
 #include "serve/models.h"
 #include "serve/reply.h"
 #include "serve/server.h"
@@ -170,6 +171,7 @@ static int run(struct http_conn *c, struct http_request *req, const struct endpo
 	case EP_MODELS: return handle_models(c, req);
 	case EP_MODEL: return handle_model(c, req, ep);
 	case EP_COUNT_TOKENS: return handle_count_tokens(c, req, ep);
+	case EP_METRICS: return metrics_answer(c, req);
 	default: return dispatch(c, req, ep, cfg, who);
 	}
 }
@@ -193,6 +195,8 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 		status = 404, msg = "no such endpoint";
 	} else if (strcmp(req->method, ep.method) != 0 && !(head && strcmp(ep.method, "GET") == 0)) {
 		status = 405, msg = "method not allowed on this endpoint";
+	} else if (ep.kind == EP_METRICS && cfg->metrics_public && loopback) {
+		/* --metrics-public: a scraper on this machine needs no key */
 	} else if (ep.kind != EP_HEALTH) {
 		int a = auth_check(req, cfg, loopback, &who);
 		if (a < 0)

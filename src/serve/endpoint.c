@@ -28,6 +28,11 @@ int endpoint_match(const char *path, struct endpoint *ep)
 		ep->method = "GET";
 		return 0;
 	}
+	if (strcmp(path, "/metrics") == 0) {
+		ep->kind = EP_METRICS;
+		ep->method = "GET";
+		return 0;
+	}
 	const char *p = strip_version(path);
 	static const struct {
 		const char *path;

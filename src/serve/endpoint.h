@@ -12,6 +12,7 @@ enum endpoint_kind {
 	EP_MODEL,		/* GET /v1/models/{id}: model holds the decoded id */
 	EP_CHAT,		/* POST a request of `format` */
 	EP_COUNT_TOKENS,	/* POST /v1/messages/count_tokens */
+	EP_METRICS,		/* GET /metrics (metrics.h) */
 };
 
 struct endpoint {

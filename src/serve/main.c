@@ -20,6 +20,7 @@ static const struct cli_opt opts[] = {
 	{ "listen", 1, 'l', "ADDR:PORT", "listen here (e.g. 127.0.0.1:20128)" },
 	{ "max-connections", 1, 'm', "N", "connections served at once when listening (default 256)" },
 	{ "no-auth", 0, 'n', NULL, "accept requests without an API key (loopback only)" },
+	{ "metrics-public", 0, 'M', NULL, "GET /metrics without a key for loopback clients" },
 	{ "max-body", 1, 'b', "BYTES", "largest request body (default 64 MiB)" },
 	{ "timeout", 1, 't', "SECONDS", "drop a client silent this long (default 30)" },
 	{ "caveman", 0, 'c', NULL, "ask models for terse technical answers" },
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nPer request, the headers x-nr-rtk: on|off and x-nr-caveman: on|off (also\n"
 		   "true/false, 1/0; never sent upstream) override the key's settings (nr key set\n"
 		   "NAME rtk=off caveman=on), which override --no-rtk and --caveman.\n"
+		   "GET /metrics (Prometheus) needs a key too; GET /dashboard asks for one once.\n"
 		   "Keys: nr key add NAME. Environment: NR_DATA_DIR, NR_CONFIG_DIR.\n"
 		   "exit: 0 stopped cleanly, %d usage, %d system error\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
 		case 'i': inetd = 1; break;
 		case 'l': listen_addr = optarg; break;
 		case 'n': cfg.auth = 0; break;
+		case 'M': cfg.metrics_public = 1; break;
 		case 'm':
 			if (parse_number("--max-connections", optarg, 65536, &v) < 0)
 				return NR_EXIT_USAGE;
@@ -152,6 +155,10 @@ int main(int argc, char **argv)
 			rc = NR_EXIT_SYS;
 		} else if (!cfg.auth && !loopback) {
 			fprintf(stderr, "nr-serve: refusing --no-auth on the non-loopback address %s\n",
+				listen_addr);
+			rc = NR_EXIT_USAGE;
+		} else if (cfg.metrics_public && !loopback) {
+			fprintf(stderr, "nr-serve: refusing --metrics-public on the non-loopback address %s\n",
 				listen_addr);
 			rc = NR_EXIT_USAGE;
 		} else {

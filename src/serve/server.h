@@ -16,6 +16,7 @@ struct serve_config {
 	int max_connections;	/* listener: connections served at once (workers) */
 	const struct pipeline *pipeline;	/* the request's way (pipeline.h) */
 	int stage_timeout_ms;	/* a request stage run as a process has this long */
+	int metrics_public;	/* GET /metrics without a key, for loopback clients */
 };
 
 #define SERVE_STAGE_TIMEOUT_S_DEFAULT 30

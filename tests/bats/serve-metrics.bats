@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# GET /metrics: the usage rows' sums, cooldowns and quota windows in
+# Prometheus's text format, read by Prometheus's own parser (promtool check
+# metrics); a key is required unless --metrics-public and the client is on
+# loopback.
+
+load serve-helper
+
+setup() {
+	serve_setup
+	make_key
+	DB=$NR_DATA_DIR/nr.sqlite
+	now=$(date +%s)
+}
+
+teardown() {
+	serve_teardown
+}
+
+# row REQUEST ATTEMPT COMBO PROVIDER MODEL STATUS OUTCOME REASON LATENCY_MS IN OUT COST SAVED SAVED_USD
+row() {
+	printf "('%s', %s, %s, date(%s, 'unixepoch'), 'm', %s, '%s', '%s', %s, %s, '%s', %s, %s, %s, %s, %s, %s, %s)," \
+		"$1" "$2" "$now" "$now" "$3" "$4" "$5" "$2" "$6" "$7" "$8" "$9" "${10}" "${11}" "${12}" "${13}" "${14}"
+}
+
+# insert ROWS...: the rows (from row) into the usage table
+insert() {
+	local v
+	v=$(printf '%s' "$@")
+	sqlite3 "$DB" "insert into usage (request, attempt, ts, day, requested, combo, provider, model, position,
+		status, outcome, reason, latency_ms, input_tokens, output_tokens, cost, rtk_saved_tokens,
+		rtk_saved_cost) values ${v%,}"
+}
+
+metrics() {
+	curl -sS -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/metrics"
+}
+
+@test "/metrics needs an nr key, as the API does, and answers 200 in the text format with one" {
+	start_server
+	run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -sS -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer nr-wrong' "http://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -sS -D - -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/metrics"
+	assert_line --partial 'HTTP/1.1 200'
+	assert_line --partial 'Content-Type: text/plain; version=0.0.4; charset=utf-8'
+	run curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/metrics"
+	assert_output 405
+}
+
+@test "--metrics-public serves /metrics to a loopback client without a key, and is refused on another address" {
+	start_server --metrics-public
+	run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	assert_output 200
+	# the API itself still wants its key
+	run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/models"
+	assert_output 401
+	run nr-serve --listen 0.0.0.0:0 --metrics-public
+	assert_failure 100
+	assert_output --partial 'refusing --metrics-public on the non-loopback address 0.0.0.0:0'
+}
+
+@test "the counters add up the usage rows, and rows written after a scrape are in the next one" {
+	insert "$(row r1 0 "'cheap'" mo a 429 fallback "'rate limited'" 120 0 0 0 0 0)" \
+		"$(row r1 1 "'cheap'" mz b 200 ok null 800 100 50 0.25 40 0.01)" \
+		"$(row r2 0 null mz b 502 error "'upstream 502'" 3000 0 0 0 0 0)"
+	start_server
+	run metrics
+	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 1'
+	assert_line 'nr_requests_total{provider="mz",model="b",outcome="error"} 1'
+	assert_line 'nr_upstream_attempts_total{provider="mo",model="a",combo="cheap",outcome="fallback"} 1'
+	assert_line 'nr_upstream_attempts_total{provider="mz",model="b",combo="cheap",outcome="ok"} 1'
+	assert_line 'nr_upstream_attempts_total{provider="mz",model="b",combo="",outcome="error"} 1'
+	assert_line 'nr_upstream_errors_total{provider="mo",class="rate_limit"} 1'
+	assert_line 'nr_upstream_errors_total{provider="mz",class="upstream_error"} 1'
+	assert_line 'nr_tokens_total{provider="mz",model="b",type="input"} 100'
+	assert_line 'nr_tokens_total{provider="mz",model="b",type="output"} 50'
+	assert_line 'nr_cost_usd_total{provider="mz",model="b"} 0.25'
+	assert_line 'nr_rtk_saved_tokens_total{provider="mz",model="b"} 40'
+	assert_line 'nr_rtk_saved_usd_total{provider="mz",model="b"} 0.01'
+	assert_line 'nr_upstream_latency_seconds_bucket{provider="mz",le="1"} 1'
+	assert_line 'nr_upstream_latency_seconds_bucket{provider="mz",le="2.5"} 1'
+	assert_line 'nr_upstream_latency_seconds_bucket{provider="mz",le="5"} 2'
+	assert_line 'nr_upstream_latency_seconds_count{provider="mz"} 2'
+	assert_line 'nr_upstream_latency_seconds_sum{provider="mz"} 3.8'
+	insert "$(row r3 0 null mz b 200 ok null 50 7 3 0.5 0 0)"
+	run metrics
+	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 2'
+	assert_line 'nr_tokens_total{provider="mz",model="b",type="input"} 107'
+	assert_line 'nr_cost_usd_total{provider="mz",model="b"} 0.75'
+	assert_line 'nr_upstream_latency_seconds_bucket{provider="mz",le="0.1"} 1'
+	# each row counted once: the sums moved past them
+	[ "$(sqlite3 "$DB" "select sum(attempts) from usage_rollup where grain = 0")" = 4 ]
+	[ "$(sqlite3 "$DB" "select sum(attempts) from usage_rollup where grain = 3600")" = 4 ]
+	[ "$(sqlite3 "$DB" "select sum(attempts) from usage_rollup where grain = 86400")" = 4 ]
+}
+
+@test "cooldowns running and quota windows are gauges per provider and account" {
+	sqlite3 "$DB" "insert into cooldowns values ('account mo OPENAI_API_KEY', $now + 600, 'quota'),
+		('target mz/b', $now + 60, 'upstream'), ('target mz/c', $now - 60, 'over');
+		insert into quota_windows values ('codex', 'me', 'primary', 42.5, 300, $now + 3600, 0, $now)"
+	start_server
+	run metrics
+	assert_line 'nr_cooldowns_active{provider="mo"} 1'
+	assert_line 'nr_cooldowns_active{provider="mz"} 1'
+	assert_line 'nr_quota_used_ratio{provider="codex",account="me",window="primary"} 0.425'
+	assert_line "nr_quota_resets_timestamp_seconds{provider=\"codex\",account=\"me\",window=\"primary\"} $((now + 3600))"
+}
+
+@test "promtool check metrics accepts the exposition, label values with quotes and backslashes included" {
+	command -v promtool >/dev/null || skip "needs promtool (Debian's prometheus package)"
+	insert "$(row r1 0 "'cheap'" mo 'we"ird\name' 429 fallback "'x'" 120 1 1 0.1 1 0.1)" \
+		"$(row r2 0 null mz b 200 ok null 800 100 50 0.25 40 0.01)"
+	sqlite3 "$DB" "insert into quota_windows values ('codex', 'me', '7d', 10, 10080, $now + 3600, 0, $now)"
+	start_server
+	metrics >"$BATS_TEST_TMPDIR/m.txt"
+	grep -qF 'model="we\"ird\\name"' "$BATS_TEST_TMPDIR/m.txt" || fail "$(cat "$BATS_TEST_TMPDIR/m.txt")"
+	run promtool check metrics <"$BATS_TEST_TMPDIR/m.txt"
+	assert_success
+	refute_output
+}
