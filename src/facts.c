@@ -101,10 +101,11 @@ int facts_write(struct buf *b, const struct nr_facts *f)
 int facts_from_env(struct nr_facts *f, const char **err)
 {
 	for (size_t k = 0; k < NKNOWN; k++) {
+		long long *fact = (long long *)((char *)f + known[k].off);
 		const char *v = getenv(known[k].env);
-		if (!v || !*v)
+		if (*fact >= 0 || !v || !*v)
 			continue;
-		if (count(v, strlen(v), (long long *)((char *)f + known[k].off)) < 0) {
+		if (count(v, strlen(v), fact) < 0) {
 			*err = known[k].env;
 			return -1;
 		}

@@ -39,7 +39,9 @@ int facts_split(const char *p, size_t n, struct nr_facts *f, size_t *body, const
 int facts_write(struct buf *b, const struct nr_facts *f);
 
 /* The facts in the environment variables NR_RTK_SAVED_BYTES and
- * NR_RTK_SAVED_TOKENS: 0; -1 when one is not a count, *err naming it. */
+ * NR_RTK_SAVED_TOKENS, for those not set in *f already (a flag told them,
+ * and their variables are not read): 0; -1 when one is not a count, *err
+ * naming it. */
 int facts_from_env(struct nr_facts *f, const char **err);
 
 #endif

@@ -88,22 +88,10 @@ int nr_route_main(int argc, char **argv)
 	char sopts[CLI_SHORTOPTS_SIZE(NOPTS)];
 	cli_getopt_tables(opts, NOPTS, lopts, sopts);
 
-	const char *env_from = getenv("NR_FORMAT"), *env_stream = getenv("NR_STREAM");
-	int from = env_from && *env_from ? nr_format_parse(env_from) : -1, c;
-	int stream = env_stream && strcmp(env_stream, "1") == 0;
-	const char *model = getenv("NR_MODEL"), *client_key = getenv("NR_CLIENT_KEY");
-	const char *rtk_b = NULL, *rtk_t = NULL, *why;
-	if (model && !*model)
-		model = NULL;
-	if (env_from && *env_from && from < 0) {
-		fprintf(stderr, "nr-route: unknown format '%s' in NR_FORMAT (openai, anthropic, responses, gemini)\n", env_from);
-		return NR_EXIT_USAGE;
-	}
-	struct nr_facts facts = NR_FACTS_NONE;
-	if (facts_from_env(&facts, &why) < 0) {
-		fprintf(stderr, "nr-route: %s wants a count, got '%s'\n", why, getenv(why));
-		return NR_EXIT_USAGE;
-	}
+	/* the flags first: a flag stands for its environment variable, which
+	 * is then not read (a bad NR_FORMAT under --from is no error) */
+	int from = -1, stream = 0, c;
+	const char *model = NULL, *client_key = NULL, *rtk_b = NULL, *rtk_t = NULL, *why;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -121,15 +109,30 @@ int nr_route_main(int argc, char **argv)
 		default: usage(stderr); return NR_EXIT_USAGE;
 		}
 	}
+	const char *env_from = getenv("NR_FORMAT"), *env_stream = getenv("NR_STREAM");
+	if (from < 0 && env_from && *env_from && (from = nr_format_parse(env_from)) < 0) {
+		fprintf(stderr, "nr-route: unknown format '%s' in NR_FORMAT (openai, anthropic, responses, gemini)\n", env_from);
+		return NR_EXIT_USAGE;
+	}
+	stream |= env_stream && strcmp(env_stream, "1") == 0;
+	if (!model && (model = getenv("NR_MODEL")) && !*model)
+		model = NULL;
+	if (!client_key)
+		client_key = getenv("NR_CLIENT_KEY");
+	long long saved_b = count_arg("--rtk-saved-bytes", rtk_b), saved_t = count_arg("--rtk-saved-tokens", rtk_t);
+	if (saved_b < -1 || saved_t < -1)
+		return NR_EXIT_USAGE;
+	struct nr_facts facts = { saved_b, saved_t };	/* the environment's where no flag told */
+	if (facts_from_env(&facts, &why) < 0) {
+		fprintf(stderr, "nr-route: %s wants a count, got '%s'\n", why, getenv(why));
+		return NR_EXIT_USAGE;
+	}
 	if (optind < argc || from < 0) {
 		fprintf(stderr, optind < argc ? "nr-route: unexpected argument '%s'\n" : "nr-route: --from (or NR_FORMAT) is required\n",
 			optind < argc ? argv[optind] : "");
 		usage(stderr);
 		return NR_EXIT_USAGE;
 	}
-	long long saved_b = count_arg("--rtk-saved-bytes", rtk_b), saved_t = count_arg("--rtk-saved-tokens", rtk_t);
-	if (saved_b < -1 || saved_t < -1)
-		return NR_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);	/* a client that went away is an EPIPE to handle */
 	/* SIGTERM: stop the transfer, record the attempt, exit */
 	struct sigaction sa = { .sa_handler = on_term };

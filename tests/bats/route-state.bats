@@ -308,6 +308,21 @@ route() {
 	cmp "$MOCK_RAW/request-1" "$MOCK_RAW/request-3"
 }
 
+@test "a flag beats its environment variable even when the variable is bad; a bad one alone is a usage error" {
+	body openai mock/m1 >"$BATS_TEST_TMPDIR/req"
+	NR_FORMAT=cobol NR_RTK_SAVED_BYTES=many run --separate-stderr nr-route --from openai --rtk-saved-bytes 3 <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	run db "select rtk_saved_bytes from usage"
+	assert_output 3
+	NR_FORMAT=cobol run --separate-stderr nr-route <"$BATS_TEST_TMPDIR/req"
+	assert_failure 100
+	[[ $stderr == *"unknown format 'cobol' in NR_FORMAT"* ]] || fail "$stderr"
+	NR_RTK_SAVED_BYTES=many run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 100
+	[[ $stderr == *"NR_RTK_SAVED_BYTES wants a count, got 'many'"* ]] || fail "$stderr"
+	[ "$(mock_count)" = 1 ]
+}
+
 @test "a malformed facts block is a 400 in the client's format, and nothing goes upstream" {
 	body anthropic mock/m1 >"$BATS_TEST_TMPDIR/req"
 	for head in 'Nr-Rtk-Saved-Bytes: many\n\n' 'Nr-Rtk-Saved-Bytes: 5\nthis is no header\n\n' 'hello world' \
