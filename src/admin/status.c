@@ -180,6 +180,16 @@ static jv providers_json(sqlite3 *db, const struct cooldowns *cd, double now)
 	return out;
 }
 
+jv status_providers(sqlite3 *db, double now)
+{
+	struct cooldowns cd;
+	if (cooldowns_read(db, now, 1, &cd) < 0)
+		return jv_invalid();
+	jv out = providers_json(db, &cd, now);
+	cooldowns_free(&cd);
+	return out;
+}
+
 /* The first target of t a request would be sent to now, with its account; null when none. */
 static jv next_target(sqlite3 *db, const struct nr_targets *t, const struct cooldowns *cd)
 {

@@ -3,6 +3,7 @@
 #define NR_ADMIN_STATUS_H
 
 #include <jv.h>
+#include <sqlite3.h>
 
 #include "buf.h"
 
@@ -17,6 +18,10 @@ void status_put_span(struct buf *b, double secs);
 /* A time in local time: the clock alone on now's date, else with the date;
  * with_zone adds the date and the zone always. */
 void status_put_time(struct buf *b, double t, double now, int with_zone);
+
+/* The providers as nr status --json lists them (state, accounts, cooldowns),
+ * or invalid when the cooldowns cannot be read. */
+jv status_providers(sqlite3 *db, double now);
 
 /* A failed attempt's class (rate_limit, quota, auth, upstream_error, timeout,
  * unreachable, cut, refused, bad_answer), from its status, outcome and

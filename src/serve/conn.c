@@ -11,6 +11,7 @@
 #include "db.h"
 #include "route/route.h"
 #include "serve/auth.h"
+#include "serve/dashboard.h"
 #include "serve/dispatch.h"
 #include "serve/endpoint.h"
 #include "serve/http.h"
@@ -162,7 +163,7 @@ static int refuse(struct http_conn *c, const struct http_request *req, enum nr_f
 
 /* The handler of an accepted request whose body has been read. */
 static int run(struct http_conn *c, struct http_request *req, const struct endpoint *ep,
-	       const struct serve_config *cfg, const struct auth_result *who)
+	       const struct serve_config *cfg, const struct auth_result *who, int loopback)
 {
 	if (strcmp(req->method, "OPTIONS") == 0)
 		return handle_options(c, req);
@@ -172,6 +173,7 @@ static int run(struct http_conn *c, struct http_request *req, const struct endpo
 	case EP_MODEL: return handle_model(c, req, ep);
 	case EP_COUNT_TOKENS: return handle_count_tokens(c, req, ep);
 	case EP_METRICS: return metrics_answer(c, req);
+	case EP_DASHBOARD: return dashboard_answer(c, req, cfg, loopback);
 	default: return dispatch(c, req, ep, cfg, who);
 	}
 }
@@ -195,6 +197,8 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 		status = 404, msg = "no such endpoint";
 	} else if (strcmp(req->method, ep.method) != 0 && !(head && strcmp(ep.method, "GET") == 0)) {
 		status = 405, msg = "method not allowed on this endpoint";
+	} else if (ep.kind == EP_DASHBOARD) {
+		status = dashboard_admit(req, &msg);	/* its own login: a session cookie */
 	} else if (ep.kind == EP_METRICS && cfg->metrics_public && loopback) {
 		/* --metrics-public: a scraper on this machine needs no key */
 	} else if (ep.kind != EP_HEALTH) {
@@ -217,7 +221,7 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 		req->keep_alive = 0;	/* where the next request starts is unknown */
 		keep = refuse(c, req, ep.format, status, read_error_message(status));
 	} else {
-		keep = run(c, req, &ep, cfg, &who) == 0 && req->keep_alive;
+		keep = run(c, req, &ep, cfg, &who, loopback) == 0 && req->keep_alive;
 	}
 	nr_db_read_ahead_end();	/* when the request did not reach the router's first read */
 	auth_result_free(&who);

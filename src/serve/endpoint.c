@@ -28,9 +28,12 @@ int endpoint_match(const char *path, struct endpoint *ep)
 		ep->method = "GET";
 		return 0;
 	}
-	if (strcmp(path, "/metrics") == 0) {
-		ep->kind = EP_METRICS;
-		ep->method = "GET";
+	if (strcmp(path, "/metrics") == 0 || strcmp(path, "/dashboard") == 0 ||
+	    strncmp(path, "/dashboard/", 11) == 0) {
+		ep->kind = path[1] == 'm' ? EP_METRICS : EP_DASHBOARD;
+		/* the login and logout forms post; the rest is read */
+		ep->method = strcmp(path, "/dashboard/login") == 0 || strcmp(path, "/dashboard/logout") == 0
+				     ? "POST" : "GET";
 		return 0;
 	}
 	const char *p = strip_version(path);

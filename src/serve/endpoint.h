@@ -13,6 +13,7 @@ enum endpoint_kind {
 	EP_CHAT,		/* POST a request of `format` */
 	EP_COUNT_TOKENS,	/* POST /v1/messages/count_tokens */
 	EP_METRICS,		/* GET /metrics (metrics.h) */
+	EP_DASHBOARD,		/* /dashboard and below (dashboard.h): its own login */
 };
 
 struct endpoint {

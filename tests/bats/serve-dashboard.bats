@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# GET /dashboard over plain HTTP (curl): the login that trades an nr key for
+# a session cookie, the cookie's flags, logout, the page's figures against the
+# database's own sums, and bad input. tests/browser/dashboard.cjs checks the
+# same page in a real browser.
+
+load serve-helper
+
+setup() {
+	serve_setup
+	export NR_SHARE_DIR=$ROOT/share
+	make_key
+	DB=$NR_DATA_DIR/nr.sqlite
+	URL=
+}
+
+teardown() {
+	serve_teardown
+}
+
+# rows N DAYS: N made-up usage rows over the DAYS days before now
+rows() {
+	sqlite3 "$DB" ".parameter set @n $1" ".parameter set @days $2" ".parameter set @now $(date +%s)" \
+		".read $ROOT/tests/fixtures/dashboard/usage-rows.sql"
+}
+
+# login KEY: posts the form; the answer's head in $head, the cookie in $cookie
+login() {
+	head=$(curl -sS -D - -o "$BATS_TEST_TMPDIR/login.html" --data-urlencode "key=$1" "$URL/dashboard/login")
+	cookie=$(grep -o 'nr_session=[0-9a-f]*' <<<"$head" || true)
+}
+
+page() {
+	curl -sS -b "$cookie" "$@" "$URL/dashboard"
+}
+
+serve() {
+	start_server "$@"
+	URL=http://127.0.0.1:$PORT
+}
+
+@test "without a session /dashboard is the login form, which posts the key and shows no figure" {
+	serve
+	run curl -sS -D - "$URL/dashboard"
+	assert_line --partial 'HTTP/1.1 200'
+	assert_line --partial "Content-Security-Policy: default-src 'none'"
+	assert_output --partial '<form method="post" action="/dashboard/login">'
+	assert_output --partial 'type="password"'
+	refute_output --partial 'id="requests"'
+	# a key in the URL is no login: keys never go into URLs
+	run curl -sS "$URL/dashboard?key=$KEY"
+	assert_output --partial 'action="/dashboard/login"'
+	refute_output --partial 'id="requests"'
+}
+
+@test "a wrong key is refused with 401 and the form again, and no cookie" {
+	serve
+	login nr-0123456789abcdef0123456789abcdef0123456789abcdef
+	[[ $head == *'HTTP/1.1 401'* ]] || fail "$head"
+	[ -z "$cookie" ] || fail "a cookie for a wrong key: $head"
+	grep -q 'That is not a live nr key' "$BATS_TEST_TMPDIR/login.html"
+	login ''
+	[[ $head == *'HTTP/1.1 401'* ]] || fail "$head"
+}
+
+@test "the right key gets an HttpOnly, SameSite=Strict session cookie; only the id's hash is stored" {
+	serve
+	login "$KEY"
+	[[ $head == *'HTTP/1.1 303'* && $head == *'Location: /dashboard'* ]] || fail "$head"
+	line=$(grep -i '^Set-Cookie:' <<<"$head")
+	[[ $line =~ ^Set-Cookie:\ nr_session=[0-9a-f]{64}\;\ Path=/dashboard\;\ Max-Age=43200\;\ HttpOnly\;\ SameSite=Strict ]] ||
+		fail "$line"
+	id=${cookie#nr_session=}
+	[ "$(sqlite3 "$DB" "select count(*) from sessions where id = '$(printf %s "$id" | sha256sum | cut -c1-64)'")" = 1 ]
+	[ "$(sqlite3 "$DB" "select count(*) from sessions where id = '$id'")" = 0 ]
+	run page
+	assert_output --partial 'id="requests"'
+	assert_output --partial '<span class="who">tester</span>'
+	refute_output --partial "$KEY"
+	refute_output --partial "$id"
+}
+
+@test "the figures and the charts' marks are the database's own sums" {
+	rows 3000 40
+	serve
+	login "$KEY"
+	page >"$BATS_TEST_TMPDIR/page.html"
+	start=$(( $(date +%s) / 86400 * 86400 - 29 * 86400 ))
+	q() { sqlite3 "$DB" "select $1 from usage where ts >= $start"; }
+	grep -q "id=\"requests\" title=\"$(q "sum(outcome <> 'fallback')")\"" "$BATS_TEST_TMPDIR/page.html" || fail "requests"
+	grep -q "id=\"cost\" title=\"$(q "printf('%.6f', sum(cost))")\"" "$BATS_TEST_TMPDIR/page.html" || fail "cost"
+	grep -q "id=\"fallbacks\" title=\"$(q "sum(outcome = 'fallback')")\"" "$BATS_TEST_TMPDIR/page.html" || fail "fallbacks"
+	grep -q "id=\"rtk-tokens\" title=\"$(q "sum(rtk_saved_tokens)")\"" "$BATS_TEST_TMPDIR/page.html" || fail "rtk"
+	# today's requests to anthropic: one bar of the requests chart
+	today=$(date -u +%Y-%m-%d)
+	n=$(sqlite3 "$DB" "select sum(outcome <> 'fallback') from usage where day = '$today' and provider = 'anthropic'")
+	grep -q "<title>$today anthropic: $n requests</title>" "$BATS_TEST_TMPDIR/page.html" || fail "no bar of $n"
+	# the last attempts: metadata only
+	grep -q '<section id="recent">' "$BATS_TEST_TMPDIR/page.html"
+	[ "$(grep -o '<tr><td>20[0-9-]* [0-9:]*</td>' "$BATS_TEST_TMPDIR/page.html" | wc -l)" = 20 ]
+	# by model, per hour, a year
+	run page -G -d by=model -d range=24h
+	assert_output --partial 'anthropic/claude-sonnet-4-5'
+	run page -G -d range=365d
+	assert_output --partial 'last 365 days, per day'
+}
+
+@test "logout needs the page's token, ends the session and clears the cookie" {
+	serve
+	login "$KEY"
+	csrf=$(page | grep -o 'name="csrf" value="[0-9a-f]*"' | cut -d'"' -f4)
+	[ ${#csrf} = 32 ] || fail "no token: $csrf"
+	run curl -sS -o /dev/null -w '%{http_code}' -b "$cookie" -X POST "$URL/dashboard/logout"
+	assert_output 403
+	run curl -sS -o /dev/null -w '%{http_code}' -b "$cookie" -d csrf=0123 "$URL/dashboard/logout"
+	assert_output 403
+	run curl -sS -D - -o /dev/null -b "$cookie" -d "csrf=$csrf" "$URL/dashboard/logout"
+	assert_line --partial 'HTTP/1.1 303'
+	assert_line --partial 'Set-Cookie: nr_session=; Path=/dashboard; Max-Age=0; HttpOnly; SameSite=Strict'
+	run curl -sS -w '\n%{http_code}' -b "$cookie" "$URL/dashboard"
+	assert_line --partial 'The session has ended'
+	assert_line 401
+	[ "$(sqlite3 "$DB" "select count(*) from sessions")" = 0 ]
+}
+
+@test "revoking the key ends its sessions" {
+	serve
+	login "$KEY"
+	run page
+	assert_output --partial 'id="requests"'
+	nr key revoke tester
+	run page
+	assert_output --partial 'The session has ended'
+}
+
+@test "bad input: a form from another site, a large form, a bad range, an unknown file" {
+	serve
+	run curl -sS -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' --data-urlencode "key=$KEY" \
+		"$URL/dashboard/login"
+	assert_output 403
+	run curl -sS -w '\n%{http_code}' --data-binary "key=$(head -c 5000 /dev/zero | tr '\0' a)" "$URL/dashboard/login"
+	assert_line 413
+	login "$KEY"
+	run curl -sS -w '\n%{http_code}' -b "$cookie" "$URL/dashboard?range=1y"
+	assert_line 'range must be 24h, 7d, 30d or 365d'
+	assert_line 400
+	run curl -sS -o /dev/null -w '%{http_code}' "$URL/dashboard/nr.sqlite"
+	assert_output 404
+	run curl -sS -o /dev/null -w '%{http_code} %{content_type}' "$URL/dashboard/dashboard.js"
+	assert_output '200 text/javascript; charset=utf-8'
+	run curl -sS -o /dev/null -w '%{http_code} %{content_type}' "$URL/dashboard/dashboard.css"
+	assert_output '200 text/css; charset=utf-8'
+	run curl -sS -o /dev/null -w '%{http_code}' -X DELETE "$URL/dashboard"
+	assert_output 405
+}
+
+@test "with --no-auth the page is open to local clients, as the API is, and to no other Host" {
+	serve --no-auth
+	run curl -sS "$URL/dashboard"
+	assert_output --partial 'id="requests"'
+	refute_output --partial 'action="/dashboard/logout"'
+	run curl -sS -o /dev/null -w '%{http_code}' -H 'Host: evil.example' "$URL/dashboard"
+	assert_output 403
+}
