@@ -198,8 +198,10 @@ uninstall:
 
 .PHONY: install-man uninstall
 
-# GET /metrics is read by Prometheus's own parser (promtool check metrics).
-DEB_PKGS += prometheus
+# GET /metrics is read by Prometheus's own parser (promtool check metrics), and
+# the dashboard by a real browser: Debian's chromium, headless, driven by
+# puppeteer-core (tests/browser; node and npm stay optional).
+DEB_PKGS += prometheus chromium
 
 clean:
 	rm -rf build $(addprefix bin/,$(PROGRAMS)) tests/mock/mock-upstream

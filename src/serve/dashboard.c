@@ -22,12 +22,13 @@
 
 #define STATIC_MAX (256 * 1024)	/* the largest share/dashboard file served */
 
-/* Every page: no caching of figures, no framing, nothing from elsewhere. */
+/* Every page: no caching of figures, no framing, nothing from elsewhere, no
+ * referrer to another site (no-referrer would make the forms' Origin "null") */
 #define PAGE_HEADERS \
 	"Content-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n" \
 	"Content-Security-Policy: default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self';" \
 	" img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n" \
-	"X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\n"
+	"X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\nX-Frame-Options: DENY\r\n"
 
 int dashboard_admit(const struct http_request *req, const char **msg)
 {
@@ -55,7 +56,7 @@ static int plain(struct http_conn *c, const struct http_request *req, int status
 	return rc;
 }
 
-/* share/dashboard/NAME, for the two files the page uses. */
+/* share/dashboard/NAME, for the files the page uses. */
 static int static_file(struct http_conn *c, const struct http_request *req, const char *name)
 {
 	static const struct {
@@ -63,6 +64,7 @@ static int static_file(struct http_conn *c, const struct http_request *req, cons
 	} files[] = {
 		{ "dashboard.css", "text/css; charset=utf-8" },
 		{ "dashboard.js", "text/javascript; charset=utf-8" },
+		{ "favicon.svg", "image/svg+xml" },
 	};
 	const char *type = NULL;
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -97,6 +99,7 @@ static int login_form(struct http_conn *c, const struct http_request *req, int s
 	int rc = buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
 			      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 			      "<title>nr · log in</title><link rel=\"stylesheet\" href=\"/dashboard/dashboard.css\">"
+			      "<link rel=\"icon\" href=\"/dashboard/favicon.svg\">"
 			      "</head><body class=\"login\"><form method=\"post\" action=\"/dashboard/login\">"
 			      "<h1>nr</h1><label for=\"key\">nr API key</label>"
 			      "<input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required"
@@ -145,7 +148,7 @@ static int same_origin(const struct http_request *req)
 static int to_page(struct http_conn *c, const struct http_request *req, const char *cookie)
 {
 	struct buf h = BUF_INIT;
-	int rc = buf_puts(&h, "Location: /dashboard\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n");
+	int rc = buf_puts(&h, "Location: /dashboard\r\nCache-Control: no-store\r\nReferrer-Policy: same-origin\r\n");
 	if (rc == 0 && cookie)
 		rc = buf_printf(&h, "Set-Cookie: %s\r\n", cookie);
 	rc = rc < 0 ? plain(c, req, 500, "out of memory") : http_write_response(c, 303, h.p, NULL, 0, req->keep_alive, 0);

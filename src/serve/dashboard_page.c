@@ -145,6 +145,7 @@ static void header(struct page *pg, const struct dashboard_view *v, const char *
 	pg_put(pg, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>nr dashboard</title>"
 		   "<link rel=\"stylesheet\" href=\"/dashboard/dashboard.css\">"
+		   "<link rel=\"icon\" href=\"/dashboard/favicon.svg\">"
 		   "<script src=\"/dashboard/dashboard.js\" defer></script></head><body><header><h1>nr</h1><nav>");
 	for (size_t i = 0; i < NRANGES; i++)
 		pg_printf(pg, "<a href=\"/dashboard?range=%s&amp;by=%s\"%s>%s</a>", ranges[i].name,
@@ -577,7 +578,7 @@ static void recent(struct page *pg)
 	if (st)
 		sqlite3_bind_int(st, 1, DASHBOARD_RECENT);
 	pg_printf(pg, "<section id=\"recent\"><h2>last %d attempts <small>UTC; names and numbers only</small></h2>"
-		      "<table><thead><tr><th>time</th><th>key</th><th>asked for</th><th>target</th><th>account</th>"
+		      "<table><thead><tr><th>time</th><th>key</th><th>asked for</th><th>combo</th><th>target</th><th>account</th>"
 		      "<th class=\"n\">status</th><th>outcome</th><th class=\"n\">latency</th><th class=\"n\">in</th>"
 		      "<th class=\"n\">out</th><th class=\"n\">cost</th></tr></thead><tbody>", DASHBOARD_RECENT);
 	int rc = SQLITE_DONE;
@@ -620,6 +621,8 @@ int dashboard_page(sqlite3 *db, double now, const struct dashboard_view *v, cons
 	pg.start = bucket - (long long)(pg.r->n - 1) * pg.r->grain;
 	(void)rollup_update(db);	/* else the sums as of the last update */
 	header(&pg, v, csrf, who);
+	accounts(&pg);	/* what is about to run out first; these read in transactions of their own */
+	quota(&pg);
 	/* the sums and the last rows from one snapshot */
 	if (nr_db_begin_read(db) < 0) {
 		buf_printf(why, "%s", sqlite3_errmsg(db));
@@ -633,8 +636,6 @@ int dashboard_page(sqlite3 *db, double now, const struct dashboard_view *v, cons
 	recent(&pg);
 	if (nr_db_commit(db) < 0)
 		nr_db_rollback(db);
-	accounts(&pg);	/* these read in transactions of their own */
-	quota(&pg);
 	char when[32];
 	time_t t = (time_t)now;
 	struct tm tm;

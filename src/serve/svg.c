@@ -52,11 +52,13 @@ int svg_stacked(struct buf *out, const struct svg_stack *c)
 		    put_value(out, top * i / 2.0, c->unit, 0) < 0 || buf_puts(out, "</text>") < 0)
 			return -1;
 	}
-	/* x labels: about eight, evenly */
+	/* x labels: about eight, evenly, centred under their bars, none past the edge */
 	size_t every = c->nx > 8 ? (c->nx + 7) / 8 : 1;
 	for (size_t x = 0; x < c->nx; x += every)
-		if (buf_printf(out, "<text class=\"axis\" x=\"%.1f\" y=\"%d\">", LEFT + slot * (double)x, H - 4) < 0 ||
-		    html_text(out, c->x[x]) < 0 || buf_puts(out, "</text>") < 0)
+		if (LEFT + slot * ((double)x + 0.5) + 40 <= W &&
+		    (buf_printf(out, "<text class=\"axis\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+				LEFT + slot * ((double)x + 0.5), H - 4) < 0 ||
+		     html_text(out, c->x[x]) < 0 || buf_puts(out, "</text>") < 0))
 			return -1;
 	for (size_t x = 0; x < c->nx; x++) {
 		double y = TOP + plot_h;

@@ -109,4 +109,8 @@ copy_tree() {
 	assert_success
 	refute_output --partial 'not ok'
 	[ "$(grep -c '^ok ' <<<"$output")" -ge 3 ] || fail "the filter matched too few tests: $output"
+	# the dashboard's browser test (its std pass: the asan one skips it anyway)
+	NR_VARIANT=std run bats --tap serve-dashboard-browser.bats
+	assert_success
+	assert_output --partial '# skip needs node and npm'
 }
