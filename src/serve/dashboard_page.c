@@ -18,14 +18,17 @@
 #include "serve/rollup.h"
 #include "serve/svg.h"
 
+/* A range is n buckets of `bucket` seconds, ending with the current hour or
+ * day, read from the sums of `grain`. A year's bars are weeks: 365 days of
+ * stacks made the page 570 kB (and unreadable at 2 px a bar). */
 static const struct range {
 	const char *name, *title;
-	int grain, n;
+	int grain, bucket, n;
 } ranges[] = {
-	{ "24h", "last 24 hours, per hour", ROLLUP_HOUR, 24 },
-	{ "7d", "last 7 days, per hour", ROLLUP_HOUR, 168 },
-	{ "30d", "last 30 days, per day", ROLLUP_DAY, 30 },
-	{ "365d", "last 365 days, per day", ROLLUP_DAY, 365 },
+	{ "24h", "last 24 hours, per hour", ROLLUP_HOUR, ROLLUP_HOUR, 24 },
+	{ "7d", "last 7 days, per hour", ROLLUP_HOUR, ROLLUP_HOUR, 168 },
+	{ "30d", "last 30 days, per day", ROLLUP_DAY, ROLLUP_DAY, 30 },
+	{ "365d", "last 365 days, per week", ROLLUP_DAY, 7 * ROLLUP_DAY, 53 },
 };
 #define NRANGES (sizeof ranges / sizeof ranges[0])
 #define RANGE_DEFAULT 2
@@ -182,11 +185,11 @@ static void tile(struct page *pg, const char *id, const char *label, double v, i
 
 static void totals(struct page *pg)
 {
-	sqlite3_stmt *st = pg_query(pg, "SELECT coalesce(sum(attempts) FILTER (WHERE outcome <> 'fallback'), 0),"
+	sqlite3_stmt *st = pg_query(pg, "SELECT coalesce(sum(attempts - n_fallback), 0),"
 				  " coalesce(sum(input_tokens + cache_read_tokens + cache_write_tokens), 0),"
 				  " coalesce(sum(output_tokens), 0), coalesce(sum(cost), 0), coalesce(sum(rtk_saved_tokens), 0),"
-				  " coalesce(sum(rtk_saved_cost), 0), coalesce(sum(attempts) FILTER (WHERE outcome = 'fallback'), 0),"
-				  " coalesce(sum(attempts) FILTER (WHERE class <> ''), 0)"
+				  " coalesce(sum(rtk_saved_cost), 0), coalesce(sum(n_fallback), 0),"
+				  " coalesce(sum(attempts - n_ok - n_client_gone), 0)"
 				  " FROM usage_rollup WHERE grain = ?1 AND t >= ?2");
 	if (!st)
 		return;
@@ -228,12 +231,14 @@ static size_t series_index(const struct series *s, const char *name)
 	return s->n - 1;	/* "other" */
 }
 
-/* The bucket's label: "2026-12-07" for a day, "12-07 14:00" for an hour. */
+/* The bucket's label: "2026-12-07" for a day, "12-07 14:00" for an hour,
+ * "week of 2026-12-01" for a week. */
 static void bucket_label(const struct range *r, long long t, char *out, size_t n)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || !strftime(out, n, r->grain == ROLLUP_DAY ? "%Y-%m-%d" : "%m-%d %H:00", &tm))
+	const char *fmt = r->bucket > ROLLUP_DAY ? "week of %Y-%m-%d" : r->grain == ROLLUP_DAY ? "%Y-%m-%d" : "%m-%d %H:00";
+	if (!gmtime_r(&tt, &tm) || !strftime(out, n, fmt, &tm))
 		snprintf(out, n, "%lld", t);
 }
 
@@ -266,13 +271,13 @@ static void charts(struct page *pg, const struct dashboard_view *v)
 	if (!pg->bad && !(val = calloc(3 * ns * nx, sizeof *val)))
 		pg->bad = 1;
 	buf_reset(&sql);
-	if (!pg->bad && buf_printf(&sql, "SELECT t, %s, coalesce(sum(attempts) FILTER (WHERE outcome <> 'fallback'), 0),"
+	if (!pg->bad && buf_printf(&sql, "SELECT t, %s, sum(attempts - n_fallback),"
 				     " sum(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens), sum(cost)"
 				     " FROM usage_rollup WHERE grain = ?1 AND t >= ?2 GROUP BY 1, 2", key) < 0)
 		pg->bad = 1;
 	st = pg_query(pg, sql.p);
 	while (st && s.n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long x = (sqlite3_column_int64(st, 0) - pg->start) / pg->r->grain;
+		long long x = (sqlite3_column_int64(st, 0) - pg->start) / pg->r->bucket;
 		if (x < 0 || x >= (long long)nx)
 			continue;
 		size_t i = series_index(&s, col(st, 1));
@@ -281,7 +286,7 @@ static void charts(struct page *pg, const struct dashboard_view *v)
 	}
 	pg_done(pg, st, st && s.n ? rc : SQLITE_DONE);
 	for (size_t x = 0; !pg->bad && x < nx; x++) {
-		bucket_label(pg->r, pg->start + (long long)x * pg->r->grain, labels[x], sizeof labels[x]);
+		bucket_label(pg->r, pg->start + (long long)x * pg->r->bucket, labels[x], sizeof labels[x]);
 		xs[x] = labels[x];
 	}
 	static const char *const names[] = { "requests", "tokens", "cost" }, *const units[] = { "requests", "tokens", "USD" };
@@ -309,9 +314,7 @@ static void charts(struct page *pg, const struct dashboard_view *v)
 
 static void combos(struct page *pg)
 {
-	sqlite3_stmt *st = pg_query(pg, "SELECT combo, provider || '/' || model,"
-				  " coalesce(sum(attempts) FILTER (WHERE outcome = 'ok'), 0),"
-				  " coalesce(sum(attempts) FILTER (WHERE outcome = 'fallback'), 0)"
+	sqlite3_stmt *st = pg_query(pg, "SELECT combo, provider || '/' || model, sum(n_ok), sum(n_fallback)"
 				  " FROM usage_rollup WHERE grain = ?1 AND t >= ?2 AND combo <> ''"
 				  " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2");
 	pg_put(pg, "<section id=\"combos\"><h2>combos <small>which target answered, which fell back</small></h2>"
@@ -388,25 +391,31 @@ static void latency(struct page *pg)
 
 static void errors(struct page *pg)
 {
-	sqlite3_stmt *st = pg_query(pg, "SELECT class, sum(attempts) FROM usage_rollup"
-				  " WHERE grain = ?1 AND t >= ?2 AND class <> '' GROUP BY 1 ORDER BY 2 DESC, 1");
-	char *names[16];
-	double v[16];
+	sqlite3_stmt *st = pg_query(pg, "SELECT sum(c_rate_limit), sum(c_quota), sum(c_auth), sum(c_upstream_error),"
+				  " sum(c_timeout), sum(c_unreachable), sum(c_cut), sum(c_refused), sum(c_bad_answer),"
+				  " sum(n_client_gone) FROM usage_rollup WHERE grain = ?1 AND t >= ?2");
+	const char *names[ROLLUP_NCLASSES + 1];
+	double v[ROLLUP_NCLASSES + 1];
 	size_t n = 0;
-	int rc = SQLITE_DONE;
-	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW && n < 16)	/* the classes are fewer */
-		if ((names[n] = strdup(col(st, 0))))
-			v[n] = sqlite3_column_double(st, 1), n++;
-		else
-			pg->bad = 1;
-	pg_done(pg, st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+	int rc = st ? sqlite3_step(st) : SQLITE_DONE;
+	/* the classes seen, the most frequent first (a few: a plain insertion) */
+	for (int i = 0; rc == SQLITE_ROW && i <= ROLLUP_NCLASSES; i++) {
+		double x = sqlite3_column_double(st, i);
+		if (x <= 0)
+			continue;
+		size_t k = n++;
+		for (; k > 0 && v[k - 1] < x; k--)
+			names[k] = names[k - 1], v[k] = v[k - 1];
+		names[k] = i < ROLLUP_NCLASSES ? rollup_classes[i] : "client_gone";
+		v[k] = x;
+	}
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	pg_done(pg, st, rc);
 	pg_put(pg, "<section id=\"errors\"><h2>failed attempts <small>by class</small></h2>");
-	if (n && !pg->bad && svg_hbars(pg->out, "failed attempts by class", (const char *const *)names, v, n,
-				       "attempts") < 0)
+	if (n && !pg->bad && svg_hbars(pg->out, "failed attempts by class", names, v, n, "attempts") < 0)
 		pg->bad = 1;
 	pg_put(pg, n ? "</section>" : "<p>none in this period</p></section>");
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
 }
 
 static const char *jstr(jv o, const char *k)
@@ -617,8 +626,10 @@ int dashboard_page(sqlite3 *db, double now, const struct dashboard_view *v, cons
 		   struct buf *out, struct buf *why)
 {
 	struct page pg = { .db = db, .out = out, .why = why, .r = &ranges[v->range], .now = now };
-	long long bucket = (long long)now / pg.r->grain * pg.r->grain;
-	pg.start = bucket - (long long)(pg.r->n - 1) * pg.r->grain;
+	long long last = (long long)now / pg.r->grain * pg.r->grain;	/* this hour's or day's sums */
+	pg.start = last - (long long)(pg.r->n * (pg.r->bucket / pg.r->grain) - 1) * pg.r->grain;
+	if (pg.r->bucket > pg.r->grain)	/* weeks: the days of a year, the last week today alone */
+		pg.start = last - 364LL * ROLLUP_DAY;
 	(void)rollup_update(db);	/* else the sums as of the last update */
 	header(&pg, v, csrf, who);
 	accounts(&pg);	/* what is about to run out first; these read in transactions of their own */

@@ -14,45 +14,51 @@
 #include "route/now.h"
 #include "serve/rollup.h"
 
-#define ALL "FROM usage_rollup WHERE grain = 0"
+#define ALL " FROM usage_rollup WHERE grain = 0"
 #define BY_TARGET " GROUP BY 1, 2 ORDER BY 1, 2"
 
+/* A family is a query whose first columns are its labels' values; then
+ * either its one value, or (split) one value per split value, each a sample
+ * with split=VALUE (those at 0 left out: the classes are many, most unseen). */
 static const struct family {
 	const char *name, *type, *help;
-	const char *labels[4];	/* NULL-terminated unless all four */
+	const char *labels[3];	/* NULL-terminated unless all three */
+	const char *split;	/* the label the value columns stand for, or NULL */
+	const char *values[10];	/* its values, NULL-terminated unless all ten */
 	const char *sql;
 } families[] = {
 	{ "nr_requests_total", "counter",
-	  "Requests by the target of their last attempt and its outcome (ok, cut, error, client_gone).",
-	  { "provider", "model", "outcome" },
-	  "SELECT provider, model, outcome, sum(attempts) " ALL " AND outcome <> 'fallback'"
-	  " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" },
+	  "Requests by the target of their last attempt and its outcome (ok, error, cut, client_gone).",
+	  { "provider", "model", NULL }, "outcome", { "ok", "error", "cut", "client_gone", NULL },
+	  "SELECT provider, model, sum(n_ok), sum(n_error), sum(n_cut), sum(n_client_gone)" ALL BY_TARGET },
 	{ "nr_upstream_attempts_total", "counter",
 	  "Upstream attempts by target, combo (empty: none) and outcome; outcome=\"fallback\": the combo "
 	  "went on to its next target.",
-	  { "provider", "model", "combo", "outcome" },
-	  "SELECT provider, model, combo, outcome, sum(attempts) " ALL " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4" },
+	  { "provider", "model", "combo" }, "outcome", { "ok", "fallback", "error", "cut", "client_gone", NULL },
+	  "SELECT provider, model, combo, sum(n_ok), sum(n_fallback), sum(n_error), sum(n_cut), sum(n_client_gone)"
+	  ALL " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" },
 	{ "nr_upstream_errors_total", "counter",
-	  "Failed upstream attempts by class (rate_limit, quota, auth, upstream_error, timeout, unreachable, "
-	  "cut, refused, bad_answer, client_gone).",
-	  { "provider", "class", NULL },
-	  "SELECT provider, class, sum(attempts) " ALL " AND class <> ''" BY_TARGET },
+	  "Failed upstream attempts by class (nr status's), and clients that left (client_gone).",
+	  { "provider", NULL, NULL }, "class",
+	  { "rate_limit", "quota", "auth", "upstream_error", "timeout", "unreachable", "cut", "refused", "bad_answer",
+	    "client_gone" },
+	  "SELECT provider, sum(c_rate_limit), sum(c_quota), sum(c_auth), sum(c_upstream_error), sum(c_timeout),"
+	  " sum(c_unreachable), sum(c_cut), sum(c_refused), sum(c_bad_answer), sum(n_client_gone)" ALL
+	  " GROUP BY 1 ORDER BY 1" },
 	{ "nr_tokens_total", "counter",
 	  "Tokens by type: input (neither read from nor written to the cache), output, cache_read, cache_write.",
-	  { "provider", "model", "type" },
-	  "SELECT provider, model, 'cache_read', sum(cache_read_tokens) " ALL " GROUP BY 1, 2 UNION ALL "
-	  "SELECT provider, model, 'cache_write', sum(cache_write_tokens) " ALL " GROUP BY 1, 2 UNION ALL "
-	  "SELECT provider, model, 'input', sum(input_tokens) " ALL " GROUP BY 1, 2 UNION ALL "
-	  "SELECT provider, model, 'output', sum(output_tokens) " ALL " GROUP BY 1, 2 ORDER BY 1, 2, 3" },
+	  { "provider", "model", NULL }, "type", { "cache_read", "cache_write", "input", "output", NULL },
+	  "SELECT provider, model, sum(cache_read_tokens), sum(cache_write_tokens), sum(input_tokens),"
+	  " sum(output_tokens)" ALL BY_TARGET },
 	{ "nr_cost_usd_total", "counter", "Estimated cost in US dollars, from the providers' price lines.",
-	  { "provider", "model", NULL }, "SELECT provider, model, sum(cost) " ALL BY_TARGET },
+	  { "provider", "model", NULL }, NULL, { NULL }, "SELECT provider, model, sum(cost)" ALL BY_TARGET },
 	{ "nr_rtk_saved_tokens_total", "counter", "Tokens rtk-filter took out of the requests (bytes/4).",
-	  { "provider", "model", NULL }, "SELECT provider, model, sum(rtk_saved_tokens) " ALL BY_TARGET },
+	  { "provider", "model", NULL }, NULL, { NULL }, "SELECT provider, model, sum(rtk_saved_tokens)" ALL BY_TARGET },
 	{ "nr_rtk_saved_bytes_total", "counter", "Bytes rtk-filter took out of the requests.",
-	  { "provider", "model", NULL }, "SELECT provider, model, sum(rtk_saved_bytes) " ALL BY_TARGET },
+	  { "provider", "model", NULL }, NULL, { NULL }, "SELECT provider, model, sum(rtk_saved_bytes)" ALL BY_TARGET },
 	{ "nr_rtk_saved_usd_total", "counter",
 	  "What rtk-filter's saved tokens would have cost as input, in US dollars.",
-	  { "provider", "model", NULL }, "SELECT provider, model, sum(rtk_saved_cost) " ALL BY_TARGET },
+	  { "provider", "model", NULL }, NULL, { NULL }, "SELECT provider, model, sum(rtk_saved_cost)" ALL BY_TARGET },
 };
 
 /* A label value, escaped as the format wants: backslash, quote, newline. */
@@ -79,31 +85,44 @@ static int put_value(struct buf *out, double v)
 	return buf_printf(out, " %.15g\n", v);
 }
 
+/* One sample: name{labels from the row's first nl columns[,split="v"]} value. */
+static int sample(struct buf *out, const struct family *f, sqlite3_stmt *st, int nl, const char *v, double value)
+{
+	if (buf_puts(out, f->name) < 0)
+		return -1;
+	for (int i = 0; i < nl; i++) {
+		const char *l = (const char *)sqlite3_column_text(st, i);
+		if (put_label(out, f->labels[i], l ? l : "", i == 0) < 0)
+			return -1;
+	}
+	if (v && put_label(out, f->split, v, nl == 0) < 0)
+		return -1;
+	return buf_putc(out, '}') < 0 || put_value(out, value) < 0 ? -1 : 0;
+}
+
 static int family(sqlite3 *db, const struct family *f, struct buf *out)
 {
-	int nl = 0;
-	while (nl < 4 && f->labels[nl])
+	int nl = 0, nv = 0;
+	while (nl < 3 && f->labels[nl])
 		nl++;
+	while (f->split && nv < 10 && f->values[nv])
+		nv++;
 	sqlite3_stmt *st = nr_db_prepare(db, f->sql);
 	if (!st || put_head(out, f->name, f->type, f->help) < 0) {
 		nr_db_done(st);
 		return -1;
 	}
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (buf_puts(out, f->name) < 0)
-			break;
-		int i;
-		for (i = 0; i < nl; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			if (put_label(out, f->labels[i], v ? v : "", i == 0) < 0)
-				break;
+	int rc, bad = 0;
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!f->split)
+			bad = sample(out, f, st, nl, NULL, sqlite3_column_double(st, nl)) < 0;
+		for (int i = 0; i < nv && !bad; i++) {
+			double v = sqlite3_column_double(st, nl + i);
+			bad = v != 0 && sample(out, f, st, nl, f->values[i], v) < 0;
 		}
-		if (i < nl || (nl && buf_putc(out, '}') < 0) || put_value(out, sqlite3_column_double(st, nl)) < 0)
-			break;
 	}
 	nr_db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return !bad && rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The upstream latency histogram per provider, from the sums' buckets. */
@@ -112,7 +131,7 @@ static int latency(sqlite3 *db, struct buf *out)
 	static const char name[] = "nr_upstream_latency_seconds";
 	sqlite3_stmt *st = nr_db_prepare(db, "SELECT provider, sum(l0), sum(l1), sum(l2), sum(l3), sum(l4),"
 					 " sum(l5), sum(l6), sum(l7), sum(l8), sum(l9), sum(l10), sum(lat_n),"
-					 " sum(lat_sum_ms) / 1000.0 " ALL " GROUP BY 1 ORDER BY 1");
+					 " sum(lat_sum_ms) / 1000.0" ALL " GROUP BY 1 ORDER BY 1");
 	if (!st || put_head(out, name, "histogram", "Time an upstream attempt took, to its end.") < 0) {
 		nr_db_done(st);
 		return -1;

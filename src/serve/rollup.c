@@ -6,32 +6,45 @@
 
 const double rollup_bucket_s[ROLLUP_NBUCKETS] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
 
-/* The rows ?2 < id <= ?3 added to the sums of grain ?1. The bucket bounds
- * are rollup_bucket_s in milliseconds. */
+const char *const rollup_outcomes[ROLLUP_NOUTCOMES] = { "ok", "fallback", "error", "cut", "client_gone" };
+const char *const rollup_classes[ROLLUP_NCLASSES] = { "rate_limit", "quota", "auth", "upstream_error", "timeout",
+	"unreachable", "cut", "refused", "bad_answer" };
+
+/* The rows ?1 < id <= ?2 added to the sums of the three grains, in one
+ * statement: each row's class is found once (MATERIALIZED), then grouped per
+ * grain. The column lists follow rollup_outcomes, rollup_classes and
+ * rollup_bucket_s (in milliseconds). */
 #define SUM(c) "coalesce(sum(" c "), 0)"
+#define N(o) "sum(outcome = '" o "')"
+#define C(c) "sum(cls = '" c "')"
 #define LE(ms) SUM("latency_ms <= " #ms)
+#define ADD(c) c " = " c " + excluded." c
 static const char add_sql[] =
-	"INSERT INTO usage_rollup SELECT ?1, CASE WHEN ?1 > 0 THEN CAST(ts / ?1 AS INTEGER) * ?1 ELSE 0 END,"
-	" provider, model, coalesce(combo, ''), outcome,"
-	" CASE outcome WHEN 'ok' THEN '' WHEN 'client_gone' THEN 'client_gone'"
-	"  ELSE nr_failure_class(status, outcome, coalesce(reason, '')) END,"
-	" count(*), " SUM("input_tokens") ", " SUM("output_tokens") ", " SUM("cache_read_tokens") ","
+	"WITH r AS MATERIALIZED (SELECT ts, provider, model, coalesce(combo, '') AS combo, outcome,"
+	"  CASE WHEN outcome IN ('ok', 'client_gone') THEN ''"
+	"   ELSE nr_failure_class(status, outcome, coalesce(reason, '')) END AS cls,"
+	"  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_tokens,"
+	"  rtk_saved_bytes, rtk_saved_cost, latency_ms FROM usage WHERE id > ?1 AND id <= ?2),"
+	" g(grain) AS (VALUES (3600), (86400), (0))"
+	" INSERT INTO usage_rollup SELECT grain, CASE WHEN grain > 0 THEN CAST(ts / grain AS INTEGER) * grain ELSE 0 END,"
+	" provider, model, combo, count(*),"
+	" " N("ok") ", " N("fallback") ", " N("error") ", " N("cut") ", " N("client_gone") ","
+	" " C("rate_limit") ", " C("quota") ", " C("auth") ", " C("upstream_error") ", " C("timeout") ","
+	" " C("unreachable") ", " C("cut") ", " C("refused") ", " C("bad_answer") ","
+	" " SUM("input_tokens") ", " SUM("output_tokens") ", " SUM("cache_read_tokens") ","
 	" " SUM("cache_write_tokens") ", " SUM("cost") ", " SUM("rtk_saved_tokens") ","
 	" " SUM("rtk_saved_bytes") ", " SUM("rtk_saved_cost") ", count(latency_ms), " SUM("latency_ms") ","
 	" " LE(100) ", " LE(250) ", " LE(500) ", " LE(1000) ", " LE(2500) ", " LE(5000) ", " LE(10000) ","
 	" " LE(30000) ", " LE(60000) ", " LE(120000) ", " LE(300000)
-	" FROM usage WHERE id > ?2 AND id <= ?3 GROUP BY 2, 3, 4, 5, 6, 7"
-	" ON CONFLICT DO UPDATE SET attempts = attempts + excluded.attempts,"
-	" input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,"
-	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,"
-	" cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cost = cost + excluded.cost,"
-	" rtk_saved_tokens = rtk_saved_tokens + excluded.rtk_saved_tokens,"
-	" rtk_saved_bytes = rtk_saved_bytes + excluded.rtk_saved_bytes,"
-	" rtk_saved_cost = rtk_saved_cost + excluded.rtk_saved_cost,"
-	" lat_n = lat_n + excluded.lat_n, lat_sum_ms = lat_sum_ms + excluded.lat_sum_ms,"
-	" l0 = l0 + excluded.l0, l1 = l1 + excluded.l1, l2 = l2 + excluded.l2, l3 = l3 + excluded.l3,"
-	" l4 = l4 + excluded.l4, l5 = l5 + excluded.l5, l6 = l6 + excluded.l6, l7 = l7 + excluded.l7,"
-	" l8 = l8 + excluded.l8, l9 = l9 + excluded.l9, l10 = l10 + excluded.l10";
+	" FROM r, g WHERE true GROUP BY 1, 2, 3, 4, 5"
+	" ON CONFLICT DO UPDATE SET " ADD("attempts") ", " ADD("n_ok") ", " ADD("n_fallback") ", " ADD("n_error") ","
+	" " ADD("n_cut") ", " ADD("n_client_gone") ", " ADD("c_rate_limit") ", " ADD("c_quota") ", " ADD("c_auth") ","
+	" " ADD("c_upstream_error") ", " ADD("c_timeout") ", " ADD("c_unreachable") ", " ADD("c_cut") ","
+	" " ADD("c_refused") ", " ADD("c_bad_answer") ", " ADD("input_tokens") ", " ADD("output_tokens") ","
+	" " ADD("cache_read_tokens") ", " ADD("cache_write_tokens") ", " ADD("cost") ", " ADD("rtk_saved_tokens") ","
+	" " ADD("rtk_saved_bytes") ", " ADD("rtk_saved_cost") ", " ADD("lat_n") ", " ADD("lat_sum_ms") ","
+	" " ADD("l0") ", " ADD("l1") ", " ADD("l2") ", " ADD("l3") ", " ADD("l4") ", " ADD("l5") ", " ADD("l6") ","
+	" " ADD("l7") ", " ADD("l8") ", " ADD("l9") ", " ADD("l10");
 
 static void failure_class_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -59,28 +72,24 @@ long long rollup_mark(sqlite3 *db)
 			   " WHERE name = 'usage_rollup_id'), 0)");
 }
 
-/* Rows (from, to] into the three grains and the mark moved to `to`; in the
+/* Rows (from, to] into the sums and the mark moved to `to`; in the
  * caller's transaction. 0 or -1. */
 static int add_rows(sqlite3 *db, long long from, long long to)
 {
-	static const int grains[] = { ROLLUP_HOUR, ROLLUP_DAY, ROLLUP_ALL };
-	for (size_t i = 0; i < sizeof grains / sizeof grains[0]; i++) {
-		sqlite3_stmt *st = nr_db_prepare(db, add_sql);
-		if (!st)
-			return -1;
-		sqlite3_bind_int(st, 1, grains[i]);
-		sqlite3_bind_int64(st, 2, from);
-		sqlite3_bind_int64(st, 3, to);
-		int rc = sqlite3_step(st);
-		nr_db_done(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	sqlite3_stmt *st = nr_db_prepare(db, "INSERT OR REPLACE INTO settings VALUES ('usage_rollup_id', ?1)");
+	sqlite3_stmt *st = nr_db_prepare(db, add_sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	int rc = sqlite3_step(st);
+	nr_db_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	st = nr_db_prepare(db, "INSERT OR REPLACE INTO settings VALUES ('usage_rollup_id', ?1)");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, to);
-	int rc = sqlite3_step(st);
+	rc = sqlite3_step(st);
 	nr_db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

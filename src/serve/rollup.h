@@ -3,9 +3,11 @@
  * /metrics: a year of rows is a million, its sums a few thousand. The sums
  * are kept by their readers, not by the request path: each read first adds
  * the rows written since the last one (above the id in settings), so that a
- * request pays nothing for them. A row's class is nr status's
- * (status_failure_class): "" for an answer, client_gone for a client that
- * left, else the failure's. */
+ * request pays nothing for them. A row of sums is one target (provider,
+ * model) of one combo ('' for none) in one hour, day or all time; the
+ * attempts' outcomes are its columns n_OUTCOME, and the failed ones' classes
+ * (nr status's, status_failure_class) its columns c_CLASS: an answer and a
+ * client that left have none. */
 #ifndef NR_SERVE_ROLLUP_H
 #define NR_SERVE_ROLLUP_H
 
@@ -19,6 +21,12 @@
  * counts the attempts at most that long (cumulative, as Prometheus's le). */
 #define ROLLUP_NBUCKETS 11
 extern const double rollup_bucket_s[ROLLUP_NBUCKETS];
+
+/* The outcomes and classes, in the order of their columns. */
+#define ROLLUP_NOUTCOMES 5
+extern const char *const rollup_outcomes[ROLLUP_NOUTCOMES];	/* ok fallback error cut client_gone */
+#define ROLLUP_NCLASSES 9
+extern const char *const rollup_classes[ROLLUP_NCLASSES];
 
 /* Adds the rows written since the last call, in transactions of at most
  * ROLLUP_CHUNK rows (a writer waits for one chunk at most). 0; -1 when the

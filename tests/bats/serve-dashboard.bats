@@ -101,8 +101,10 @@ serve() {
 	# by model, per hour, a year
 	run page -G -d by=model -d range=24h
 	assert_output --partial 'anthropic/claude-sonnet-4-5'
+	# a year in weeks: this week's bar counts today's requests alone
 	run page -G -d range=365d
-	assert_output --partial 'last 365 days, per day'
+	assert_output --partial 'last 365 days, per week'
+	assert_output --partial "<title>week of $today anthropic: $n requests</title>"
 }
 
 @test "logout needs the page's token, ends the session and clears the cookie" {
