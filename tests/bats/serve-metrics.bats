@@ -131,3 +131,13 @@ metrics() {
 	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 2'
 	[ "$(sqlite3 "$DB" 'select max(version) from migrations')" -ge 11 ]
 }
+
+@test "every metric the sample Grafana dashboard queries is one /metrics serves" {
+	start_server
+	metrics >"$BATS_TEST_TMPDIR/m.txt"
+	names=$(jq -r '.panels[].targets[].expr' "$ROOT/share/grafana/nr-dashboard.json" | grep -o 'nr_[a-z_]*' | sort -u)
+	[ -n "$names" ] || fail "no metric in the dashboard"
+	for n in $names; do
+		grep -q "^# TYPE ${n%_bucket} " "$BATS_TEST_TMPDIR/m.txt" || fail "the dashboard queries $n, which /metrics lacks"
+	done
+}
