@@ -163,9 +163,10 @@ static int read_file(const char *path, struct buf *out, struct buf *err)
 
 /* The text of the combo file at path (now id), or that it is a program: 1 and
  * *exec; -1 on error in err. Read once while the file stays as it is. */
-static int read_cached(const char *path, const struct nr_file_id *id, int *exec, struct buf *out, struct buf *err)
+static int read_cached(const char *path, const struct nr_file_id *id, int checked, int *exec, struct buf *out,
+		       struct buf *err)
 {
-	int r = combo_cache_get(path, id, exec, out);
+	int r = combo_cache_get(path, id, checked, exec, out);
 	if (r != 0) {
 		if (r < 0)
 			buf_printf(err, "out of memory");
@@ -195,10 +196,15 @@ static int combo_lookup(const char *name, const char *from, int run, struct buf 
 			break;
 		}
 		struct nr_file_id id;
-		int exec;
-		if (nr_file_id(path.p, &id) < 0 || !id.present || !S_ISREG(id.mode))
+		int exec, checked = combo_cache_checked(path.p, &id);
+		if (!checked && nr_file_id(path.p, &id) < 0)
 			continue;
-		rc = read_cached(path.p, &id, &exec, out, err) < 0 ? -1 : 1;
+		if (!id.present || !S_ISREG(id.mode)) {
+			if (!checked)	/* that there is none holds while nothing changes */
+				combo_cache_put(path.p, &id, 0, NULL, 0);
+			continue;
+		}
+		rc = read_cached(path.p, &id, checked, &exec, out, err) < 0 ? -1 : 1;
 		if (rc > 0 && exec)
 			rc = !run ? 2 : run_combo(path.p, name, from, out, err) < 0 ? -1 : 1;
 	}

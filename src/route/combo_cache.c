@@ -10,6 +10,7 @@ struct entry {
 	int exec;
 	struct buf text;
 	unsigned long used;
+	unsigned long checked;	/* filecheck's scope stamp */
 };
 
 static struct entry cache[COMBO_CACHE_MAX];
@@ -22,23 +23,37 @@ static void drop(struct entry *e)
 	*e = (struct entry){ .text = BUF_INIT };
 }
 
-int combo_cache_get(const char *path, const struct nr_file_id *id, int *exec, struct buf *text)
+static struct entry *find(const char *path)
 {
-	for (size_t i = 0; i < COMBO_CACHE_MAX; i++) {
-		struct entry *e = &cache[i];
-		if (!e->path || strcmp(e->path, path) != 0)
-			continue;
-		if (!nr_file_id_same(&e->id, id)) {
-			drop(e);
-			return 0;
-		}
-		e->used = ++clock_used;
-		*exec = e->exec;
-		if (!e->exec && e->text.len && buf_append(text, e->text.p, e->text.len) < 0)
-			return -1;
-		return 1;
+	for (size_t i = 0; i < COMBO_CACHE_MAX; i++)
+		if (cache[i].path && strcmp(cache[i].path, path) == 0)
+			return &cache[i];
+	return NULL;
+}
+
+int combo_cache_checked(const char *path, struct nr_file_id *id)
+{
+	struct entry *e = find(path);
+	if (!e || !nr_conf_checked(&e->checked))
+		return 0;
+	*id = e->id;
+	return 1;
+}
+
+int combo_cache_get(const char *path, const struct nr_file_id *id, int checked, int *exec, struct buf *text)
+{
+	struct entry *e = find(path);
+	if (!e)
+		return 0;
+	if (!checked && !nr_file_id_same(&e->id, id)) {
+		drop(e);
+		return 0;
 	}
-	return 0;
+	e->used = ++clock_used;
+	*exec = e->exec;
+	if (!e->exec && e->text.len && buf_append(text, e->text.p, e->text.len) < 0)
+		return -1;
+	return 1;
 }
 
 /* The slot for path: its own, else a free one, else the least recently used. */
@@ -67,4 +82,5 @@ void combo_cache_put(const char *path, const struct nr_file_id *id, int exec, co
 	e->id = *id;
 	e->exec = exec;
 	e->used = ++clock_used;
+	nr_conf_checked(&e->checked);
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "route/confwatch.h"
+
 /* File times come from a coarse clock (a few ms a tick): a file changed within
  * this many seconds of its stat may change again without its times moving. */
 #define RACY_S 2
@@ -44,7 +46,8 @@ static int held;
 void nr_conf_hold(void)
 {
 	held = 1;
-	epoch++;
+	if (nr_conf_watch_changed())	/* else the last request's checks still stand */
+		epoch++;
 }
 
 void nr_conf_release(void)

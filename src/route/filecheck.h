@@ -29,7 +29,9 @@ int nr_file_id(const char *path, struct nr_file_id *id);
 int nr_file_id_same(const struct nr_file_id *then, const struct nr_file_id *now);
 
 /* A routed request's scope: while held, a cache entry checked once trusts
- * that check (nr_conf_checked). Outside it every lookup stats its files. */
+ * that check (nr_conf_checked). Outside it every lookup stats its files.
+ * Where the conf dirs are watched (confwatch.h) and nothing changed since
+ * the last request, the checks made then still stand. */
 void nr_conf_hold(void);
 void nr_conf_release(void);
 

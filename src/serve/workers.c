@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "route/confwatch.h"
 #include "route/route.h"
 #include "route/upstream.h"
 #include "serve/server.h"
@@ -118,6 +119,9 @@ static void worker(int lfd, int wake, const struct serve_config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGCHLD, SIG_DFL);
+	/* this worker's own inotify on the conf dirs, before its first request
+	 * reads them; when it cannot watch, each request stats its files */
+	(void)nr_conf_watch_start();
 	for (int served = 0; served < CONNECTIONS_PER_WORKER && !worker_stopping;) {
 		struct pollfd pf = { .fd = lfd, .events = POLLIN };
 		int r = poll(&pf, 1, IDLE_CHECK_MS);

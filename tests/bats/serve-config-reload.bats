@@ -2,9 +2,11 @@
 # nr-serve's workers keep provider and combo files parsed between requests;
 # a file edited, deleted or added is seen by the very next request. Each test
 # sends its requests on one kept-alive connection, so one worker serves them.
-# A file changed in the last 2 s is read again on every request (an edit in
-# the same clock tick keeps its times), so most tests let their files age
-# first: then the worker really keeps them, and must see the edit by stat.
+# A worker watches the conf dirs with inotify and stats nothing while they
+# do not change (src/route/confwatch.c); where it cannot vouch for a file it
+# stats at every request, and a file changed in the last 2 s is then read
+# again each time (an edit in the same clock tick keeps its times), so most
+# tests let their files age first: then the worker really keeps them.
 
 load route-helper
 
@@ -158,4 +160,87 @@ ask() {
 	done
 	[ "$(cat "$NR_CONFIG_DIR/runs")" = 3 ]
 	[ "$(mock_count run-3)" = 1 ]
+}
+
+# ---- the watch (src/route/confwatch.c) ----
+
+# workers_traced FILE: strace of every system call of each worker of the
+# server, into FILE; its pid in TRACER once it has attached to them all
+workers_traced() {
+	local pids w
+	pids=$(pgrep -P "$SERVER_PID") || fail "no workers"
+	# shellcheck disable=SC2046
+	strace -qq -o "$1" $(printf -- '-p %s ' $pids) 2>/dev/null &
+	TRACER=$!
+	for w in $pids; do
+		for _ in {1..100}; do
+			grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$w/status" 2>/dev/null && break
+			sleep 0.02
+		done
+	done
+}
+
+@test "while nothing changes a worker stats, opens and watches no conf file; after an edit it looks again" {
+	std_only "counts system calls of the std build; the reload itself runs under the sanitizers in the other tests"
+	command -v strace >/dev/null || skip "needs strace"
+	combo c mo/m1
+	run ask c	# parsed once
+	assert_line --index 0 200
+	workers_traced "$BATS_TEST_TMPDIR/quiet"
+	for _ in 1 2 3; do
+		run ask c
+		assert_line --index 0 200
+	done
+	kill "$TRACER" && wait "$TRACER" || true
+	[ -s "$BATS_TEST_TMPDIR/quiet" ] && grep -q '/cfg/' "$BATS_TEST_TMPDIR/quiet" &&
+		fail "looked at the conf while nothing changed: $(grep /cfg/ "$BATS_TEST_TMPDIR/quiet")"
+	workers_traced "$BATS_TEST_TMPDIR/edited"
+	echo '# edited' >>"$NR_CONFIG_DIR/providers/mo"
+	run ask c
+	assert_line --index 0 200
+	kill "$TRACER" && wait "$TRACER" || true
+	grep -q 'cfg/providers/mo"' "$BATS_TEST_TMPDIR/edited" || fail "not stat'ed after the edit: $(cat "$BATS_TEST_TMPDIR/edited")"
+}
+
+@test "a provider file that is a symbolic link is checked at every request: an edit of its target is seen" {
+	mkdir "$NR_CONFIG_DIR/real"	# inside the config dir, so that age() ages it
+	cp "$NR_CONFIG_DIR/providers/mo" "$NR_CONFIG_DIR/real/ln"
+	ln -s "$NR_CONFIG_DIR/real/ln" "$NR_CONFIG_DIR/providers/ln"
+	age
+	run ask ln/m1
+	assert_line --index 0 200
+	run ask ln/m1	# kept now
+	assert_line --index 0 200
+	edit "$NR_CONFIG_DIR/real/ln" 's/^keys=MOCK_KEY$/keys=MOCK_KEZ/'	# no event in the watched dirs
+	run ask ln/m1
+	assert_line --index 0 502
+	assert_output --partial 'no key: set MOCK_KEZ'
+}
+
+@test "a combos dir made after the worker started is watched from then on" {
+	rm -r "$NR_CONFIG_DIR/combos"
+	run ask c
+	assert_line --index 0 404
+	mkdir "$NR_CONFIG_DIR/combos"
+	combo c mo/first
+	run ask c
+	assert_line --index 0 200
+	run ask c
+	assert_line --index 0 200
+	combo c mo/other
+	run ask c
+	assert_line --index 0 200
+	[ "$(mock_count first)" = 2 ]
+	[ "$(mock_count other)" = 1 ]
+}
+
+@test "an aliases file edited in place (the same inode) is seen by the next request" {
+	printf 'tool-name  mo/first\n' >"$NR_CONFIG_DIR/aliases"
+	run ask tool-name
+	assert_line --index 0 200
+	printf 'tool-name  mo/other\n' >"$NR_CONFIG_DIR/aliases"	# truncated and written: no rename
+	run ask tool-name
+	assert_line --index 0 200
+	[ "$(mock_count first)" = 1 ]
+	[ "$(mock_count other)" = 1 ]
 }
