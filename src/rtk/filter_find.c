@@ -1,14 +1,11 @@
 /* filter_find: a flat list of paths (find, fd, git ls-files, ls -1, grep -l)
- * written as one line per directory, nested; in long lists big directories
- * show their first names and a count of the rest. Messages (find: …) are kept whole. */
+ * written as one line per directory, nested, every name kept (up to the
+ * listing budget of paths.h). Messages (find: …) are kept whole. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rtk/filter.h"
 #include "rtk/paths.h"
-
-#define NAMES_PER_DIR 16	/* names shown per directory of a long list */
-#define SHORT_LIST 100		/* a list this short (grep -l, a named search) shows every name */
 
 struct find {
 	struct path_window w;
@@ -24,7 +21,7 @@ static void *start(void)
 {
 	struct find *f = calloc(1, sizeof *f);
 	if (f)
-		path_window_init(&f->w, NAMES_PER_DIR, SHORT_LIST, "files");
+		path_window_init(&f->w, 0, "files");
 	return f;
 }
 
@@ -60,7 +57,7 @@ static void find_free(void *st)
 
 const struct rtk_filter rtk_filter_find = {
 	.name = "find",
-	.keeps = "every directory; short lists whole, long ones 16 names a directory and a count",
+	.keeps = "every directory and file name, one line per directory (counts past 2000 names)",
 	.detect = detect,
 	.start = start,
 	.line = line,

@@ -1,17 +1,30 @@
 /* filter_grep: search hits (grep -rn, grep -r, rg, git grep, with context
  * lines and "--" separators, or rg's --heading layout) grouped per file: the
- * path once, then "line: text" for its first hits. Every file that matched
- * stays listed; hits beyond a per-file and an overall budget are counted. */
+ * path once, then "line: text" for each hit. Hits that look alike are never
+ * collapsed: each differs in its line, its file or a name. Only the same text
+ * again in one file is merged, its lines listed ("12,40,77: text"). Every file
+ * that matched stays listed; past an overall budget, far more hits than a
+ * model reads, a file shows its count of hits only. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "rtk/filter.h"
 #include "rtk/paths.h"
 
-#define HITS_PER_FILE 8		/* lines shown under one file */
-#define HITS_TOTAL 150		/* lines shown in all; later files show their count only */
+#define HITS_TOTAL 400		/* lines shown in all; later files show their count only */
 #define HIT_TEXT_MAX 160	/* bytes of a hit's text shown (cut on a UTF-8 boundary) */
+#define HELD_MAX 256		/* a file's hits held to merge repeats (then written) */
+#define MERGED_MAX 32		/* line numbers on one merged line */
+
+/* A hit held until its file ends: where its number and text are in held. */
+struct held {
+	size_t num, num_len, text, text_len;
+	uint64_t hash;
+	char sep;
+	int done;		/* written (merged into an earlier line) */
+};
 
 struct grep {
 	struct buf line;
@@ -19,8 +32,11 @@ struct grep {
 	int have_file;
 	int heading;		/* the file came as a line of its own (rg --heading) */
 	int header_shown;	/* its path was printed */
-	unsigned long long hits, shown, hidden;	/* of the current file */
+	unsigned long long hits, hidden;	/* of the current file */
 	unsigned long long total_shown;
+	struct buf held;	/* the current file's hits not yet written: bytes */
+	struct buf refs;	/* and struct held[] into them */
+	size_t nheld;
 };
 
 struct hit {
@@ -105,21 +121,27 @@ static int parse_hit(struct grep *g, const char *s, size_t n, struct hit *h)
 	return 0;
 }
 
-/* Diagnostics ("file:12:5: warning: …") look like hits; they are not grep's. */
+/* Diagnostics ("file:12:5: warning: …", go's "file:12:5: undefined: x") look
+ * like hits; they are not grep's, which gives no column. */
 static int is_diagnostic(const struct hit *h)
 {
 	const char *t = h->text;
 	size_t n = h->text_len, d = digits_at(t, n, 0);
-	if (d && d < n && t[d] == ':') {	/* a column */
-		t += d + 1;
-		n -= d + 1;
-	}
+	if (d && d < n && t[d] == ':')
+		return 1;	/* a column */
 	while (n && *t == ' ') {
 		t++;
 		n--;
 	}
 	return rtk_starts(t, n, "error:") || rtk_starts(t, n, "warning:") || rtk_starts(t, n, "note:") ||
 	       rtk_starts(t, n, "fatal error:");
+}
+
+/* grep's and rg's own messages: "grep: x.pyc: binary file matches",
+ * "Binary file x matches", "rg: x: Permission denied". */
+static int tool_message(const char *s, size_t n)
+{
+	return rtk_starts(s, n, "grep: ") || rtk_starts(s, n, "rg: ") || rtk_starts(s, n, "Binary file ");
 }
 
 static int detect(const char *head, size_t len)
@@ -132,11 +154,15 @@ static int detect(const char *head, size_t len)
 	struct hit h;
 	head_iter_init(&it, head, len);
 	while (head_iter_next(&it, &s, &n)) {
-		if (n == 0 || (n == 2 && memcmp(s, "--", 2) == 0))
+		if (n == 0 || (n == 2 && memcmp(s, "--", 2) == 0) || tool_message(s, n))
 			continue;
 		total++;
-		if (!parse_hit(&g, s, n, &h))
+		if (!parse_hit(&g, s, n, &h)) {
+			/* rg --heading: a file's own line (not counted), its hits below it */
+			g.have_file = g.heading = path_prefix(s, n);
+			total -= (unsigned)g.have_file;
 			continue;
+		}
 		hits++;
 		numbered += h.num != NULL;
 		diags += is_diagnostic(&h);
@@ -151,11 +177,50 @@ static void *start(void)
 	return calloc(1, sizeof(struct grep));
 }
 
-/* Ends the current file: its count of hits not shown. */
+/* Writes the held hits in order, each followed by the later ones with the
+ * same text (a match, not a context line) on one line: "12,40: text". */
+static int write_held(struct grep *g, struct rtk_out *out)
+{
+	struct held *h = (struct held *)(void *)g->refs.p;
+	const char *b = g->held.p;
+	for (size_t i = 0; i < g->nheld; i++) {
+		if (h[i].done)
+			continue;
+		if (g->total_shown >= HITS_TOTAL) {
+			g->hidden++;
+			continue;
+		}
+		g->total_shown++;
+		if (h[i].num_len && rtk_out_write(out, b + h[i].num, h[i].num_len) < 0)
+			return -1;
+		for (size_t j = i + 1, k = 1; j < g->nheld && k < MERGED_MAX && h[i].sep == ':'; j++) {
+			if (h[j].done || h[j].sep != ':' || !h[j].num_len || h[j].hash != h[i].hash ||
+			    h[j].text_len != h[i].text_len ||
+			    memcmp(b + h[j].text, b + h[i].text, h[i].text_len) != 0)
+				continue;
+			h[j].done = 1;
+			k++;
+			if (rtk_out_write(out, ",", 1) < 0 || rtk_out_write(out, b + h[j].num, h[j].num_len) < 0)
+				return -1;
+		}
+		if (h[i].num_len ? rtk_out_printf(out, "%c ", h[i].sep) < 0 : rtk_out_write(out, "  ", 2) < 0)
+			return -1;
+		if (rtk_out_line_cut(out, b + h[i].text, h[i].text_len, HIT_TEXT_MAX) < 0)
+			return -1;
+	}
+	g->nheld = 0;
+	buf_reset(&g->held);
+	buf_reset(&g->refs);
+	return 0;
+}
+
+/* Ends the current file: its held hits, then its count of hits not shown. */
 static int end_file(struct grep *g, struct rtk_out *out)
 {
 	if (!g->have_file)
 		return 0;
+	if (write_held(g, out) < 0)
+		return -1;
 	g->have_file = 0;
 	if (g->header_shown)
 		return g->hidden ? rtk_out_omitted(out, g->hidden, "more matches") : 0;
@@ -175,11 +240,13 @@ static int begin_file(struct grep *g, struct rtk_out *out, const char *p, size_t
 		return -1;
 	g->have_file = 1;
 	g->heading = heading;
-	g->hits = g->shown = g->hidden = 0;
+	g->hits = g->hidden = 0;
 	g->header_shown = g->total_shown < HITS_TOTAL && !heading;
 	return g->header_shown ? rtk_out_line(out, p, n) : 0;
 }
 
+/* Holds a hit of the current file (indentation and trailing blanks say
+ * little here); a full hold is written first. */
 static int show_hit(struct grep *g, struct rtk_out *out, const struct hit *h)
 {
 	g->hits++;
@@ -188,25 +255,30 @@ static int show_hit(struct grep *g, struct rtk_out *out, const struct hit *h)
 		if (rtk_out_line(out, g->path.p, g->path.len) < 0)
 			return -1;
 	}
-	if (!g->header_shown || g->shown >= HITS_PER_FILE || g->total_shown >= HITS_TOTAL) {
+	if (!g->header_shown || g->total_shown >= HITS_TOTAL) {
 		g->hidden++;
 		return 0;
 	}
-	g->shown++;
-	g->total_shown++;
+	if (g->nheld >= HELD_MAX && write_held(g, out) < 0)
+		return -1;
 	const char *t = h->text;
 	size_t tn = h->text_len;
-	while (tn && (*t == ' ' || *t == '\t')) {	/* indentation says little here */
+	while (tn && (*t == ' ' || *t == '\t')) {
 		t++;
 		tn--;
 	}
 	while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t'))
 		tn--;
-	if (h->num && rtk_out_printf(out, "%.*s%c ", (int)h->num_len, h->num, h->sep) < 0)
+	struct held r = { .num = g->held.len, .num_len = h->num ? h->num_len : 0, .sep = h->sep,
+			  .hash = nr_fnv1a64(NR_FNV1A64_INIT, t, tn) };
+	if (buf_append(&g->held, h->num, r.num_len) < 0)
 		return -1;
-	if (!h->num && rtk_out_write(out, "  ", 2) < 0)
+	r.text = g->held.len;
+	r.text_len = tn;
+	if (buf_append(&g->held, t, tn) < 0 || buf_append(&g->refs, &r, sizeof r) < 0)
 		return -1;
-	return rtk_out_line_cut(out, t, tn, HIT_TEXT_MAX);
+	g->nheld++;
+	return 0;
 }
 
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
@@ -243,12 +315,14 @@ static void grep_free(void *st)
 	struct grep *g = st;
 	buf_free(&g->line);
 	buf_free(&g->path);
+	buf_free(&g->held);
+	buf_free(&g->refs);
 	free(g);
 }
 
 const struct rtk_filter rtk_filter_grep = {
 	.name = "grep",
-	.keeps = "every matching file; its first 8 hits (150 in all) as line: text; counts of the rest",
+	.keeps = "every matching file and hit as line: text, the same text in a file once with its lines (400 lines in all, then counts)",
 	.detect = detect,
 	.start = start,
 	.line = line,

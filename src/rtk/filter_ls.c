@@ -9,7 +9,6 @@
 #include "rtk/filter.h"
 #include "rtk/paths.h"
 
-#define NAMES_PER_DIR 64	/* entries shown per directory; the rest are counted */
 #define BIG_FILE 100000ULL	/* files at least this big show their size */
 #define MAX_FIELDS 12		/* fields looked at before the name */
 
@@ -187,7 +186,7 @@ static void *start(void)
 {
 	struct ls *l = calloc(1, sizeof *l);
 	if (l) {
-		nest_init(&l->ns, NAMES_PER_DIR, "entries");
+		nest_init(&l->ns, 0, "entries");
 		l->prev_blank = 1;
 	}
 	return l;
@@ -254,7 +253,7 @@ static void ls_free(void *st)
 
 const struct rtk_filter rtk_filter_ls = {
 	.name = "ls",
-	.keeps = "every directory and name (dir/, exec*, link->target, name(size) from 100K); drops modes, owners, dates",
+	.keeps = "every directory and name (dir/, exec*, link->target, name(size) from 100K; counts past 2000); drops modes, owners, dates",
 	.detect = detect,
 	.start = start,
 	.line = line,

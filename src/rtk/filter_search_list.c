@@ -1,6 +1,7 @@
 /* filter_search_list: an editor's file search result ("Result of search in
  * '…' (total N files):" then "- path" lines) written as one line per
  * directory, nested. Every name is kept: the model asked for this list. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ static void *start(void)
 {
 	struct search_list *sl = calloc(1, sizeof *sl);
 	if (sl)
-		path_window_init(&sl->w, 0, 0, "files");
+		path_window_init(&sl->w, SIZE_MAX, "files");
 	return sl;
 }
 

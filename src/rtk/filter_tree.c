@@ -1,20 +1,19 @@
 /* filter_tree: tree's drawing (├──, │, └──, or the ASCII |-- `--) turned into
- * one space of indent per level; a directory's files follow it on its line,
- * big directories show their first names and a count of the rest. The root
- * line and the "N directories, M files" total stay as they are. */
+ * one space of indent per level; a directory's files follow it on its line.
+ * Every name is kept up to the listing budget of paths.h; past it, files are
+ * counted per directory. The root line and the "N directories, M files" total
+ * stay as they are. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rtk/filter.h"
 #include "rtk/paths.h"
 
-#define NAMES_PER_DIR 32	/* leaves shown per directory; the rest are counted */
-
 struct tree {
 	struct buf line;
 	struct buf pending;	/* the last entry, until the next tells if it is a directory */
 	size_t pending_depth;	/* 0: nothing pending */
-	struct buf shown;	/* size_t per depth: leaves shown under the current parent */
+	size_t budget;		/* leaves still to be shown */
 	int open;		/* an output line is open */
 	size_t open_depth;	/* depth of the entries on the open line */
 	unsigned long long hidden;	/* leaves counted, not shown, on the open line */
@@ -95,7 +94,10 @@ static int detect(const char *head, size_t len)
 
 static void *start(void)
 {
-	return calloc(1, sizeof(struct tree));
+	struct tree *t = calloc(1, sizeof *t);
+	if (t)
+		t->budget = LISTING_BUDGET;
+	return t;
 }
 
 static int close_line(struct tree *t, struct rtk_out *out)
@@ -121,19 +123,6 @@ static int open_line(struct tree *t, struct rtk_out *out, size_t depth)
 	return 0;
 }
 
-/* The counter of leaves shown at this depth, grown on demand. */
-static size_t *shown_at(struct tree *t, size_t depth)
-{
-	size_t have = t->shown.len / sizeof(size_t);
-	if (depth >= have) {
-		size_t zero = 0;
-		for (size_t i = have; i <= depth; i++)
-			if (buf_append(&t->shown, &zero, sizeof zero) < 0)
-				return NULL;
-	}
-	return (size_t *)(void *)t->shown.p + depth;
-}
-
 static int put_name(struct rtk_out *out, const char *s, size_t n, const char *lead)
 {
 	int quote = memchr(s, ' ', n) != NULL;
@@ -145,24 +134,20 @@ static int emit(struct tree *t, struct rtk_out *out, size_t depth, int is_dir)
 {
 	const char *s = t->pending.p;
 	size_t n = t->pending.len;
-	size_t *children = shown_at(t, depth + 1), *shown = shown_at(t, depth);
-	if (!children || !(shown = shown_at(t, depth)))
-		return -1;
 	if (is_dir) {	/* its own line; its files will follow on it */
 		if (open_line(t, out, depth) < 0 || put_name(out, s, n, "") < 0 || rtk_out_write(out, "/", 1) < 0)
 			return -1;
 		t->open_depth = depth + 1;
-		*children = 0;
 		return 0;
 	}
 	int same_line = t->open && t->open_depth == depth;
 	if (!same_line && open_line(t, out, depth) < 0)
 		return -1;
-	if (*shown >= NAMES_PER_DIR) {
+	if (!t->budget) {
 		t->hidden++;
 		return 0;
 	}
-	(*shown)++;
+	t->budget--;
 	return put_name(out, s, n, same_line ? " " : "");
 }
 
@@ -210,13 +195,12 @@ static void tree_free(void *st)
 	struct tree *t = st;
 	buf_free(&t->line);
 	buf_free(&t->pending);
-	buf_free(&t->shown);
 	free(t);
 }
 
 const struct rtk_filter rtk_filter_tree = {
 	.name = "tree",
-	.keeps = "every directory, indented one space a level; per directory its first 32 files and a count",
+	.keeps = "every directory and file, indented one space a level (counts past 2000 files)",
 	.detect = detect,
 	.start = start,
 	.line = line,

@@ -3,11 +3,15 @@
  * compactly as one line per directory, nested by indentation:
  *
  *     ./ README.md Makefile
- *      src/ main.c util.c … 40 files omitted
- *       sub/ x.c
+ *      src/ main.c util.c
+ *       sub/ x.c … 40 files omitted
  *
  * A header's indent is the number of leading path components it shares with
  * the previous header; only the rest is printed. Names follow on the same line.
+ * A listing is restructured, not cut: every name is shown until LISTING_BUDGET
+ * names have been, far more than a model reads in one answer; past that each
+ * directory is still named, with the count of its names not shown, so that the
+ * model knows what to list again.
  */
 #ifndef NR_RTK_PATHS_H
 #define NR_RTK_PATHS_H
@@ -16,6 +20,8 @@
 
 #include "buf.h"
 #include "rtk/filter.h"
+
+#define LISTING_BUDGET 2000	/* names shown in one listing before only counts are */
 
 /* b = s[0..n) without ANSI escape sequences and without a trailing '\r'. */
 int paths_clean(struct buf *b, const char *s, size_t n);
@@ -39,14 +45,14 @@ int paths_detect_list(const char *head, size_t len, const char *prefix);
 /* The nested one-line-per-directory writer. */
 struct nest {
 	struct buf prev;	/* the last header's directory */
-	size_t cap;		/* names shown per directory (0: all) */
-	size_t shown;		/* names shown in the open directory */
+	size_t budget;		/* names still to be shown in the whole listing */
 	unsigned long long hidden;	/* names counted, not shown, in the open directory */
 	int open;		/* a header line is open */
 	int have_prev;		/* prev holds a header */
 	const char *what;	/* what a name is, for the omitted count */
 };
-void nest_init(struct nest *ns, size_t cap, const char *what);
+/* budget: names shown in all (0: LISTING_BUDGET). */
+void nest_init(struct nest *ns, size_t budget, const char *what);
 /* Closes the open line and starts the one of directory dir[0..n) ("" or "."
  * is the root, shown "./"). When the same directory is given again the
  * open line simply continues. */
@@ -63,11 +69,9 @@ struct path_window {
 	struct buf text;	/* the paths, back to back */
 	struct buf index;	/* struct path_ref[] into text */
 	size_t count;
-	size_t cap;		/* names shown per directory when the list is long */
-	size_t short_list;	/* a window of at most this many paths shows them all */
 	struct nest ns;
 };
-void path_window_init(struct path_window *w, size_t cap_per_dir, size_t short_list, const char *what);
+void path_window_init(struct path_window *w, size_t budget, const char *what);
 /* Adds one path; git's "quoted\tpaths" are accepted as such. */
 int path_window_add(struct path_window *w, struct rtk_out *o, const char *s, size_t n);
 int path_window_flush(struct path_window *w, struct rtk_out *o);

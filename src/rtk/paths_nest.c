@@ -4,10 +4,10 @@
 
 #include "rtk/paths.h"
 
-void nest_init(struct nest *ns, size_t cap, const char *what)
+void nest_init(struct nest *ns, size_t budget, const char *what)
 {
 	memset(ns, 0, sizeof *ns);
-	ns->cap = cap;
+	ns->budget = budget ? budget : LISTING_BUDGET;
 	ns->what = what;
 }
 
@@ -85,7 +85,6 @@ int nest_dir(struct nest *ns, struct rtk_out *o, const char *dir, size_t n)
 		return -1;
 	ns->have_prev = 1;
 	ns->open = 1;
-	ns->shown = 0;
 	ns->hidden = 0;
 	return 0;
 }
@@ -94,11 +93,11 @@ int nest_name(struct nest *ns, struct rtk_out *o, const char *name, size_t n)
 {
 	if (!ns->open && nest_dir(ns, o, "", 0) < 0)
 		return -1;
-	if (ns->cap && ns->shown >= ns->cap) {
+	if (!ns->budget) {
 		ns->hidden++;
 		return 0;
 	}
-	ns->shown++;
+	ns->budget--;
 	int quote = memchr(name, ' ', n) && !(n >= 2 && name[0] == '"');
 	if (rtk_out_write(o, quote ? " \"" : " ", quote ? 2 : 1) < 0 ||
 	    rtk_out_write(o, name, n) < 0)

@@ -17,12 +17,10 @@ struct path_ref {
 	int quoted;		/* git quoted it: quote the name again */
 };
 
-void path_window_init(struct path_window *w, size_t cap_per_dir, size_t short_list, const char *what)
+void path_window_init(struct path_window *w, size_t budget, const char *what)
 {
 	memset(w, 0, sizeof *w);
-	w->cap = cap_per_dir;
-	w->short_list = short_list;
-	nest_init(&w->ns, cap_per_dir, what);
+	nest_init(&w->ns, budget, what);
 }
 
 void path_window_free(struct path_window *w)
@@ -110,7 +108,6 @@ int path_window_flush(struct path_window *w, struct rtk_out *o)
 	struct path_ref *refs = (struct path_ref *)(void *)w->index.p;
 	if (w->count)
 		qsort_r(refs, w->count, sizeof *refs, ref_cmp, w->text.p);
-	w->ns.cap = w->count > w->short_list ? w->cap : 0;
 	for (size_t i = 0; i < w->count; i++)
 		if (write_ref(w, o, &refs[i]) < 0)
 			return -1;
