@@ -1,9 +1,13 @@
 /* filter_build: build output — make with gcc/clang, autoreconf/configure,
  * cmake, cargo build, npm install.
  *
- * Kept: every distinct diagnostic ("file:12:3: warning: …", "error: …"),
- * with the source excerpt, the "In function" line and the first notes only
- * after errors (after warnings they repeat what the warning says); make's
+ * Kept: every distinct diagnostic of any toolchain, known by its shape, not
+ * by the tool: "file:12:3: warning: …", "file:12: message" (go, javac),
+ * "file.ts(12,3): error …", "file:12:3 - error …" (tsc), "error[E…]: …",
+ * "--> file:12:3"; after an error its source excerpt, the "In function" line,
+ * its first notes and indented details (javac's "symbol:"), not after
+ * warnings (there they repeat what the warning says); any other line that
+ * names a source location, once; make's
  * "*** … Error N" lines; npm warnings and errors; the final results. Dropped
  * and counted: compiler command lines (make V=1, libtool), silent-rule steps
  * ("  CC  src/x.o"), "checking for …" lines, make's directory changes, npm's
@@ -21,6 +25,7 @@
 #define SIMILAR_KEEP 2		/* unclassified lines printed per shape */
 #define ERROR_EXCERPT 3		/* source lines kept after an error */
 #define ERROR_NOTES 2		/* notes kept after an error */
+#define ERROR_DETAIL 4		/* indented detail lines kept after an error */
 #define EXACT_SEED 0x9e3779b97f4a7c15ull
 
 enum diag { D_NONE, D_ERROR, D_WARNING, D_NOTE };
@@ -32,6 +37,7 @@ struct build {
 	struct buf scratch;
 	int excerpt;	/* source lines still to keep */
 	int notes;	/* notes still to keep */
+	int detail;	/* indented details still to keep */
 };
 
 static int has(const char *s, size_t n, const char *lit)
@@ -55,13 +61,19 @@ static enum diag diagnostic(const char *u, size_t un)
 	} marks[] = {
 		{ ": fatal error:", D_ERROR }, { ": error:", D_ERROR }, { ": error ", D_ERROR },
 		{ ": warning:", D_WARNING }, { ": warning ", D_WARNING }, { ": note:", D_NOTE },
+		{ " - error ", D_ERROR }, { " - warning ", D_WARNING },
 	};
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !sev; i++) {
 		sev = memmem(u, un, marks[i].text, strlen(marks[i].text));
 		d = marks[i].d;
 	}
-	if (!sev)
-		return D_NONE;
+	if (!sev) {	/* "file:12:3: message" with no severity word: go, vet, lint */
+		size_t i = 0;
+		while (i < un && u[i] != ' ' && u[i] != ':')
+			i++;
+		return i < un && u[i] == ':' && rtk_location(u, un) == 0 && memchr(u + i, ' ', un - i)
+		       ? D_ERROR : D_NONE;
+	}
 	/* a location before it: a digit right before the mark or the "(12,3)" */
 	size_t k = (size_t)(sev - u);
 	if (k == 0 || !(is_digit(u[k - 1]) || u[k - 1] == ')'))
@@ -218,11 +230,13 @@ static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, co
 	}
 	b->excerpt = 0;
 	b->notes = 0;
+	b->detail = 0;
 	if (repeated(b, t, tn))
 		return 0;
 	if (d == D_ERROR) {
 		b->excerpt = ERROR_EXCERPT;
 		b->notes = ERROR_NOTES;
+		b->detail = ERROR_DETAIL;
 		if (log_context_emit(&b->ctx, &b->elide, out) < 0)
 			return -1;
 	}
@@ -262,6 +276,11 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	}
 	if (rtk_starts(u, un, "--> ") && !repeated(b, t, tn))
 		return keep(b, out, t, tn);	/* rustc's location of the problem above */
+	if (u != t && b->detail > 0) {	/* "  symbol:   variable x" under javac's error */
+		b->detail--;
+		return repeated(b, t, tn) ? 0 : log_keep(&b->elide, out, t, tn);
+	}
+	b->detail = 0;
 	if (compiler_command(u, un))
 		return drop(b, LK_COMMAND);
 	if (npm_chatter(u, un))
@@ -272,6 +291,8 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return drop(b, LK_CHECK);
 	if (build_step(t, tn, u, un) || make_directory(u, un))
 		return drop(b, LK_STEP);
+	if (rtk_location(t, tn) >= 0)	/* never collapsed with lines of other places */
+		return repeated(b, t, tn) ? 0 : keep(b, out, t, tn);
 	if (log_seen_add(&b->seen, log_hash_shape(t, tn)) > SIMILAR_KEEP)
 		return drop(b, LK_SIMILAR);
 	return keep(b, out, t, tn);
@@ -332,20 +353,24 @@ static int detect(const char *head, size_t len)
 {
 	int best = 0;
 	size_t i = 0;
+	struct buf scratch = BUF_INIT;	/* colour escapes out: tsc --pretty, cargo */
 	while (i < len) {
-		const char *nl = memchr(head + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - head) : len;
-		int s = line_score(head + i, end - i);
+		const char *nl = memchr(head + i, '\n', len - i), *t;
+		size_t end = nl ? (size_t)(nl - head) : len, tn;
+		if (log_clean(&scratch, head + i, end - i, &t, &tn) < 0)
+			break;
+		int s = line_score(t, tn);
 		if (s > best)
 			best = s;
 		i = end + 1;
 	}
+	buf_free(&scratch);
 	return best;
 }
 
 const struct rtk_filter rtk_filter_build = {
 	.name = "build",
-	.keeps = "every distinct compiler error and warning, make failures, npm warnings, results",
+	.keeps = "every distinct error and warning of any toolchain, whole with its location; make failures, npm warnings, results",
 	.detect = detect,
 	.start = start,
 	.line = line,

@@ -5,7 +5,8 @@
  * been seen recently. The first DEDUP_KEEP lines of a shape are printed, later
  * ones are dropped and counted ("… N similar lines omitted" where they were),
  * so both runs and interleaved cycles of look-alike lines collapse. Error and
- * warning lines are compared exactly instead, so every distinct one is kept.
+ * warning lines, and lines that name a source location (file:line), are
+ * compared exactly instead, so every distinct one is kept.
  * The last lines dropped before the end are printed anyway: a log's final
  * state ("processed 5000 items", "added 406 packages") is what matters. Runs
  * of blank lines print as one blank line. Memory: the table plus a two-line
@@ -71,7 +72,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return rtk_out_line(out, "", 0);
 	}
 	d->last_blank = 0;
-	int problem = rtk_is_problem_line(t, tn);
+	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0;
 	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_shape(t, tn);
 	uint32_t c = log_seen_add(&d->seen, h);
 	if (c > (problem ? 1u : DEDUP_KEEP))
@@ -114,7 +115,7 @@ static void free_state(void *st)
 
 const struct rtk_filter rtk_filter_dedup_log = {
 	.name = "dedup-log",
-	.keeps = "every distinct error and warning, the first lines of each repeated shape, the last lines",
+	.keeps = "every distinct error, warning and line naming a file:line, the first lines of each repeated shape, the last lines",
 	.detect = detect,
 	.start = start,
 	.line = line,

@@ -211,10 +211,11 @@ static int drop(struct runner *r, enum log_kind k)
 	return 0;
 }
 
-/* Lines no rule claims: problems once each, others by shape. */
+/* Lines no rule claims: problems and source locations once each (a line
+ * that names another place is no repeat), others by shape. */
 static int generic(struct runner *r, struct rtk_out *out, const char *t, size_t tn)
 {
-	if (rtk_is_problem_line(t, tn))
+	if (rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0)
 		return keep_once(r, out, t, tn);
 	if (log_seen_add(&r->seen, log_hash_shape(t, tn)) > SIMILAR_KEEP)
 		return drop(r, LK_SIMILAR);
@@ -402,7 +403,7 @@ static const struct feature features[] = {
 	{ "PASS: ", 1, 65 }, { "FAIL: ", 1, 65 },
 	{ "Test #", 1, 65 }, { "Tests: ", 1, 70 }, { "Test Suites: ", 1, 85 },
 	{ "..........", 1, 60 }, { "ok  \t", 1, 70 }, { "FAIL\t", 1, 70 },
-	{ "Ran ", 1, 50 },
+	{ "Ran ", 1, 50 }, { "= FAILURES =", 0, 85 }, { "= ERRORS =", 0, 85 },
 };
 
 static int detect(const char *head, size_t len)

@@ -193,3 +193,47 @@ int rtk_is_problem_line(const char *s, size_t n)
 	}
 	return 0;
 }
+
+/* A byte of a file path: no blank, quote, bracket or separator of prose. */
+static int path_byte(unsigned char c)
+{
+	return is_word_byte(c) || c == '.' || c == '/' || c == '-' || c == '+' || c == '~' ||
+	       c == '@' || c == '\\' || c >= 0x80;
+}
+
+/* s[b..e) reads as a file: it has a '/' or a dot followed by an extension,
+ * and is no URL's host ("http://h:80": a ':' before it). */
+static int file_like(const char *s, size_t b, size_t e)
+{
+	if (e - b < 2 || (b && s[b - 1] == ':'))
+		return 0;
+	const char *dot = memrchr(s + b, '.', e - b);
+	return memchr(s + b, '/', e - b) || (dot && dot + 1 < s + e && is_alpha((unsigned char)dot[1]));
+}
+
+long rtk_location(const char *s, size_t n)
+{
+	for (size_t i = 1; i + 1 < n; i++) {
+		unsigned char c = (unsigned char)s[i], d = (unsigned char)s[i + 1];
+		if ((c != ':' && c != '(') || d < '0' || d > '9')
+			continue;
+		size_t b = i;
+		while (b && path_byte((unsigned char)s[b - 1]))
+			b--;
+		if (c == '(') {	/* tsc, MSBuild: "file.ts(12,5)" */
+			size_t j = i + 1;
+			while (j < n && s[j] >= '0' && s[j] <= '9')
+				j++;
+			if (j < n && (s[j] == ',' || s[j] == ')') && file_like(s, b, i))
+				return (long)b;
+			continue;
+		}
+		if (file_like(s, b, i))
+			return (long)b;
+	}
+	/* Python: File "x.py", line 3, in f */
+	const char *f = memmem(s, n, "File \"", 6);
+	if (f && memmem(f, n - (size_t)(f - s), "\", line ", 8))
+		return (long)(f - s);
+	return -1;
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# rtk-filter on output unlike its dev corpus: lines that differ in what a model
+# acts on (a path, a line, a name, a message) are never collapsed as alike;
+# listings are restructured, not cut; any toolchain's errors stay whole. The
+# fixtures in tests/fixtures/rtk-generalise are real outputs of gcc, clang,
+# go, cargo, tsc, javac, pytest, node --test and python on small projects
+# written for them (bench/corpus-projects); NAME.needles are their facts
+# (bench/corpus-facts), paths made relative.
+
+load helper
+
+FIX=$ROOT/tests/fixtures/rtk-generalise
+
+# Fails naming every line of $2 (a needles file) that the filtered $1 lacks,
+# whitespace runs folded on both sides, as the corpus scorer matches.
+keeps_needles() {
+	local out lost= n
+	out=$(rtk-filter <"$1" | tr -s ' \t' ' ')
+	[ -s "$2" ] || fail "$2: no facts"
+	while IFS= read -r n; do
+		[[ $out == *"$n"* ]] || lost+="$n"$'\n'
+	done < <(tr -s ' \t' ' ' <"$2")
+	[ -z "$lost" ] || fail "$(basename "$1") lost: $lost"
+}
+
+# The filter auto-detection picked for the file $1.
+detected() {
+	rtk-filter --stats <"$1" 2>&1 >/dev/null | sed -n 's/^rtk-filter: filter=\([^ ]*\) .*/\1/p'
+}
+
+# ---- grep ----
+
+@test "grep keeps every near-identical hit: each file, line and name survives" {
+	for f in $(seq 1 6); do
+		for i in $(seq 1 30); do printf 'include/uapi/dev%d.h:%d:#define DEV%d_REG_%d_MAX 0x%x\n' "$f" "$((i * 3))" "$f" "$i" "$i"; done
+	done >"$BATS_TEST_TMPDIR/in"
+	for f in $(seq 1 6); do
+		printf 'include/uapi/dev%d.h\n' "$f"
+		for i in $(seq 1 30); do printf '%d: #define DEV%d_REG_%d_MAX 0x%x\n' "$((i * 3))" "$f" "$i" "$i"; done
+	done >"$BATS_TEST_TMPDIR/want"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_success
+	assert_output "$(cat "$BATS_TEST_TMPDIR/want")"
+}
+
+@test "grep writes the same text again in one file once, with all its line numbers" {
+	printf '%s\n' 'src/a.c:3:#include <assert.h>' 'src/a.c:9:	assert(x);' 'src/a.c:20:    assert(x);' \
+		'src/a.c:31:assert(y);' 'src/b.c:4:	assert(x);' >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter --filter grep <"$BATS_TEST_TMPDIR/in"
+	assert_output "src/a.c
+3: #include <assert.h>
+9,20: assert(x);
+31: assert(y);
+src/b.c
+4: assert(x);"
+}
+
+@test "grep output that starts with grep's own messages is still taken for grep" {
+	{
+		printf 'grep: ./__pycache__/m%d.cpython-311.pyc: binary file matches\n' 1 2 3
+		for i in 1 2 3 4; do printf './m%d.py:%d:    raise ValueError("bad %d")\n' "$i" "$((i * 7))" "$i"; done
+	} >"$BATS_TEST_TMPDIR/in"
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/in")" grep
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	for i in 1 2 3; do assert_line "grep: ./__pycache__/m$i.cpython-311.pyc: binary file matches"; done
+	assert_line '21: raise ValueError("bad 3")'
+}
+
+@test "rg --heading output is taken for grep and keeps every file" {
+	for f in $(seq 1 8); do
+		printf './plugin%d.py\n' "$f"
+		for i in 1 2 3; do printf '%d:def pytest_hook_%d_%d(config):\n' "$((i * 11))" "$f" "$i"; done
+		echo
+	done >"$BATS_TEST_TMPDIR/in"
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/in")" grep
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	for f in $(seq 1 8); do
+		assert_line "./plugin$f.py"
+		assert_line --regexp "^33: ?def pytest_hook_${f}_3\(config\):$"
+	done
+}
+
+# ---- listings ----
+
+@test "a long find listing is restructured, not cut: every name once, directories factored" {
+	for d in $(seq 1 12); do
+		for f in $(seq 1 60); do echo "./vendor/github.com/org/lib$d/internal/file_$f.go"; done
+	done >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_success
+	refute_output --partial 'omitted'
+	for d in $(seq 1 12); do assert_line --regexp "^(\./vendor/github\.com/org/| +)lib$d/internal/( file_[0-9]+\.go){60}$"; done
+	[ "${#output}" -lt "$(($(wc -c <"$BATS_TEST_TMPDIR/in") / 3))" ] || fail "prefixes not factored"
+}
+
+@test "a long tree listing keeps every file under its directory" {
+	{
+		echo .
+		for d in $(seq 1 10); do
+			printf '├── pkg%d\n' "$d"
+			for f in $(seq 1 49); do printf '│   ├── mod_%d_%d.py\n' "$d" "$f"; done
+			printf '│   └── mod_%d_50.py\n' "$d"
+		done
+		echo
+		echo '10 directories, 500 files'
+	} >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_success
+	refute_output --partial 'omitted'
+	for d in $(seq 1 10); do
+		assert_line --regexp "^pkg$d/( mod_${d}_[0-9]+\.py){50}$"
+	done
+	assert_line '10 directories, 500 files'
+}
+
+# ---- errors of any toolchain, whole, with their location ----
+
+@test "go build errors past its limit are all kept whole, with 'too many errors'" {
+	assert_equal "$(detected "$FIX/go-build.txt")" build
+	keeps_needles "$FIX/go-build.txt" "$FIX/go-build.needles"
+	run rtk-filter <"$FIX/go-build.txt"
+	assert_line './main.go:16:11: too many errors'
+}
+
+@test "gcc's and clang's error limits keep every error line and the limit reached" {
+	keeps_needles "$FIX/gcc-max-errors.txt" "$FIX/gcc-max-errors.needles"
+	keeps_needles "$FIX/clang-limit.txt" "$FIX/clang-limit.needles"
+	run rtk-filter <"$FIX/gcc-max-errors.txt"
+	assert_output --partial 'compilation terminated due to -fmax-errors=8.'
+}
+
+@test "tsc's errors are kept whole in both its plain and its coloured layout" {
+	assert_equal "$(detected "$FIX/tsc-pretty.txt")" build
+	keeps_needles "$FIX/tsc-pretty.txt" "$FIX/tsc-pretty.needles"
+	keeps_needles "$FIX/tsc-plain.txt" "$FIX/tsc-plain.needles"
+}
+
+@test "javac's errors keep the symbol each one names, past javac's error limit" {
+	keeps_needles "$FIX/javac.txt" "$FIX/javac.needles"
+	run rtk-filter <"$FIX/javac.txt"
+	for i in 1 2 3 4 5 6; do assert_output --partial "symbol:   variable shelf$i"; done
+}
+
+@test "cargo's error[E…] lines keep their --> locations" {
+	keeps_needles "$FIX/cargo-build.txt" "$FIX/cargo-build.needles"
+}
+
+@test "test runners of other toolchains keep every failure, message and location" {
+	for t in pytest-q node-test go-test-v cargo-test python-traceback; do
+		keeps_needles "$FIX/$t.txt" "$FIX/$t.needles"
+	done
+}
+
+@test "pytest -q (no session header) is taken for a test run" {
+	assert_equal "$(detected "$FIX/pytest-q.txt")" test-runner
+}
+
+@test "log lines that name different source locations are never collapsed as alike" {
+	for i in $(seq 1 20); do printf '    handler_test.go:%d: status = 500, want 200 for /api/v%d\n' "$((i * 4))" "$i"; done >"$BATS_TEST_TMPDIR/in"
+	for f in test-runner build dedup-log; do
+		run rtk-filter --filter "$f" <"$BATS_TEST_TMPDIR/in"
+		for i in $(seq 1 20); do assert_output --partial "handler_test.go:$((i * 4)): status = 500, want 200 for /api/v$i"; done
+	done
+}
