@@ -639,6 +639,10 @@ int dashboard_page(sqlite3 *db, double now, const struct dashboard_view *v, cons
 		buf_printf(why, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
+	long long behind = rollup_behind(db);
+	if (behind > 0)	/* a million rows from before the sums take a few views (rollup.h) */
+		pg_printf(&pg, "<p class=\"behind\" id=\"behind\">The sums are catching up with the usage rows:"
+			       " %lld rows still to add, at each view; the figures below leave them out.</p>", behind);
 	totals(&pg);
 	charts(&pg, v);
 	combos(&pg);

@@ -72,6 +72,12 @@ long long rollup_mark(sqlite3 *db)
 			   " WHERE name = 'usage_rollup_id'), 0)");
 }
 
+long long rollup_behind(sqlite3 *db)
+{
+	long long mark = rollup_mark(db), last = one_int(db, "SELECT coalesce(max(id), 0) FROM usage");
+	return mark < 0 || last < 0 ? -1 : last > mark ? last - mark : 0;
+}
+
 /* Rows (from, to] into the sums and the mark moved to `to`; in the
  * caller's transaction. 0 or -1. */
 static int add_rows(sqlite3 *db, long long from, long long to)
@@ -100,7 +106,7 @@ int rollup_update(sqlite3 *db)
 	if (sqlite3_create_function(db, "nr_failure_class", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    failure_class_fn, NULL, NULL) != SQLITE_OK)
 		return -1;
-	for (;;) {
+	for (long long done = 0; done < ROLLUP_PER_READ;) {
 		/* cheap checks first, outside a write lock: nothing new is the common case */
 		long long mark = rollup_mark(db), last = one_int(db, "SELECT coalesce(max(id), 0) FROM usage");
 		if (mark < 0 || last < 0)
@@ -117,5 +123,7 @@ int rollup_update(sqlite3 *db)
 			nr_db_write_failed(db);
 			return -1;
 		}
+		done += to - mark;
 	}
+	return 0;
 }

@@ -29,13 +29,19 @@ extern const char *const rollup_outcomes[ROLLUP_NOUTCOMES];	/* ok fallback error
 extern const char *const rollup_classes[ROLLUP_NCLASSES];
 
 /* Adds the rows written since the last call, in transactions of at most
- * ROLLUP_CHUNK rows (a writer waits for one chunk at most). 0; -1 when the
- * database refused (locked, read-only: the sums are then as of the last
- * update; the caller reads them anyway). */
-#define ROLLUP_CHUNK 50000
+ * ROLLUP_CHUNK rows, so that a usage writer waits for one chunk at most
+ * (~0.1 s; its own wait is NR_DB_FLUSH_MS), and ROLLUP_PER_READ rows in all,
+ * so that a page or a scrape after a million new rows (an upgrade) is not
+ * held for their whole sum (~12 s): the next reads go on where it stopped.
+ * 0; -1 when the database refused (locked, read-only): the sums are then as
+ * of the last update, and the caller reads them anyway. */
+#define ROLLUP_CHUNK 10000
+#define ROLLUP_PER_READ 100000
 int rollup_update(sqlite3 *db);
 
 /* The id of the last row the sums include (0 when none); -1 on error. */
 long long rollup_mark(sqlite3 *db);
+/* How many usage rows (by id) the sums do not include yet; -1 on error. */
+long long rollup_behind(sqlite3 *db);
 
 #endif
