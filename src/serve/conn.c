@@ -200,7 +200,9 @@ static int handle(struct http_conn *c, struct http_request *req, const struct se
 	} else if (ep.kind == EP_DASHBOARD) {
 		status = dashboard_admit(req, &msg);	/* its own login: a session cookie */
 	} else if (ep.kind == EP_METRICS && cfg->metrics_public && loopback) {
-		/* --metrics-public: a scraper on this machine needs no key */
+		/* --metrics-public: a scraper on this machine needs no key, and sends no body */
+		if (http_body_pending(req))
+			status = 413, msg = "GET /metrics takes no body";
 	} else if (ep.kind != EP_HEALTH) {
 		int a = auth_check(req, cfg, loopback, &who);
 		if (a < 0)

@@ -30,10 +30,10 @@
 	" img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n" \
 	"X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\nX-Frame-Options: DENY\r\n"
 
+/* Anyone may ask before logging in: no body beyond a small form is read. */
 int dashboard_admit(const struct http_request *req, const char **msg)
 {
-	if (strcmp(req->method, "POST") == 0 &&
-	    (req->framing == HTTP_BODY_CHUNKED || req->content_length > DASHBOARD_FORM_MAX)) {
+	if (req->framing == HTTP_BODY_CHUNKED || req->content_length > DASHBOARD_FORM_MAX) {
 		*msg = "a dashboard form is at most 4096 bytes, sent with a Content-Length";
 		return 413;
 	}

@@ -142,6 +142,9 @@ serve() {
 	assert_output 403
 	run curl -sS -w '\n%{http_code}' --data-binary "key=$(head -c 5000 /dev/zero | tr '\0' a)" "$URL/dashboard/login"
 	assert_line 413
+	# nor a body on a GET, before logging in
+	run curl -sS -o /dev/null -w '%{http_code}' -X GET -H 'Content-Length: 50000000' "$URL/dashboard"
+	assert_output 413
 	login "$KEY"
 	run curl -sS -w '\n%{http_code}' -b "$cookie" "$URL/dashboard?range=1y"
 	assert_line 'range must be 24h, 7d, 30d or 365d'

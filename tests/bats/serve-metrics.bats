@@ -56,6 +56,8 @@ metrics() {
 	# the API itself still wants its key
 	run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/models"
 	assert_output 401
+	run curl -sS -o /dev/null -w '%{http_code}' -X GET -H 'Content-Length: 50000000' "http://127.0.0.1:$PORT/metrics"
+	assert_output 413
 	run nr-serve --listen 0.0.0.0:0 --metrics-public
 	assert_failure 100
 	assert_output --partial 'refusing --metrics-public on the non-loopback address 0.0.0.0:0'
