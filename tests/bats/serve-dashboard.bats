@@ -167,3 +167,21 @@ serve() {
 	run curl -sS -o /dev/null -w '%{http_code}' -H 'Host: evil.example' "$URL/dashboard"
 	assert_output 403
 }
+
+@test "while another process holds the write lock the page is drawn from the sums as they were, and says what waits" {
+	rows 5 1
+	serve
+	login "$KEY"
+	run page
+	refute_output --partial 'id="behind"'
+	rows 3 1
+	# sqlite3 holds the lock 3 s; the page's update gives up after its short busy timeout
+	{ echo 'BEGIN IMMEDIATE;'; sleep 3; echo 'COMMIT;'; } | sqlite3 "$DB" &
+	locker=$!
+	sleep 0.5
+	run curl -sS -w '\n%{http_code}' -b "$cookie" "$URL/dashboard"
+	kill "$locker" 2>/dev/null || true
+	assert_line 200
+	assert_output --partial '3 rows still to add'
+	assert_output --partial "id=\"requests\" title=\"$(sqlite3 "$DB" "select sum(outcome <> 'fallback') from usage where id <= 5")\""
+}
