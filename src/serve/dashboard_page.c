@@ -259,7 +259,8 @@ static void charts(struct page *pg, const struct dashboard_view *v)
 	int rc = SQLITE_DONE;
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (s.n == SVG_SERIES_MAX - 1 && !s.other) {
-			s.name[s.n++] = strdup("other");
+			if (!(s.name[s.n++] = strdup("other")))
+				pg->bad = 1;
 			s.other = 1;
 		}
 		if (!s.other && !(s.name[s.n++] = strdup(col(st, 0))))
@@ -514,6 +515,10 @@ static void quota(struct page *pg)
 	struct buf q = BUF_INIT;
 	jv doc = nr_quota_report(pg->db, 1, &q) == 0 ? jv_parse(q.p ? q.p : "") : jv_invalid();
 	buf_free(&q);
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {	/* jv_object_get wants an object */
+		jv_free(doc);
+		doc = jv_object();
+	}
 	jv windows = jv_object_get(jv_copy(doc), jv_string("windows")), budgets = jv_object_get(doc, jv_string("budgets"));
 	pg_put(pg, "<section id=\"quota\"><h2>quota windows and budgets <small>what is about to run out</small></h2>"
 		   "<table><thead><tr><th>account or target</th><th>window</th><th>used</th><th class=\"n\"></th>"

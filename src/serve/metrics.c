@@ -200,7 +200,7 @@ static int quota(sqlite3 *db, struct buf *out)
 	}
 	jv doc = jv_parse(q.p ? q.p : "");
 	buf_free(&q);
-	if (!jv_is_valid(doc)) {
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
 		jv_free(doc);
 		return -1;
 	}

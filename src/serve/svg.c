@@ -20,13 +20,18 @@ static int put_value(struct buf *out, double v, const char *unit, int exact)
 	return exact ? buf_printf(out, "%.0f", v) : html_count(out, v);
 }
 
-/* The axis's top: 1, 2 or 5 times a power of ten, at least max. */
+/* The axis's top: a round multiple of a power of ten, at least max and at
+ * most a third above it (1, 2, 5 alone left bars at 40% of the height). */
 static double nice_max(double max)
 {
+	static const double steps[] = { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 };
 	if (max <= 0)
 		return 1;
 	double p = pow(10, floor(log10(max)));
-	return max <= p ? p : max <= 2 * p ? 2 * p : max <= 5 * p ? 5 * p : 10 * p;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+		if (max <= steps[i] * p)
+			return steps[i] * p;
+	return 10 * p;
 }
 
 int svg_stacked(struct buf *out, const struct svg_stack *c)

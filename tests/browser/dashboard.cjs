@@ -3,8 +3,8 @@
 // in one launch (a launch costs seconds): the login form; a wrong key refused;
 // the right key's session cookie and its flags (HttpOnly: the page's script
 // cannot read it); the figures and the charts' marks against the database's
-// sums; no key anywhere in the page or its URL; no console error; the live
-// refresh; logout. Writes a screenshot of the page.
+// sums, with JavaScript and without; no key anywhere in the page or its URL;
+// no console error; the live refresh; logout. Writes a screenshot of the page.
 //
 // Usage: node tests/browser/dashboard.cjs   with, in the environment,
 //   NR_URL (http://127.0.0.1:PORT), NR_KEY (a live nr key), NR_DB (nr.sqlite),
@@ -94,6 +94,14 @@ async function main() {
 		check((await page.$$('#recent tbody tr')).length === 20, 'the last 20 attempts are listed');
 		const until = await page.$eval('[data-until]', (e) => e.textContent).catch(() => null);
 		check(until && /^in \d/.test(until), 'a cooldown counts down', until);
+
+		// without JavaScript: the same figures and charts, drawn by the server
+		const plain = await browser.newPage();
+		await plain.setJavaScriptEnabled(false);
+		await plain.goto(`${url}/dashboard`);
+		check((await plain.$eval('#requests', (e) => e.getAttribute('title'))) === String(expect.requests) &&
+			(await plain.$$('#chart-requests svg rect')).length > 0, 'without JavaScript the figures and charts are there');
+		await plain.close();
 
 		await page.screenshot({ path: process.env.NR_SCREENSHOT, fullPage: true });
 		console.log(`ok screenshot in ${process.env.NR_SCREENSHOT}`);
