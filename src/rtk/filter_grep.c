@@ -12,15 +12,18 @@
 #include "hash.h"
 #include "rtk/filter.h"
 #include "rtk/paths.h"
+#include "utf8.h"
 
 #define HITS_TOTAL 400		/* lines shown in all; later files show their count only */
 #define HIT_TEXT_MAX 160	/* bytes of a hit's text shown (cut on a UTF-8 boundary) */
 #define HELD_MAX 256		/* a file's hits held to merge repeats (then written) */
 #define MERGED_MAX 32		/* line numbers on one merged line */
 
-/* A hit held until its file ends: where its number and text are in held. */
+/* A hit held until its file ends: where its number and its text, already cut
+ * to HIT_TEXT_MAX (so that a hold stays small), are in held. */
 struct held {
 	size_t num, num_len, text, text_len;
+	size_t cut;		/* bytes cut off the text's end */
 	uint64_t hash;
 	char sep;
 	int done;		/* written (merged into an earlier line) */
@@ -193,8 +196,10 @@ static int write_held(struct grep *g, struct rtk_out *out)
 		g->total_shown++;
 		if (h[i].num_len && rtk_out_write(out, b + h[i].num, h[i].num_len) < 0)
 			return -1;
-		for (size_t j = i + 1, k = 1; j < g->nheld && k < MERGED_MAX && h[i].sep == ':'; j++) {
-			if (h[j].done || h[j].sep != ':' || !h[j].num_len || h[j].hash != h[i].hash ||
+		/* only whole texts merge: a cut one is not known to be the same */
+		for (size_t j = i + 1, k = 1; j < g->nheld && k < MERGED_MAX && h[i].sep == ':' && !h[i].cut;
+		     j++) {
+			if (h[j].done || h[j].sep != ':' || !h[j].num_len || h[j].cut || h[j].hash != h[i].hash ||
 			    h[j].text_len != h[i].text_len ||
 			    memcmp(b + h[j].text, b + h[i].text, h[i].text_len) != 0)
 				continue;
@@ -205,7 +210,8 @@ static int write_held(struct grep *g, struct rtk_out *out)
 		}
 		if (h[i].num_len ? rtk_out_printf(out, "%c ", h[i].sep) < 0 : rtk_out_write(out, "  ", 2) < 0)
 			return -1;
-		if (rtk_out_line_cut(out, b + h[i].text, h[i].text_len, HIT_TEXT_MAX) < 0)
+		if (rtk_out_write(out, b + h[i].text, h[i].text_len) < 0 ||
+		    (h[i].cut ? rtk_out_printf(out, " … [+%zu bytes]\n", h[i].cut) : rtk_out_write(out, "\n", 1)) < 0)
 			return -1;
 	}
 	g->nheld = 0;
@@ -269,12 +275,13 @@ static int show_hit(struct grep *g, struct rtk_out *out, const struct hit *h)
 	}
 	while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t'))
 		tn--;
+	size_t keep = utf8_cut(t, tn, HIT_TEXT_MAX);
 	struct held r = { .num = g->held.len, .num_len = h->num ? h->num_len : 0, .sep = h->sep,
-			  .hash = nr_fnv1a64(NR_FNV1A64_INIT, t, tn) };
+			  .hash = nr_fnv1a64(NR_FNV1A64_INIT, t, keep), .cut = tn - keep };
 	if (buf_append(&g->held, h->num, r.num_len) < 0)
 		return -1;
 	r.text = g->held.len;
-	r.text_len = tn;
+	r.text_len = tn = keep;
 	if (buf_append(&g->held, t, tn) < 0 || buf_append(&g->refs, &r, sizeof r) < 0)
 		return -1;
 	g->nheld++;
