@@ -125,14 +125,20 @@ serve() {
 	[ "$(sqlite3 "$DB" "select count(*) from sessions")" = 0 ]
 }
 
-@test "revoking the key ends its sessions" {
+@test "a session ends when it expires, and when its key is revoked" {
 	serve
 	login "$KEY"
 	run page
 	assert_output --partial 'id="requests"'
+	sqlite3 "$DB" "update sessions set expires = strftime('%s', 'now') - 1"
+	run page
+	assert_output --partial 'The session has ended'
+	login "$KEY"
 	nr key revoke tester
 	run page
 	assert_output --partial 'The session has ended'
+	# the expired one went with the next login
+	[ "$(sqlite3 "$DB" "select count(*) from sessions")" = 1 ]
 }
 
 @test "bad input: a form from another site, a large form, a bad range, an unknown file" {
