@@ -111,7 +111,9 @@ static void wake_parent(int wake)
 		fprintf(stderr, "nr-serve: unable to wake the listener: %s\n", strerror(errno));
 }
 
-static void worker(int lfd, int wake, const struct serve_config *cfg)
+/* A worker's life; `mask`, the signal mask to restore once its own
+ * handlers are set (a SIGTERM that came meanwhile is handled then). */
+static void worker(int lfd, int wake, const struct serve_config *cfg, const sigset_t *mask)
 {
 	listen_fd = lfd;
 	struct sigaction sa = { .sa_handler = on_worker_stop };
@@ -119,6 +121,7 @@ static void worker(int lfd, int wake, const struct serve_config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	/* this worker's own inotify on the conf dirs, before its first request
 	 * reads them; when it cannot watch, each request stats its files */
 	(void)nr_conf_watch_start();
@@ -157,17 +160,28 @@ static void worker(int lfd, int wake, const struct serve_config *cfg)
 static void spawn(struct slot *s, int lfd, int wake[2], const struct serve_config *cfg)
 {
 	atomic_store(&s->busy, 0);
-	pid_t pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "nr-serve: unable to fork: %s\n", strerror(errno));
+	/* SIGTERM and SIGINT wait while the child is between fork and its own
+	 * handlers: the listener's would run in it, set a flag no worker reads,
+	 * and the worker would outlive the server */
+	sigset_t stop, was;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stop, &was) < 0) {
+		fprintf(stderr, "nr-serve: unable to block signals: %s\n", strerror(errno));
 		return;
 	}
+	pid_t pid = fork();
 	if (pid == 0) {
 		close(wake[0]);
 		self = s;
-		worker(lfd, wake[1], cfg);
+		worker(lfd, wake[1], cfg, &was);
 	}
-	s->pid = pid;
+	if (pid < 0)
+		fprintf(stderr, "nr-serve: unable to fork: %s\n", strerror(errno));
+	else
+		s->pid = pid;
+	sigprocmask(SIG_SETMASK, &was, NULL);	/* cannot fail: `was` came from it */
 }
 
 static void reap(void)
