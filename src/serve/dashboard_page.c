@@ -1,30 +1,22 @@
-/* dashboard_page: the dashboard's HTML from the usage sums and the state
- * tables (dashboard_page.h). Times are UTC, as the usage rows' days are.
- * Writes go through pg_*, which remember the first failure (as a FILE's
- * error flag does), so that the page reads as the list of what it shows. */
+/* dashboard_page: the dashboard's HTML (dashboard_page.h): the usage
+ * sections from the sums, the state ones from dashboard_state.c, written
+ * through dashboard_html.h. Times are UTC, as the usage rows' days are. */
 #include "serve/dashboard_page.h"
 
-#include <jv.h>
 #include <math.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "admin/commands.h"
-#include "admin/status.h"
 #include "db.h"
-#include "serve/html.h"
+#include "serve/dashboard_html.h"
 #include "serve/rollup.h"
 #include "serve/svg.h"
 
-/* A range is n buckets of `bucket` seconds, ending with the current hour or
- * day, read from the sums of `grain`. A year's bars are weeks: 365 days of
- * stacks made the page 570 kB (and unreadable at 2 px a bar). */
-static const struct range {
-	const char *name, *title;
-	int grain, bucket, n;
-} ranges[] = {
+/* A year's bars are weeks: 365 days of stacks made the page 570 kB (and
+ * unreadable at 2 px a bar). */
+static const struct range ranges[] = {
 	{ "24h", "last 24 hours, per hour", ROLLUP_HOUR, ROLLUP_HOUR, 24 },
 	{ "7d", "last 7 days, per hour", ROLLUP_HOUR, ROLLUP_HOUR, 168 },
 	{ "30d", "last 30 days, per day", ROLLUP_DAY, ROLLUP_DAY, 30 },
@@ -32,93 +24,6 @@ static const struct range {
 };
 #define NRANGES (sizeof ranges / sizeof ranges[0])
 #define RANGE_DEFAULT 2
-
-struct page {
-	sqlite3 *db;
-	struct buf *out, *why;
-	int bad;
-	const struct range *r;
-	long long start;	/* the first bucket's time */
-	double now;
-};
-
-static void pg_put(struct page *pg, const char *s)
-{
-	if (!pg->bad && buf_puts(pg->out, s) < 0)
-		pg->bad = 1;
-}
-
-static void pg_printf(struct page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pg_printf(struct page *pg, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (!pg->bad && vasprintf(&s, fmt, ap) < 0)
-		s = NULL, pg->bad = 1;
-	va_end(ap);
-	pg_put(pg, s ? s : "");
-	free(s);
-}
-
-static void pg_text(struct page *pg, const char *s)
-{
-	if (!pg->bad && html_text(pg->out, s ? s : "") < 0)
-		pg->bad = 1;
-}
-
-static void pg_count(struct page *pg, double n)
-{
-	if (!pg->bad && html_count(pg->out, n) < 0)
-		pg->bad = 1;
-}
-
-static void pg_usd(struct page *pg, double usd)
-{
-	if (!pg->bad && html_usd(pg->out, usd) < 0)
-		pg->bad = 1;
-}
-
-/* A countdown to t: the text now, and data-until for the script to tick. */
-static void pg_countdown(struct page *pg, double t)
-{
-	struct buf b = BUF_INIT;
-	status_put_span(&b, t - pg->now);
-	pg_printf(pg, "<span class=\"countdown\" data-until=\"%.0f\">in %s</span>", t, b.p ? b.p : "?");
-	buf_free(&b);
-}
-
-/* A statement over the sums of the page's range: ?1 grain, ?2 start. */
-static sqlite3_stmt *pg_query(struct page *pg, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (pg->bad)
-		return NULL;
-	if (sqlite3_prepare_v2(pg->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		buf_printf(pg->why, "%s", sqlite3_errmsg(pg->db));
-		pg->bad = 1;
-		return NULL;
-	}
-	sqlite3_bind_int(st, 1, pg->r->grain);
-	sqlite3_bind_int64(st, 2, pg->start);
-	return st;
-}
-
-/* Ends a statement; a step that failed is the page's failure. */
-static void pg_done(struct page *pg, sqlite3_stmt *st, int rc)
-{
-	if (st && rc != SQLITE_DONE && !pg->bad) {
-		buf_printf(pg->why, "%s", sqlite3_errmsg(pg->db));
-		pg->bad = 1;
-	}
-	sqlite3_finalize(st);
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? s : "";
-}
 
 const char *dashboard_view_parse(const struct http_request *req, struct dashboard_view *v)
 {
@@ -263,7 +168,7 @@ static void charts(struct page *pg, const struct dashboard_view *v)
 				pg->bad = 1;
 			s.other = 1;
 		}
-		if (!s.other && !(s.name[s.n++] = strdup(col(st, 0))))
+		if (!s.other && !(s.name[s.n++] = strdup(pg_col(st, 0))))
 			pg->bad = 1;
 	}
 	pg_done(pg, st, rc);
@@ -281,7 +186,7 @@ static void charts(struct page *pg, const struct dashboard_view *v)
 		long long x = (sqlite3_column_int64(st, 0) - pg->start) / pg->r->bucket;
 		if (x < 0 || x >= (long long)nx)
 			continue;
-		size_t i = series_index(&s, col(st, 1));
+		size_t i = series_index(&s, pg_col(st, 1));
 		for (int m = 0; m < 3; m++)
 			val[(size_t)m * ns * nx + i * nx + (size_t)x] += sqlite3_column_double(st, 2 + m);
 	}
@@ -324,9 +229,9 @@ static void combos(struct page *pg)
 	int rc = SQLITE_DONE, rows = 0;
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pg_put(pg, "<tr><td>");
-		pg_text(pg, col(st, 0));
+		pg_text(pg, pg_col(st, 0));
 		pg_put(pg, "</td><td>");
-		pg_text(pg, col(st, 1));
+		pg_text(pg, pg_col(st, 1));
 		pg_printf(pg, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>",
 			  (long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3));
 		rows++;
@@ -351,16 +256,6 @@ static double quantile(double q, const double *cum, double n)
 	return INFINITY;
 }
 
-static void pg_seconds(struct page *pg, double s)
-{
-	if (isinf(s))
-		pg_printf(pg, "&gt; %g s", rollup_bucket_s[ROLLUP_NBUCKETS - 1]);
-	else if (s < 1)
-		pg_printf(pg, "%.0f ms", s * 1000);
-	else
-		pg_printf(pg, "%.1f s", s);
-}
-
 static void latency(struct page *pg)
 {
 	sqlite3_stmt *st = pg_query(pg, "SELECT provider, sum(lat_n), sum(lat_sum_ms), sum(l0), sum(l1), sum(l2),"
@@ -376,7 +271,7 @@ static void latency(struct page *pg)
 		for (int i = 0; i < ROLLUP_NBUCKETS; i++)
 			cum[i] = sqlite3_column_double(st, 3 + i);
 		pg_put(pg, "<tr><td>");
-		pg_text(pg, col(st, 0));
+		pg_text(pg, pg_col(st, 0));
 		pg_printf(pg, "</td><td class=\"n\">%.0f</td><td class=\"n\">", n);
 		pg_seconds(pg, sqlite3_column_double(st, 2) / 1000 / n);
 		static const double qs[] = { 0.5, 0.9, 0.99 };
@@ -419,165 +314,6 @@ static void errors(struct page *pg)
 	pg_put(pg, n ? "</section>" : "<p>none in this period</p></section>");
 }
 
-static const char *jstr(jv o, const char *k)
-{
-	jv v = jv_object_get(jv_copy(o), jv_string(k));
-	const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
-	jv_free(v);	/* o keeps the string */
-	return s;
-}
-
-static double jnum(jv o, const char *k, double dflt)
-{
-	jv v = jv_object_get(jv_copy(o), jv_string(k));
-	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : dflt;
-	jv_free(v);
-	return d;
-}
-
-/* One account's row: its state, and a countdown per cooldown. */
-static void account_row(struct page *pg, const char *provider, jv a)
-{
-	const char *state = jstr(a, "state");
-	pg_put(pg, "<tr><td>");
-	pg_text(pg, provider);
-	pg_put(pg, "</td><td>");
-	pg_text(pg, jstr(a, "name"));
-	pg_printf(pg, "</td><td><span class=\"state %s\">", state ? state : "");
-	pg_text(pg, state);
-	pg_put(pg, "</span></td><td>");
-	jv cds = jv_object_get(jv_copy(a), jv_string("cooldowns"));
-	if (jv_get_kind(cds) == JV_KIND_ARRAY) {
-		jv_array_foreach(cds, i, cd) {
-			(void)i;
-			const char *model = jstr(cd, "model");
-			if (model) {
-				pg_text(pg, model);
-				pg_put(pg, ": ");
-			}
-			pg_text(pg, jstr(cd, "reason"));
-			pg_put(pg, ", ");
-			pg_countdown(pg, jnum(cd, "until", pg->now));
-			pg_put(pg, "<br>");
-			jv_free(cd);
-		}
-	}
-	jv_free(cds);
-	const char *relogin = jstr(a, "relogin");
-	if (relogin) {
-		pg_put(pg, "re-login: ");
-		pg_text(pg, relogin);
-	}
-	pg_put(pg, "</td></tr>");
-}
-
-static void accounts(struct page *pg)
-{
-	jv provs = status_providers(pg->db, pg->now);
-	pg_put(pg, "<section id=\"accounts\"><h2>accounts <small>ready, cooling down, re-login</small></h2>"
-		   "<table><thead><tr><th>provider</th><th>account</th><th>state</th><th>why, until</th></tr></thead><tbody>");
-	struct buf idle = BUF_INIT;
-	if (jv_get_kind(provs) == JV_KIND_ARRAY) {
-		jv_array_foreach(provs, i, p) {
-			(void)i;
-			const char *name = jstr(p, "name"), *state = jstr(p, "state");
-			jv accts = jv_object_get(jv_copy(p), jv_string("accounts"));
-			int n = jv_get_kind(accts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(accts)) : 0;
-			if (n == 0 && state && strcmp(state, "passthrough") != 0) {
-				if ((idle.len && buf_puts(&idle, ", ") < 0) || html_text(&idle, name ? name : "") < 0)
-					pg->bad = 1;
-			} else if (n == 0) {
-				pg_put(pg, "<tr><td>");
-				pg_text(pg, name);
-				pg_put(pg, "</td><td>each client's own</td><td><span class=\"state passthrough\">"
-					   "pass-through</span></td><td></td></tr>");
-			} else {
-				jv_array_foreach(accts, k, a) {
-					(void)k;
-					account_row(pg, name, a);
-					jv_free(a);
-				}
-			}
-			jv_free(accts);
-			jv_free(p);
-		}
-	}
-	jv_free(provs);
-	pg_put(pg, "</tbody></table>");
-	if (idle.len)
-		pg_printf(pg, "<p class=\"idle\">No key or login: %s.</p>", idle.p);
-	buf_free(&idle);
-	pg_put(pg, "</section>");
-}
-
-static void quota(struct page *pg)
-{
-	struct buf q = BUF_INIT;
-	jv doc = nr_quota_report(pg->db, 1, &q) == 0 ? jv_parse(q.p ? q.p : "") : jv_invalid();
-	buf_free(&q);
-	if (jv_get_kind(doc) != JV_KIND_OBJECT) {	/* jv_object_get wants an object */
-		jv_free(doc);
-		doc = jv_object();
-	}
-	jv windows = jv_object_get(jv_copy(doc), jv_string("windows")), budgets = jv_object_get(doc, jv_string("budgets"));
-	pg_put(pg, "<section id=\"quota\"><h2>quota windows and budgets <small>what is about to run out</small></h2>"
-		   "<table><thead><tr><th>account or target</th><th>window</th><th>used</th><th class=\"n\"></th>"
-		   "<th>resets</th></tr></thead><tbody>");
-	int rows = 0;
-	if (jv_get_kind(windows) == JV_KIND_ARRAY) {
-		jv_array_foreach(windows, i, w) {
-			(void)i;
-			double used = jnum(w, "used_percent", -1), resets = jnum(w, "resets_at", 0);
-			struct buf title = BUF_INIT;
-			pg_put(pg, "<tr><td>");
-			pg_text(pg, jstr(w, "provider"));
-			pg_put(pg, " ");
-			pg_text(pg, jstr(w, "account"));
-			pg_put(pg, "</td><td>");
-			pg_text(pg, jstr(w, "window"));
-			pg_put(pg, "</td><td>");
-			if (used >= 0 && buf_printf(&title, "%.1f%% used", used) == 0 && !pg->bad &&
-			    svg_meter(pg->out, used / 100, title.p) < 0)
-				pg->bad = 1;
-			pg_printf(pg, "</td><td class=\"n\">%s</td><td>", used >= 0 ? title.p ? title.p : "" : "?");
-			if (resets > pg->now)
-				pg_countdown(pg, resets);
-			pg_put(pg, "</td></tr>");
-			buf_free(&title);
-			jv_free(w);
-			rows++;
-		}
-	}
-	if (jv_get_kind(budgets) == JV_KIND_ARRAY) {
-		jv_array_foreach(budgets, i, b) {
-			(void)i;
-			double budget = jnum(b, "budget", 0), spent = jnum(b, "spent", 0);
-			const char *who = jstr(b, "provider");
-			pg_put(pg, "<tr><td>");
-			pg_text(pg, who ? who : jstr(b, "target"));
-			pg_put(pg, "</td><td>budget ");
-			pg_text(pg, jstr(b, "period"));
-			pg_put(pg, "</td><td>");
-			if (!pg->bad && svg_meter(pg->out, budget > 0 ? spent / budget : 1, "spent of the budget") < 0)
-				pg->bad = 1;
-			pg_put(pg, "</td><td class=\"n\">");
-			pg_usd(pg, spent);
-			pg_put(pg, " of ");
-			pg_usd(pg, budget);
-			pg_put(pg, "</td><td>");
-			pg_countdown(pg, pg->now + jnum(b, "resets_in_s", 0));
-			pg_put(pg, "</td></tr>");
-			jv_free(b);
-			rows++;
-		}
-	}
-	jv_free(windows);
-	jv_free(budgets);
-	pg_put(pg, rows ? "</tbody></table></section>"
-			: "<tr><td colspan=\"5\">no subscription has reported a window; no budget is set</td></tr>"
-			  "</tbody></table></section>");
-}
-
 static void recent(struct page *pg)
 {
 	sqlite3_stmt *st = NULL;
@@ -605,10 +341,10 @@ static void recent(struct page *pg)
 		pg_printf(pg, "<tr><td>%s</td>", when);
 		for (int i = 1; i <= 5; i++) {
 			pg_put(pg, "<td>");
-			pg_text(pg, i == 3 && sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : col(st, i));
+			pg_text(pg, i == 3 && sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : pg_col(st, i));
 			pg_put(pg, "</td>");
 		}
-		const char *outcome = col(st, 7);
+		const char *outcome = pg_col(st, 7);
 		pg_printf(pg, "<td class=\"n\">%d</td><td><span class=\"outcome %s\">", sqlite3_column_int(st, 6),
 			  strcmp(outcome, "ok") == 0 ? "ok" : "bad");
 		pg_text(pg, outcome);
@@ -637,8 +373,8 @@ int dashboard_page(sqlite3 *db, double now, const struct dashboard_view *v, cons
 		pg.start = last - 364LL * ROLLUP_DAY;
 	(void)rollup_update(db);	/* else the sums as of the last update */
 	header(&pg, v, csrf, who);
-	accounts(&pg);	/* what is about to run out first; these read in transactions of their own */
-	quota(&pg);
+	dashboard_accounts(&pg);	/* what is about to run out first; they read in transactions of their own */
+	dashboard_quota(&pg);
 	/* the sums and the last rows from one snapshot */
 	if (nr_db_begin_read(db) < 0) {
 		buf_printf(why, "%s", sqlite3_errmsg(db));
