@@ -10,11 +10,11 @@
 
 #include "buf.h"
 
-/* A range is n buckets of `bucket` seconds, ending with the current hour or
- * day, read from the sums of `grain` (rollup.h). */
+/* A range is n bars of `grain` seconds (rollup.h), the last one the current
+ * hour, day or week. */
 struct range {
 	const char *name, *title;
-	int grain, bucket, n;
+	int grain, n;
 };
 
 struct page {

@@ -10,10 +10,10 @@ const char *const rollup_outcomes[ROLLUP_NOUTCOMES] = { "ok", "fallback", "error
 const char *const rollup_classes[ROLLUP_NCLASSES] = { "rate_limit", "quota", "auth", "upstream_error", "timeout",
 	"unreachable", "cut", "refused", "bad_answer" };
 
-/* The rows ?1 < id <= ?2 added to the sums of the three grains, in one
+/* The rows ?1 < id <= ?2 added to the sums of the four grains, in one
  * statement: each row's class is found once (MATERIALIZED), then grouped per
- * grain. The column lists follow rollup_outcomes, rollup_classes and
- * rollup_bucket_s (in milliseconds). */
+ * grain (a week's from Monday: off). The column lists follow rollup_outcomes,
+ * rollup_classes and rollup_bucket_s (in milliseconds). */
 #define SUM(c) "coalesce(sum(" c "), 0)"
 #define N(o) "sum(outcome = '" o "')"
 #define C(c) "sum(cls = '" c "')"
@@ -25,8 +25,9 @@ static const char add_sql[] =
 	"   ELSE nr_failure_class(status, outcome, coalesce(reason, '')) END AS cls,"
 	"  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_tokens,"
 	"  rtk_saved_bytes, rtk_saved_cost, latency_ms FROM usage WHERE id > ?1 AND id <= ?2),"
-	" g(grain) AS (VALUES (3600), (86400), (0))"
-	" INSERT INTO usage_rollup SELECT grain, CASE WHEN grain > 0 THEN CAST(ts / grain AS INTEGER) * grain ELSE 0 END,"
+	" g(grain, off) AS (VALUES (3600, 0), (86400, 0), (604800, 345600), (0, 0))"
+	" INSERT INTO usage_rollup SELECT grain,"
+	" CASE WHEN grain > 0 THEN CAST((ts - off) / grain AS INTEGER) * grain + off ELSE 0 END,"
 	" provider, model, combo, count(*),"
 	" " N("ok") ", " N("fallback") ", " N("error") ", " N("cut") ", " N("client_gone") ","
 	" " C("rate_limit") ", " C("quota") ", " C("auth") ", " C("upstream_error") ", " C("timeout") ","
@@ -100,6 +101,34 @@ static int add_rows(sqlite3 *db, long long from, long long to)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The grains add_sql fills, as recorded with the sums: 1 when the table
+ * holds these, 0 when others (an older nr's) or none, -1 on error. */
+#define GRAINS "3600,86400,604800,0"
+static int grains_same(sqlite3 *db)
+{
+	sqlite3_stmt *st = nr_db_prepare(db, "SELECT value = '" GRAINS "' FROM settings WHERE name = 'usage_rollup_grains'");
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st), same = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	nr_db_done(st);
+	return rc != SQLITE_ROW && rc != SQLITE_DONE ? -1 : same;
+}
+
+/* Sums of other grains are emptied, and the mark with them, in the caller's
+ * transaction: they are made again from the rows. 0 or -1. */
+static int check_grains(sqlite3 *db)
+{
+	int same = grains_same(db);
+	if (same != 0)
+		return same;
+	char *err = NULL;
+	int rc = sqlite3_exec(db, "DELETE FROM usage_rollup; DELETE FROM settings WHERE name = 'usage_rollup_id';"
+			      " INSERT OR REPLACE INTO settings VALUES ('usage_rollup_grains', '" GRAINS "')",
+			      NULL, NULL, &err);
+	sqlite3_free(err);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 int rollup_update(sqlite3 *db)
 {
 	/* on every call: the connection may be a new one (nr_db_shared reopens) */
@@ -109,13 +138,19 @@ int rollup_update(sqlite3 *db)
 	for (long long done = 0; done < ROLLUP_PER_READ;) {
 		/* cheap checks first, outside a write lock: nothing new is the common case */
 		long long mark = rollup_mark(db), last = one_int(db, "SELECT coalesce(max(id), 0) FROM usage");
-		if (mark < 0 || last < 0)
+		int same = grains_same(db);
+		if (mark < 0 || last < 0 || same < 0)
 			return -1;
-		if (last <= mark)
+		if (last <= mark && same)
 			return 0;
 		if (!nr_db_may_write() || nr_db_begin(db) < 0)
 			return -1;
 		/* again under the lock: another process may have added them */
+		if (check_grains(db) < 0) {
+			nr_db_rollback(db);
+			nr_db_write_failed(db);
+			return -1;
+		}
 		mark = rollup_mark(db);
 		long long to = last - mark > ROLLUP_CHUNK ? mark + ROLLUP_CHUNK : last;
 		if (mark < 0 || (mark < to && add_rows(db, mark, to) < 0) || nr_db_commit(db) < 0) {

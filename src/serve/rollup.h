@@ -1,13 +1,15 @@
-/* rollup: the usage rows added up per hour, per UTC day and for all time
- * (the usage_rollup table, db.c's migration 10), for the dashboard and
- * /metrics: a year of rows is a million, its sums a few thousand. The sums
- * are kept by their readers, not by the request path: each read first adds
- * the rows written since the last one (above the id in settings), so that a
- * request pays nothing for them. A row of sums is one target (provider,
- * model) of one combo ('' for none) in one hour, day or all time; the
- * attempts' outcomes are its columns n_OUTCOME, and the failed ones' classes
- * (nr status's, status_failure_class) its columns c_CLASS: an answer and a
- * client that left have none. */
+/* rollup: the usage rows added up per hour, per UTC day, per week (from
+ * Monday) and for all time (the usage_rollup table, db.c's migration 11), for
+ * the dashboard and /metrics: a year of rows is a million, its sums
+ * a few thousand. The sums are kept by their readers, not by the request
+ * path: each read first adds the rows written since the last one (above the
+ * id in settings), so that a request pays nothing for them. A row of sums is
+ * one target (provider, model) of one combo ('' for none) in one hour, day,
+ * week or all time; the attempts' outcomes are its columns n_OUTCOME, and the
+ * failed ones' classes (nr status's, status_failure_class) its columns
+ * c_CLASS: an answer and a client that left have none. Which grains the
+ * table holds is recorded in settings ('usage_rollup_grains'): sums of
+ * other grains are dropped and made again from the rows. */
 #ifndef NR_SERVE_ROLLUP_H
 #define NR_SERVE_ROLLUP_H
 
@@ -15,6 +17,8 @@
 
 #define ROLLUP_HOUR 3600
 #define ROLLUP_DAY 86400
+#define ROLLUP_WEEK (7 * 86400)	/* from Monday 00:00 UTC */
+#define ROLLUP_WEEK_OFFSET (4 * 86400)	/* the epoch was a Thursday: Mondays are 4 days on */
 #define ROLLUP_ALL 0
 
 /* The latency buckets' upper bounds (seconds), l0 … l10 in the table: each

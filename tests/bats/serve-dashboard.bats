@@ -101,10 +101,12 @@ serve() {
 	# by model, per hour, a year
 	run page -G -d by=model -d range=24h
 	assert_output --partial 'anthropic/claude-sonnet-4-5'
-	# a year in weeks: this week's bar counts today's requests alone
+	# a year in weeks from Monday: this week's bar counts this week's requests
+	monday=$(( ($(date +%s) - 345600) / 604800 * 604800 + 345600 ))
+	n=$(sqlite3 "$DB" "select sum(outcome <> 'fallback') from usage where ts >= $monday and provider = 'anthropic'")
 	run page -G -d range=365d
-	assert_output --partial 'last 365 days, per week'
-	assert_output --partial "<title>week of $today anthropic: $n requests</title>"
+	assert_output --partial 'last 53 weeks, per week from Monday'
+	assert_output --partial "<title>week of $(date -u -d "@$monday" +%Y-%m-%d) anthropic: $n requests</title>"
 }
 
 @test "logout needs the page's token, ends the session and clears the cookie" {

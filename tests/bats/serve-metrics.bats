@@ -123,15 +123,16 @@ metrics() {
 	refute_output
 }
 
-@test "a database from before migration 11 gets its sums made again from the rows" {
+@test "sums of other grains (an older nr's) are dropped and made again from the rows" {
 	insert "$(row r1 0 null mz b 200 ok null 50 7 3 0.5 0 0)" "$(row r2 0 null mz b 200 ok null 50 7 3 0.5 0 0)"
-	# as 10 left it: its sums stale, the mark past the rows
-	sqlite3 "$DB" "delete from migrations where version >= 11;
-		insert or replace into settings values ('usage_rollup_id', 99)"
 	start_server
 	run metrics
 	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 2'
-	[ "$(sqlite3 "$DB" 'select max(version) from migrations')" -ge 11 ]
+	# as an nr with other grains left them: its sums wrong, the mark past the rows
+	sqlite3 "$DB" "update usage_rollup set n_ok = 40; update settings set value = '3600,0' where name = 'usage_rollup_grains'"
+	run metrics
+	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 2'
+	[ "$(sqlite3 "$DB" "select count(*) from usage_rollup where grain = 604800")" = 1 ]
 }
 
 @test "every metric the sample Grafana dashboard queries is one /metrics serves" {
