@@ -134,6 +134,21 @@ static const char *const migrations[] = {
 	 " input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,"
 	 ROLLUP_SUMS
 	 " PRIMARY KEY (grain, t, provider, model, combo)) WITHOUT ROWID;"),
+	/* 12: a key's policy (key_policy.h): the names and targets it may use
+	 * (allow, deny: glob patterns, comma-separated), what it may spend per
+	 * UTC day and month (USD, against the spend table's rows keyed "@NAME",
+	 * filled from the rows so far; no provider's name starts with '@'), and
+	 * its requests a minute (key_rate: the count of the current minute) */
+	("ALTER TABLE keys ADD COLUMN allow TEXT;"
+	 "ALTER TABLE keys ADD COLUMN deny TEXT;"
+	 "ALTER TABLE keys ADD COLUMN budget_day REAL;"
+	 "ALTER TABLE keys ADD COLUMN budget_month REAL;"
+	 "ALTER TABLE keys ADD COLUMN rate INTEGER;"
+	 "CREATE TABLE key_rate (name TEXT PRIMARY KEY, minute INTEGER NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;"
+	 "INSERT INTO spend SELECT '@' || client_key, day, sum(cost) FROM usage"
+	 " WHERE cost > 0 AND client_key IS NOT NULL GROUP BY 1, 2;"
+	 "INSERT INTO spend SELECT '@' || client_key, substr(day, 1, 7), sum(cost) FROM usage"
+	 " WHERE cost > 0 AND client_key IS NOT NULL GROUP BY 1, 2;"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -9,18 +9,23 @@
 #include "exitcodes.h"
 #include "keys.h"
 #include "logsafe.h"
+#include "route/key_policy.h"
 
 static void key_usage(FILE *f)
 {
 	fprintf(f, "usage: nr key add NAME [--caveman] [--no-rtk]\n"
 		   "                            create a key; it is printed once, only its hash is kept\n"
-		   "       nr key set NAME rtk=on|off|default caveman=on|off|default\n"
-		   "                            change a key's settings (one or both)\n"
-		   "       nr key list          names, creation times, settings, revocation times\n"
+		   "       nr key set NAME SETTING=VALUE...\n"
+		   "                            change a key's settings and policy\n"
+		   "       nr key list          names, creation times, settings, policy, revocation times\n"
 		   "       nr key revoke NAME   the key stops working at once\n"
-		   "A key's settings: rtk (compress the tool results in its requests) and caveman\n"
-		   "(ask for terse answers); default follows nr-serve's --no-rtk and --caveman. A\n"
-		   "request's x-nr-rtk / x-nr-caveman header overrides the key's setting.\n"
+		   "A key's settings: rtk=on|off|default (compress the tool results in its requests)\n"
+		   "and caveman=on|off|default (ask for terse answers); default follows nr-serve's\n"
+		   "--no-rtk and --caveman. A request's x-nr-rtk / x-nr-caveman header overrides them.\n"
+		   "Its policy (none: no limit): allow=PATTERN,... (only targets PROVIDER/MODEL, or\n"
+		   "requested names, matching one), deny=PATTERN,... (refused, before allow),\n"
+		   "budget_day=USD, budget_month=USD (its spend per UTC day, month), rate=N\n"
+		   "(requests a minute). A request outside it gets a 403 or 429 naming the rule.\n"
 		   "exit: 0 ok, 1 no such key (set, revoke) or the name exists (add), %d usage, %d system error\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }
@@ -41,12 +46,31 @@ static const char *setting_name(int v)
 	return v == KEY_ON ? "on" : v == KEY_OFF ? "off" : "default";
 }
 
+/* The parts of a live key's policy that are set. */
+static void print_policy(sqlite3 *db, const char *name)
+{
+	struct key_policy kp = KEY_POLICY_INIT;
+	if (key_policy_load(db, name, &kp) > 0) {
+		if (kp.allow.len)
+			printf("  allow=%s", kp.allow.p);
+		if (kp.deny.len)
+			printf("  deny=%s", kp.deny.p);
+		if (kp.budget_day >= 0)
+			printf("  budget_day=%g", kp.budget_day);
+		if (kp.budget_month >= 0)
+			printf("  budget_month=%g", kp.budget_month);
+		if (kp.rate > 0)
+			printf("  rate=%ld", kp.rate);
+	}
+	key_policy_free(&kp);
+}
+
 static void print_key(void *ctx, const struct key_info *k)
 {
-	(void)ctx;
 	printf("%-24s ", k->name);
 	print_time(k->created);
 	printf("  rtk=%-7s caveman=%s", setting_name(k->settings.rtk), setting_name(k->settings.caveman));
+	print_policy(ctx, k->name);
 	if (k->revoked > 0) {
 		printf("  revoked ");
 		print_time(k->revoked);
@@ -54,11 +78,19 @@ static void print_key(void *ctx, const struct key_info *k)
 	printf("\n");
 }
 
-/* "rtk=off", "caveman=on" … into s; 0, or -1 (said on stderr). */
+/* "rtk=off", "caveman=on" … into s (a policy field is left for
+ * key_policy_set); 0, or -1 (said on stderr). */
 static int parse_setting(const char *arg, struct key_settings *s)
 {
 	static const char *const values[] = { "off", "on", "default" };	/* KEY_OFF, KEY_ON, KEY_DEFAULT */
 	const char *eq = strchr(arg, '=');
+	char field_name[16];
+	if (eq && (size_t)(eq - arg) < sizeof field_name) {
+		memcpy(field_name, arg, (size_t)(eq - arg));
+		field_name[eq - arg] = '\0';
+		if (key_policy_field(field_name))
+			return 0;
+	}
 	int *field = NULL;
 	if (eq && (size_t)(eq - arg) == 3 && strncmp(arg, "rtk", 3) == 0)
 		field = &s->rtk;
@@ -69,7 +101,8 @@ static int parse_setting(const char *arg, struct key_settings *s)
 			*field = v == 2 ? KEY_DEFAULT : v;
 			return 0;
 		}
-	fprintf(stderr, "nr key: '%s' is not a setting: rtk=on|off|default or caveman=on|off|default\n", arg);
+	fprintf(stderr, "nr key: '%s' is not a setting: rtk=on|off|default, caveman=on|off|default, allow=,"
+			" deny=, budget_day=, budget_month= or rate=\n", arg);
 	return -1;
 }
 
@@ -80,7 +113,8 @@ static int parse_options(const char *sub, int argc, char **argv, struct key_sett
 	*s = set ? (struct key_settings){ KEY_UNCHANGED, KEY_UNCHANGED }
 		 : (struct key_settings){ KEY_DEFAULT, KEY_DEFAULT };
 	if (set && argc < 1) {
-		fprintf(stderr, "nr key set: name a setting: rtk=on|off|default or caveman=on|off|default\n");
+		fprintf(stderr, "nr key set: name a setting: rtk=, caveman=, allow=, deny=, budget_day=, budget_month="
+				" or rate= (nr key --help)\n");
 		return -1;
 	}
 	for (int i = 0; i < argc; i++) {
@@ -100,7 +134,32 @@ static int parse_options(const char *sub, int argc, char **argv, struct key_sett
 	return 0;
 }
 
-static int run(sqlite3 *db, const char *sub, const char *name, const struct key_settings *s)
+/* nr key set: the settings, then each policy field of args, in one
+ * transaction: a bad value changes nothing. */
+static int set(sqlite3 *db, const char *name, const struct key_settings *s, int argc, char **argv)
+{
+	struct buf err = BUF_INIT;
+	int rc = nr_db_begin(db) < 0 ? -1 : keys_set(db, name, s);
+	for (int i = 0; rc > 0 && i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		*eq = '\0';
+		if (key_policy_field(argv[i]))
+			rc = key_policy_set(db, name, argv[i], eq + 1, &err);
+		*eq = '=';
+	}
+	if (rc > 0 && nr_db_commit(db) < 0)
+		rc = -1;
+	if (rc <= 0)
+		nr_db_rollback(db);
+	if (rc < 0 && err.p) {
+		fprintf(stderr, "nr key set: %s\n", err.p);
+		rc = -2;	/* a bad value: the caller's */
+	}
+	buf_free(&err);
+	return rc;
+}
+
+static int run(sqlite3 *db, const char *sub, const char *name, const struct key_settings *s, int argc, char **argv)
 {
 	struct buf err = BUF_INIT, key = BUF_INIT;
 	int rc = NR_EXIT_OK, r;
@@ -113,11 +172,13 @@ static int run(sqlite3 *db, const char *sub, const char *name, const struct key_
 			fprintf(stderr, "nr key: created '%s'; this is the only time the key is shown\n", name);
 		}
 	} else if (strcmp(sub, "list") == 0) {
-		if (keys_each(db, print_key, NULL) < 0) {
+		if (keys_each(db, print_key, db) < 0) {
 			nr_log("nr key: unable to list the keys: %s", sqlite3_errmsg(db));
 			rc = NR_EXIT_SYS;
 		}
-	} else if ((r = strcmp(sub, "set") == 0 ? keys_set(db, name, s) : keys_revoke(db, name)) < 0) {
+	} else if ((r = strcmp(sub, "set") == 0 ? set(db, name, s, argc, argv) : keys_revoke(db, name)) == -2) {
+		rc = NR_EXIT_USAGE;
+	} else if (r < 0) {
 		nr_log("nr key: unable to %s '%s': %s", sub, name, sqlite3_errmsg(db));
 		rc = NR_EXIT_SYS;
 	} else if (r == 0) {
@@ -155,7 +216,7 @@ int nr_cmd_key(int argc, char **argv)
 	sqlite3 *db = nr_admin_db("nr key");
 	if (!db)
 		return NR_EXIT_SYS;
-	int rc = run(db, sub, needs_name ? argv[2] : NULL, &s);
+	int rc = run(db, sub, needs_name ? argv[2] : NULL, &s, argc - 3, argv + 3);
 	nr_db_close(db);
 	return rc;
 }

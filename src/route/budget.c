@@ -78,9 +78,10 @@ static int put_usd(struct buf *b, double v)
 	return buf_printf(b, "%.*f", figures < 12 ? figures : 12, v);
 }
 
-/* Whether key (a provider, or a target's "PROVIDER/MODEL") has spent a
- * budget (< 0: none) in this UTC month or day, with why and *rest as
- * nr_budget_over says; whose names the target in why, NULL for a provider. */
+/* Whether key (a provider, a target's "PROVIDER/MODEL", an nr key's
+ * "@NAME") has spent a budget (< 0: none) in this UTC month or day, with why
+ * and *rest as nr_budget_over says; whose names the target or the key in
+ * why ("target P/M", "key NAME"), NULL for a provider. */
 static int over(sqlite3 *db, const char *key, const char *whose, double budget_day, double budget_month,
 		struct buf *why, double *rest)
 {
@@ -96,7 +97,7 @@ static int over(sqlite3 *db, const char *key, const char *whose, double budget_d
 		return 0;
 	}
 	buf_reset(why);
-	if ((whose ? buf_printf(why, "target %s over budget: $", whose) : buf_puts(why, "over budget: $")) < 0 ||
+	if ((whose ? buf_printf(why, "%s over budget: $", whose) : buf_puts(why, "over budget: $")) < 0 ||
 	    put_usd(why, s) < 0 || buf_printf(why, " of %sbudget_%s=", whose ? "its " : "", span) < 0 ||
 	    put_usd(why, budget) < 0 ||
 	    buf_printf(why, " spent %s %s (UTC)", span[0] == 'd' ? "on" : "in", period) < 0)
@@ -115,11 +116,25 @@ int nr_target_budget_over(sqlite3 *db, const struct nr_target *t, struct buf *wh
 {
 	if (!db || (t->budget_day < 0 && t->budget_month < 0))
 		return 0;
-	struct buf key = BUF_INIT;
+	struct buf key = BUF_INIT, whose = BUF_INIT;
 	/* out of memory: not known to be over, as an unreadable spend */
-	int r = target_key(&key, t->provider, t->model) == 0 &&
-		over(db, key.p, key.p, t->budget_day, t->budget_month, why, rest);
+	int r = target_key(&key, t->provider, t->model) == 0 && buf_printf(&whose, "target %s", key.p) == 0 &&
+		over(db, key.p, whose.p, t->budget_day, t->budget_month, why, rest);
 	buf_free(&key);
+	buf_free(&whose);
+	return r;
+}
+
+int nr_key_budget_over(sqlite3 *db, const char *name, double budget_day, double budget_month, struct buf *why,
+		       double *rest)
+{
+	if (!db || (budget_day < 0 && budget_month < 0))
+		return 0;
+	struct buf key = BUF_INIT, whose = BUF_INIT;
+	int r = buf_printf(&key, "@%s", name) == 0 && buf_printf(&whose, "key %s", name) == 0 &&
+		over(db, key.p, whose.p, budget_day, budget_month, why, rest);
+	buf_free(&key);
+	buf_free(&whose);
 	return r;
 }
 

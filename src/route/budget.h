@@ -40,6 +40,11 @@ int nr_budget_over(sqlite3 *db, const struct nr_provider *p, struct buf *why, do
  * the target. */
 int nr_target_budget_over(sqlite3 *db, const struct nr_target *t, struct buf *why, double *rest);
 
+/* The same for nr key NAME's budget_day= and budget_month= (nr key set;
+ * route/key_policy.h), against the spend of the rows made with it. */
+int nr_key_budget_over(sqlite3 *db, const char *name, double budget_day, double budget_month, struct buf *why,
+		       double *rest);
+
 /* The combo targets that have a budget, for nr quota: one nr_targets per
  * combo (t->combo its name, in name order, the user's combo over a shipped
  * one) holding only its targets with budget_day >= 0 or budget_month >= 0;

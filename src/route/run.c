@@ -1,5 +1,6 @@
 /* run: one request through the router — its model's targets, the state
  * database, the attempt loop — kept apart from any command line (see route.h). */
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,8 +12,11 @@
 #include "exitcodes.h"
 #include "json_span.h"
 #include "logsafe.h"
+#include "route/budget.h"
 #include "route/fallback.h"
 #include "route/filecheck.h"
+#include "route/key_policy.h"
+#include "route/now.h"
 #include "route/route.h"
 #include "route/target.h"
 #include "route/upstream.h"
@@ -65,6 +69,84 @@ static int model_name(struct json_span top, const char *arg, struct buf *name)
 	return json_str_decode(m, name) < 0 || !name->p || strlen(name->p) != name->len ? -1 : 0;
 }
 
+/* A 403 or 429 naming the key's rule; its exit code. */
+static int policy_refuse(struct nr_request *rq, struct nr_out *out, int status, double rest, const char *msg)
+{
+	if (status == 429)	/* so that clients and SDKs wait rather than retry at once */
+		out->retry_after = rest > 1 ? (long)ceil(rest) : 1;
+	return nr_route_refuse(rq->from, out, status, status == 429 ? "rate_limit" : "permission", msg,
+			       NR_EXIT_NOPERM);
+}
+
+/* The policy of the request's nr key (key_policy.h): drops the targets it
+ * may not use from t; -1 when the request may go on, else the exit code of
+ * the refusal written to out. */
+static int key_policy_apply(struct nr_request *rq, struct nr_targets *t, sqlite3 *db, struct nr_out *out)
+{
+	const char *key = rq->args.client_key;
+	struct key_policy kp = KEY_POLICY_INIT;
+	int found = key && db ? key_policy_load(db, key, &kp) : 0;
+	if (found < 0) {
+		key_policy_free(&kp);
+		return nr_route_refuse(rq->from, out, 500, "server_error", "unable to read the key's policy", NR_EXIT_SYS);
+	}
+	struct buf pat = BUF_INIT, msg = BUF_INIT, target = BUF_INIT;
+	int rc = -1, allowed_by_name = 0;
+	double rest;
+	if (!found)
+		goto out;
+	if (key_policy_match(kp.deny.p, rq->requested, &pat) > 0) {
+		buf_printf(&msg, "key %s may not use '%s': deny=%s", key, rq->requested, pat.p);
+		rc = policy_refuse(rq, out, 403, 0, msg.p);
+		goto out;
+	}
+	allowed_by_name = !kp.allow.len || key_policy_match(kp.allow.p, rq->requested, &pat) > 0;
+	size_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct nr_target *v = &t->v[i];
+		buf_reset(&target);
+		int ok = buf_printf(&target, "%s/%s", v->provider, v->model) == 0 &&
+			 key_policy_match(kp.deny.p, target.p, &pat) == 0 &&
+			 (allowed_by_name || key_policy_match(kp.allow.p, target.p, &pat) > 0);
+		if (ok) {
+			t->v[k++] = *v;
+		} else {
+			free(v->provider);
+			free(v->model);
+		}
+	}
+	size_t had = t->n;
+	t->n = k;
+	if (!k) {
+		buf_printf(&msg, "key %s may not use '%s': %s", key, rq->requested,
+			   kp.allow.len ? "" : "deny= refuses every one of its targets");
+		if (kp.allow.len)
+			buf_printf(&msg, "allow=%s admits none of its %zu target%s%s", kp.allow.p, had,
+				   had == 1 ? "" : "s", kp.deny.len ? " that deny= leaves" : "");
+		rc = policy_refuse(rq, out, 403, 0, msg.p);
+		goto out;
+	}
+	if (nr_key_budget_over(db, key, kp.budget_day, kp.budget_month, &msg, &rest)) {
+		rc = policy_refuse(rq, out, 429, rest, msg.len ? msg.p : "the key is over its budget");
+		goto out;
+	}
+	if (kp.rate > 0) {
+		long n = key_policy_count(db, key, nr_now(), &rest);
+		if (n > kp.rate) {
+			buf_printf(&msg, "key %s over its rate: rate=%ld requests a minute", key, kp.rate);
+			rc = policy_refuse(rq, out, 429, rest, msg.p);
+		} else if (n < 0) {
+			nr_log("nr-route: unable to count key %s's request against its rate; let through", key);
+		}
+	}
+out:
+	key_policy_free(&kp);
+	buf_free(&pat);
+	buf_free(&msg);
+	buf_free(&target);
+	return rc;
+}
+
 static int route(struct nr_request *rq, struct nr_out *out)
 {
 	struct nr_targets t;
@@ -83,7 +165,9 @@ static int route(struct nr_request *rq, struct nr_out *out)
 		nr_targets_free(&t);
 		return nr_route_refuse(rq->from, out, 500, "server_error", "unable to initialise libcurl", NR_EXIT_SYS);
 	}
-	int rc = nr_route(rq, &t, db, out);
+	int rc = key_policy_apply(rq, &t, db, out);
+	if (rc < 0)
+		rc = nr_route(rq, &t, db, out);
 	nr_targets_free(&t);
 	return rc;
 }

@@ -36,15 +36,17 @@ static const char INSERT_SQL[] =
 	" VALUES (?1, ?2, ?3, coalesce(?24, date(?3, 'unixepoch')), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
-/* A new row's cost, added to its provider's UTC day and month (db.c, 7) and
- * to its target's, keyed "PROVIDER/MODEL" (db.c, 9; route/budget.h): summed
+/* A new row's cost, added to its provider's UTC day and month (db.c, 7), to
+ * its target's, keyed "PROVIDER/MODEL" (db.c, 9; route/budget.h), and to its
+ * nr key's, keyed "@NAME" (db.c, 12; key_policy.h): summed
  * in memory over a transaction's rows (struct spend), one upsert a key and
  * period at its end; SPEND_ROW_SQL for a row whose day utc_day() cannot tell. */
 static const char SPEND_SQL[] =
 	"INSERT INTO spend VALUES (?1, ?2, ?3) ON CONFLICT(provider, period) DO UPDATE SET cost = cost + excluded.cost";
 static const char SPEND_ROW_SQL[] =
-	"INSERT INTO spend VALUES (?1, date(?2, 'unixepoch'), ?3), (?1, strftime('%Y-%m', ?2, 'unixepoch'), ?3),"
-	" (?1 || '/' || ?4, date(?2, 'unixepoch'), ?3), (?1 || '/' || ?4, strftime('%Y-%m', ?2, 'unixepoch'), ?3)"
+	"INSERT INTO spend SELECT k, p, ?3 FROM (SELECT ?1 AS k UNION ALL SELECT ?1 || '/' || ?4"
+	" UNION ALL SELECT '@' || ?5 WHERE ?5 IS NOT NULL),"
+	" (SELECT date(?2, 'unixepoch') AS p UNION ALL SELECT strftime('%Y-%m', ?2, 'unixepoch')) WHERE true"
 	" ON CONFLICT(provider, period) DO UPDATE SET cost = cost + excluded.cost";
 
 /* Each returns 0 or -1 (out of memory): a row is whole or not written. */
@@ -219,7 +221,8 @@ static int utc_day(double ts, char day[11])
 }
 
 /* The spend of the rows inserted in the running transaction, by key
- * (provider, or "PROVIDER/MODEL") and period (day or month). */
+ * (provider, "PROVIDER/MODEL", or "@NAME" for an nr key) and period (day or
+ * month). */
 static struct spend {
 	char *key;
 	char period[11];
@@ -285,29 +288,36 @@ int nr_usage_spend_write(sqlite3 *db)
  * 0 or -1. */
 static int add_spend(sqlite3 *db, const struct val v[NCOLS])
 {
-	const struct val *cost = &v[19], *provider = &v[6], *model = &v[7], *ts = &v[2];
+	const struct val *cost = &v[19], *provider = &v[6], *model = &v[7], *ts = &v[2], *key = &v[3];
 	char day[11], month[8];
 	if (utc_day(ts->r, day) == 0) {
 		memcpy(month, day, 7);
 		month[7] = '\0';
-		size_t np = strlen(provider->s), nm = strlen(model->s);
-		char *target = malloc(np + 1 + nm + 1);
-		if (!target)
-			return -1;
-		memcpy(target, provider->s, np);
-		target[np] = '/';
-		memcpy(target + np + 1, model->s, nm + 1);
-		int bad = spend_add(provider->s, np, day, cost->r) < 0 || spend_add(provider->s, np, month, cost->r) < 0 ||
-			  spend_add(target, np + 1 + nm, day, cost->r) < 0 ||
-			  spend_add(target, np + 1 + nm, month, cost->r) < 0;
+		/* the target "PROVIDER/MODEL", then the key "@NAME" */
+		size_t np = strlen(provider->s), nm = strlen(model->s), nk = key->kind == 't' ? strlen(key->s) : 0;
+		char *target = malloc(np + 1 + nm + 1), *at = malloc(1 + nk + 1);
+		int bad = !target || !at;
+		if (!bad) {
+			memcpy(target, provider->s, np);
+			target[np] = '/';
+			memcpy(target + np + 1, model->s, nm + 1);
+			at[0] = '@';
+			memcpy(at + 1, nk ? key->s : "", nk + 1);
+			bad = spend_add(provider->s, np, day, cost->r) < 0 || spend_add(provider->s, np, month, cost->r) < 0 ||
+			      spend_add(target, np + 1 + nm, day, cost->r) < 0 ||
+			      spend_add(target, np + 1 + nm, month, cost->r) < 0 ||
+			      (nk && (spend_add(at, 1 + nk, day, cost->r) < 0 || spend_add(at, 1 + nk, month, cost->r) < 0));
+		}
 		free(target);
+		free(at);
 		return bad ? -1 : 0;
 	}
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, SPEND_ROW_SQL, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	int rc = sqlite3_bind_text(st, 1, provider->s, -1, SQLITE_STATIC) | sqlite3_bind_double(st, 2, ts->r) |
-		 sqlite3_bind_double(st, 3, cost->r) | sqlite3_bind_text(st, 4, model->s, -1, SQLITE_STATIC);
+		 sqlite3_bind_double(st, 3, cost->r) | sqlite3_bind_text(st, 4, model->s, -1, SQLITE_STATIC) |
+		 (key->kind == 't' ? sqlite3_bind_text(st, 5, key->s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 5));
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_finalize(st);

@@ -28,13 +28,6 @@ ask() {
 		-D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}'
 }
 
-# answered_by MODEL: the last answer came from the mock's MODEL.
-answered_by() {
-	local got
-	got=$(jq -r .model "$BATS_TEST_TMPDIR/answer")
-	[ "$got" = "$1" ] || fail "answered by '$got', not '$1': $(cat "$BATS_TEST_TMPDIR/answer")"
-}
-
 # spent KEY PERIOD: the spend row of KEY (a provider or PROVIDER/MODEL) in
 # PERIOD, "day" or "month" (this UTC one); empty when none.
 spent() {
@@ -226,7 +219,11 @@ within() {
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	# the database as migration 8 left it: no spend rows per target yet;
 	# the provider rows are made up, to show they are kept as they were
+	# (and what 12 added to the schema taken away, to be added again)
 	db "delete from migrations where version >= 9;
+	    alter table keys drop column allow; alter table keys drop column deny;
+	    alter table keys drop column budget_day; alter table keys drop column budget_month;
+	    alter table keys drop column rate; drop table key_rate;
 	    insert into usage (request, attempt, ts, day, requested, provider, model, position, status, outcome, cost) values
 	      ('r1', 0, 0, '2026-01-01', 'c', 'mz', 'a', 0, 200, 'ok', 1.25),
 	      ('r2', 0, 0, '2026-01-01', 'c', 'mz', 'a', 0, 200, 'ok', 0.5),

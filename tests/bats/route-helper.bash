@@ -106,6 +106,14 @@ mock_count() {
 	fi
 }
 
+# answered_by MODEL: the answer in $BATS_TEST_TMPDIR/answer came from the
+# mock's MODEL.
+answered_by() {
+	local got
+	got=$(jq -r .model "$BATS_TEST_TMPDIR/answer")
+	[ "$got" = "$1" ] || fail "answered by '$got', not '$1': $(cat "$BATS_TEST_TMPDIR/answer")"
+}
+
 db() {
 	sqlite3 "$NR_DATA_DIR/nr.sqlite" "$@"
 }

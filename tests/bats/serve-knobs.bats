@@ -194,6 +194,9 @@ caveman_was() {
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	# the schema as version 3 left it
 	db 'alter table keys drop column rtk; alter table keys drop column caveman;
+	    alter table keys drop column allow; alter table keys drop column deny;
+	    alter table keys drop column budget_day; alter table keys drop column budget_month;
+	    alter table keys drop column rate; drop table key_rate;
 	    drop table accounts; drop table quota_windows; drop table spend; delete from migrations where version >= 4'
 	SERVE_FLAGS=--caveman serve_start
 	run chat
