@@ -7,7 +7,8 @@
  * level ("FAIL", "WARN"), bracketed ("[error]"), leading the line ("warning
  * package.json: …"), or as a CamelCase suffix ("TypeError:", "…Warning:").
  * A few fixed phrases (make's "*** ", "Segmentation fault", "No such file or
- * directory", "command not found", TAP's "not ok", failure glyphs) count too.
+ * directory", "command not found", TAP's "not ok", "too many errors", failure
+ * glyphs) and counts ("2 failed", "6 errors") count too.
  * One pass over the line, no allocation: it runs on every line of every log.
  */
 #include <string.h>
@@ -83,13 +84,13 @@ static int word_says_problem(const char *s, size_t n, size_t b, size_t e, const 
 		return 1;
 	if (eq(lw, k, "panicked") || eq(lw, k, "segfault"))
 		return 1;
-	/* "2 failing", "1 failed" in summaries; "… failed." at a sentence end */
-	if (eq(lw, k, "failed") || eq(lw, k, "failing")) {
-		if (b >= 2 && s[b - 1] == ' ' && s[b - 2] >= '0' && s[b - 2] <= '9')
-			return 1;
-		if (next == 0 || next == '.' || next == ',')
-			return 1;
-	}
+	/* "2 failing", "1 failed", "6 errors" (javac, tsc) in summaries */
+	if ((eq(lw, k, "failed") || eq(lw, k, "failing") || eq(lw, k, "errors") || eq(lw, k, "error")) &&
+	    b >= 2 && s[b - 1] == ' ' && s[b - 2] >= '0' && s[b - 2] <= '9')
+		return 1;
+	/* "… failed." at a sentence end */
+	if ((eq(lw, k, "failed") || eq(lw, k, "failing")) && (next == 0 || next == '.' || next == ','))
+		return 1;
 	if (first && eq(lw, k, "traceback"))
 		return 1;
 	return 0;
@@ -123,6 +124,7 @@ static int phrase_at(const char *s, size_t n, size_t e, const char *lw, size_t k
 		{ LIT("permission"), LIT(" denied") }, { LIT("command"), LIT(" not found") },
 		{ LIT("stack"), LIT(" overflow") }, { LIT("out"), LIT(" of memory") },
 		{ LIT("killed"), LIT(" by signal") }, { LIT("not"), LIT(" ok ") },
+		{ LIT("too"), LIT(" many errors") },	/* go's, and others' error limits */
 	};
 	for (size_t j = 0; j < sizeof phrases / sizeof phrases[0]; j++)
 		if (phrases[j].word.n == k && memcmp(lw, phrases[j].word.s, k) == 0 &&

@@ -162,3 +162,16 @@ src/b.c
 		for i in $(seq 1 20); do assert_output --partial "handler_test.go:$((i * 4)): status = 500, want 200 for /api/v$i"; done
 	done
 }
+
+@test "error counts and error limits of separate runs are problems, each kept" {
+	for i in 1 2 3 4 5; do
+		printf 'unit %d: compiled\n' "$i"
+		printf 'unit %d: %d errors\n' "$i" "$((i * 3))"
+		printf 'pass %d: too many errors\n' "$i"
+	done >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/in"
+	for i in 1 2 3 4 5; do
+		assert_line "unit $i: $((i * 3)) errors"
+		assert_line "pass $i: too many errors"
+	done
+}
