@@ -168,7 +168,7 @@ deps-check: deps
 # three builds go in parallel, one job a core (serially they took twice as
 # long on a clean clone).
 test: deps-check
-	@$(MAKE) --no-print-directory -j$$(nproc 2>/dev/null || echo 1) all asan	# fuzz-build: tests/bats/fuzz-smoke.bats
+	@$(MAKE) --no-print-directory -j$$(nproc 2>/dev/null || echo 1) all asan fuzz-build
 	@tests/run-suites
 
 # `make run [ADDR=127.0.0.1:20128] [CAVEMAN=1]`: bin/nr-start [--caveman] [ADDR]

@@ -2,19 +2,10 @@
 # Fuzz smoke (tests/fuzz/README.md): each libFuzzer target replays every input
 # under tests/fuzz/regress/TARGET (the crashes fuzzing found) and then fuzzes
 # for a few seconds from the hand-written seeds and the fixtures. A crash, a
-# leak or undefined behaviour fails the test. Builds the targets first (make
-# fuzz-build, clang). Runs once: tests/run-suites skips it for asan.
+# leak or undefined behaviour fails the test. Needs `make fuzz-build` (clang);
+# `make test` builds the targets. Runs once: tests/run-suites skips it for asan.
 
 load helper
-
-# The targets are built here, not before the pool starts (make test): this
-# suite's job builds them while the others run, in CPU the tests leave idle.
-# Without clang the tests skip; with it, a target that does not build fails.
-setup_file() {
-	command -v clang >/dev/null || return 0
-	make -s -C "$ROOT" -j2 fuzz-build >"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
-		{ cat "$BATS_FILE_TMPDIR/build.log" >&2; return 1; }
-}
 
 # 2 s a target: the regressions are the check; the fuzzing is a smoke (hours run
 # by hand: tests/fuzz/README.md)
