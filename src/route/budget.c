@@ -138,20 +138,10 @@ int nr_key_budget_over(sqlite3 *db, const char *name, double budget_day, double 
 	return r;
 }
 
-/* Drops t's targets without a budget; 1 when some are left. */
-static int keep_budgeted(struct nr_targets *t)
+static int budgeted(const struct nr_target *v, void *ctx)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->v[i].budget_day >= 0 || t->v[i].budget_month >= 0) {
-			t->v[k++] = t->v[i];
-			continue;
-		}
-		free(t->v[i].provider);
-		free(t->v[i].model);
-	}
-	t->n = k;
-	return k > 0;
+	(void)ctx;
+	return v->budget_day >= 0 || v->budget_month >= 0;
 }
 
 /* Combo name's budgeted targets into t: 1 some, 0 none (or not a plain
@@ -164,7 +154,7 @@ static int combo_budgets(const char *name, struct nr_targets *t)
 	if (r == 1) {
 		if (buf_printf(&what, "combo %s", name) < 0)
 			r = -1;
-		else if (nr_combo_parse(text.p ? text.p : "", what.p, t, &err) < 0 || !keep_budgeted(t))
+		else if (nr_combo_parse(text.p ? text.p : "", what.p, t, &err) < 0 || !nr_targets_keep(t, budgeted, NULL))
 			r = 0;
 		else if (!(t->combo = strdup(name)))
 			r = -1;

@@ -36,7 +36,6 @@
 #define DEFAULT_RATE_COOLDOWN_S 60
 #define DEFAULT_QUOTA_COOLDOWN_S 3600
 #define DEFAULT_AUTH_COOLDOWN_S 3600
-#define RETRY_AFTER_MAX_S 86400L		/* the longest Retry-After a 429 says */
 
 /* What an attempt's outcome asks for next. */
 /* RENEW: a login's token was refused (401): renew it, try once more */
@@ -593,15 +592,6 @@ out:
 	return next;
 }
 
-/* Whole seconds, rounded up, from 1 to a day (an upstream may hint at
- * anything, even inf; clients cap their wait long before a day anyway). */
-static long retry_after_s(double secs)
-{
-	if (!(secs > 1))	/* none known (< 0), or NaN */
-		return 1;
-	return secs < RETRY_AFTER_MAX_S ? (long)ceil(secs) : RETRY_AFTER_MAX_S;
-}
-
 int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, struct nr_out *out)
 {
 	struct ctx c = { rq, t, db, out, BUF_INIT, 1, 1, 0, 0, -1 };
@@ -623,7 +613,7 @@ int nr_route(struct nr_request *rq, const struct nr_targets *t, sqlite3 *db, str
 	jv e = nr_error_body(rq->from, status,
 			     refused ? "invalid_request" : c.only_limits ? "rate_limit" : "server_error", msg.p);
 	if (status == 429)	/* so that clients and SDKs wait rather than retry at once */
-		out->retry_after = retry_after_s(c.free_in);
+		nr_out_retry_after(out, c.free_in);
 	int rc = nr_out_json(out, status, NULL, e) < 0;
 	buf_free(&msg);
 	buf_free(&c.reasons);

@@ -1,6 +1,8 @@
 /* out: the head-once, body-in-pieces protocol every answer writer shares (see out.h). */
 #include "route/out.h"
 
+#include <math.h>
+
 #include "buf.h"
 #include "json.h"
 
@@ -22,6 +24,13 @@ int nr_out_write(struct nr_out *o, const char *p, size_t n)
 		return -1;
 	o->body_bytes += (long long)n;
 	return 0;
+}
+
+#define RETRY_AFTER_MAX_S 86400L
+
+void nr_out_retry_after(struct nr_out *o, double secs)
+{
+	o->retry_after = !(secs > 1) ? 1 : secs < RETRY_AFTER_MAX_S ? (long)ceil(secs) : RETRY_AFTER_MAX_S;
 }
 
 int nr_out_json(struct nr_out *o, int status, const char *target, jv v)

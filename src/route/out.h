@@ -22,6 +22,11 @@ struct nr_out {
 int nr_out_begin(struct nr_out *o, int status, const char *content_type, const char *target);
 int nr_out_write(struct nr_out *o, const char *p, size_t n);
 
+/* The head's Retry-After for a wait of secs: whole seconds rounded up, from
+ * 1 (none known, < 0, or NaN) to a day (an upstream may hint at anything,
+ * even inf; clients cap their wait long before a day anyway). */
+void nr_out_retry_after(struct nr_out *o, double secs);
+
 /* A whole JSON answer or error: the head, then v as JSON (consumed). */
 int nr_out_json(struct nr_out *o, int status, const char *target, jv v);
 

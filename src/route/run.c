@@ -1,6 +1,5 @@
 /* run: one request through the router — its model's targets, the state
  * database, the attempt loop — kept apart from any command line (see route.h). */
-#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,9 +72,25 @@ static int model_name(struct json_span top, const char *arg, struct buf *name)
 static int policy_refuse(struct nr_request *rq, struct nr_out *out, int status, double rest, const char *msg)
 {
 	if (status == 429)	/* so that clients and SDKs wait rather than retry at once */
-		out->retry_after = rest > 1 ? (long)ceil(rest) : 1;
+		nr_out_retry_after(out, rest);
 	return nr_route_refuse(rq->from, out, status, status == 429 ? "rate_limit" : "permission", msg,
 			       NR_EXIT_NOPERM);
+}
+
+/* What decides whether a target may serve a key's request. */
+struct may_use {
+	const struct key_policy *kp;
+	int by_name;		/* allow= names the requested model, combo or alias */
+	struct buf target, pat;	/* "PROVIDER/MODEL", a pattern that matched */
+};
+
+static int may_use(const struct nr_target *v, void *ctx)
+{
+	struct may_use *m = ctx;
+	buf_reset(&m->target);
+	return buf_printf(&m->target, "%s/%s", v->provider, v->model) == 0 &&
+	       key_policy_match(m->kp->deny.p, m->target.p, &m->pat) == 0 &&
+	       (m->by_name || key_policy_match(m->kp->allow.p, m->target.p, &m->pat) > 0);
 }
 
 /* The policy of the request's nr key (key_policy.h): drops the targets it
@@ -90,39 +105,25 @@ static int key_policy_apply(struct nr_request *rq, struct nr_targets *t, sqlite3
 		key_policy_free(&kp);
 		return nr_route_refuse(rq->from, out, 500, "server_error", "unable to read the key's policy", NR_EXIT_SYS);
 	}
-	struct buf pat = BUF_INIT, msg = BUF_INIT, target = BUF_INIT;
-	int rc = -1, allowed_by_name = 0;
+	struct may_use m = { &kp, 0, BUF_INIT, BUF_INIT };
+	struct buf msg = BUF_INIT;
+	int rc = -1;
 	double rest;
+	size_t had = t->n;
 	if (!found)
 		goto out;
-	if (key_policy_match(kp.deny.p, rq->requested, &pat) > 0) {
-		buf_printf(&msg, "key %s may not use '%s': deny=%s", key, rq->requested, pat.p);
+	if (key_policy_match(kp.deny.p, rq->requested, &m.pat) > 0) {
+		buf_printf(&msg, "key %s may not use '%s': deny=%s", key, rq->requested, m.pat.p);
 		rc = policy_refuse(rq, out, 403, 0, msg.p);
 		goto out;
 	}
-	allowed_by_name = !kp.allow.len || key_policy_match(kp.allow.p, rq->requested, &pat) > 0;
-	size_t k = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		struct nr_target *v = &t->v[i];
-		buf_reset(&target);
-		int ok = buf_printf(&target, "%s/%s", v->provider, v->model) == 0 &&
-			 key_policy_match(kp.deny.p, target.p, &pat) == 0 &&
-			 (allowed_by_name || key_policy_match(kp.allow.p, target.p, &pat) > 0);
-		if (ok) {
-			t->v[k++] = *v;
-		} else {
-			free(v->provider);
-			free(v->model);
-		}
-	}
-	size_t had = t->n;
-	t->n = k;
-	if (!k) {
-		buf_printf(&msg, "key %s may not use '%s': %s", key, rq->requested,
-			   kp.allow.len ? "" : "deny= refuses every one of its targets");
+	m.by_name = !kp.allow.len || key_policy_match(kp.allow.p, rq->requested, &m.pat) > 0;
+	if (!nr_targets_keep(t, may_use, &m)) {
 		if (kp.allow.len)
-			buf_printf(&msg, "allow=%s admits none of its %zu target%s%s", kp.allow.p, had,
-				   had == 1 ? "" : "s", kp.deny.len ? " that deny= leaves" : "");
+			buf_printf(&msg, "key %s may not use '%s': allow=%s admits none of its %zu target%s%s", key,
+				   rq->requested, kp.allow.p, had, had == 1 ? "" : "s", kp.deny.len ? " that deny= leaves" : "");
+		else
+			buf_printf(&msg, "key %s may not use '%s': deny= refuses every one of its targets", key, rq->requested);
 		rc = policy_refuse(rq, out, 403, 0, msg.p);
 		goto out;
 	}
@@ -141,9 +142,9 @@ static int key_policy_apply(struct nr_request *rq, struct nr_targets *t, sqlite3
 	}
 out:
 	key_policy_free(&kp);
-	buf_free(&pat);
+	buf_free(&m.target);
+	buf_free(&m.pat);
 	buf_free(&msg);
-	buf_free(&target);
 	return rc;
 }
 

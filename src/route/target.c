@@ -24,6 +24,20 @@ void nr_targets_free(struct nr_targets *t)
 	*t = (struct nr_targets){ 0 };
 }
 
+size_t nr_targets_keep(struct nr_targets *t, int (*keep)(const struct nr_target *v, void *ctx), void *ctx)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (keep(&t->v[i], ctx)) {
+			t->v[k++] = t->v[i];
+			continue;
+		}
+		free(t->v[i].provider);
+		free(t->v[i].model);
+	}
+	return t->n = k;
+}
+
 /* "PROVIDER/MODEL" → a new target appended to t; 0 or -1 (reason in err). */
 static int add_target(struct nr_targets *t, const char *spec, struct buf *err)
 {

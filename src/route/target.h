@@ -47,6 +47,10 @@ int nr_targets_resolve(const char *name, const char *from, struct nr_targets *t,
 int nr_targets_resolve_direct(const char *name, const char *from, struct nr_targets *t, struct buf *err);
 void nr_targets_free(struct nr_targets *t);
 
+/* Keeps, in order, the targets of t for which keep(target, ctx) is nonzero,
+ * and frees the others; how many are kept. */
+size_t nr_targets_keep(struct nr_targets *t, int (*keep)(const struct nr_target *v, void *ctx), void *ctx);
+
 /* Parses combo text (the file's or the program's output) into t. */
 int nr_combo_parse(const char *text, const char *what, struct nr_targets *t, struct buf *err);
 
