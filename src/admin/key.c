@@ -83,14 +83,9 @@ static void print_key(void *ctx, const struct key_info *k)
 static int parse_setting(const char *arg, struct key_settings *s)
 {
 	static const char *const values[] = { "off", "on", "default" };	/* KEY_OFF, KEY_ON, KEY_DEFAULT */
+	if (key_policy_field(arg))
+		return 0;
 	const char *eq = strchr(arg, '=');
-	char field_name[16];
-	if (eq && (size_t)(eq - arg) < sizeof field_name) {
-		memcpy(field_name, arg, (size_t)(eq - arg));
-		field_name[eq - arg] = '\0';
-		if (key_policy_field(field_name))
-			return 0;
-	}
 	int *field = NULL;
 	if (eq && (size_t)(eq - arg) == 3 && strncmp(arg, "rtk", 3) == 0)
 		field = &s->rtk;
@@ -136,17 +131,13 @@ static int parse_options(const char *sub, int argc, char **argv, struct key_sett
 
 /* nr key set: the settings, then each policy field of args, in one
  * transaction: a bad value changes nothing. */
-static int set(sqlite3 *db, const char *name, const struct key_settings *s, int argc, char **argv)
+static int set(sqlite3 *db, const char *name, const struct key_settings *s, int argc, char *const *argv)
 {
 	struct buf err = BUF_INIT;
 	int rc = nr_db_begin(db) < 0 ? -1 : keys_set(db, name, s);
-	for (int i = 0; rc > 0 && i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		*eq = '\0';
+	for (int i = 0; rc > 0 && i < argc; i++)
 		if (key_policy_field(argv[i]))
-			rc = key_policy_set(db, name, argv[i], eq + 1, &err);
-		*eq = '=';
-	}
+			rc = key_policy_set(db, name, argv[i], &err);
 	if (rc > 0 && nr_db_commit(db) < 0)
 		rc = -1;
 	if (rc <= 0)

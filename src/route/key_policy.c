@@ -41,12 +41,20 @@ void key_policy_free(struct key_policy *p)
 static const char *const fields[] = { "allow", "deny", "budget_day", "budget_month", "rate" };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
-int key_policy_field(const char *field)
+/* The field that "FIELD=VALUE" sets, one of fields[]; NULL when none. */
+static const char *field_of(const char *arg)
 {
-	for (size_t i = 0; i < NFIELDS; i++)
-		if (strcmp(field, fields[i]) == 0)
-			return 1;
-	return 0;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		size_t n = strlen(fields[i]);
+		if (strncmp(arg, fields[i], n) == 0 && arg[n] == '=')
+			return fields[i];
+	}
+	return NULL;
+}
+
+int key_policy_field(const char *arg)
+{
+	return field_of(arg) != NULL;
 }
 
 /* A list of patterns: non-empty, printable, no spaces, no empty pattern. */
@@ -60,17 +68,15 @@ static int patterns_ok(const char *v)
 	return 1;
 }
 
-int key_policy_set(sqlite3 *db, const char *name, const char *field, const char *value, struct buf *err)
+int key_policy_set(sqlite3 *db, const char *name, const char *arg, struct buf *err)
 {
 	/* the column's name comes from fields[], never from the caller */
-	const char *col = NULL;
-	for (size_t i = 0; i < NFIELDS; i++)
-		if (strcmp(field, fields[i]) == 0)
-			col = fields[i];
+	const char *col = field_of(arg);
 	if (!col) {
-		buf_printf(err, "'%s' is no policy field (allow, deny, budget_day, budget_month, rate)", field);
+		buf_printf(err, "'%s' is no policy field (allow, deny, budget_day, budget_month, rate)", arg);
 		return -1;
 	}
+	const char *value = arg + strlen(col) + 1;
 	int clear = !*value || strcmp(value, "none") == 0;
 	double usd = 0;
 	long rate = 0;

@@ -36,14 +36,14 @@ struct key_policy {
 int key_policy_load(sqlite3 *db, const char *name, struct key_policy *p);
 void key_policy_free(struct key_policy *p);
 
-/* 1 when `field` is one of the policy's (allow, deny, budget_day,
- * budget_month, rate). */
-int key_policy_field(const char *field);
+/* 1 when arg is "FIELD=VALUE" for a field of the policy (allow, deny,
+ * budget_day, budget_month, rate). */
+int key_policy_field(const char *arg);
 
-/* Sets one field of live key NAME from `value` (empty or "none" clears it):
- * 1 set, 0 no live key of that name, -1 with the reason in err (a bad
- * value, or SQLite's). */
-int key_policy_set(sqlite3 *db, const char *name, const char *field, const char *value, struct buf *err);
+/* Sets a field of live key NAME from arg, "FIELD=VALUE" (an empty VALUE or
+ * "none" clears it): 1 set, 0 no live key of that name, -1 with the reason
+ * in err (a bad value, or SQLite's). */
+int key_policy_set(sqlite3 *db, const char *name, const char *arg, struct buf *err);
 
 /* The first pattern of the comma-separated list that matches s, into pat:
  * 1, else 0 (-1 out of memory). */
