@@ -232,17 +232,24 @@ teardown() {
 	assert_output 0
 }
 
-@test "systemd socket activation with Accept=no serves on the passed listener" {
+# socket_activated [--accept]: nr-serve --no-auth under systemd-socket-activate
+# on a fixed port, in port and SERVER_PID. The port is below the ephemeral
+# range (32768 up) that other tests' sockets take theirs from; another one
+# when it turns out to be taken (a clean-clone run drew 33198 for the
+# Accept=yes test, which had its own copy of this without either).
+socket_activated() {
 	command -v systemd-socket-activate >/dev/null || skip "needs systemd-socket-activate"
-	# a fixed port, below the ephemeral range (32768 up) that other tests'
-	# sockets take theirs from; another one when it turns out to be taken
 	for _ in 1 2 3 4 5; do
 		port=$(( (RANDOM % 10000) + 21000 ))
-		systemd-socket-activate -l 127.0.0.1:$port nr-serve --no-auth 2>"$BATS_TEST_TMPDIR/sa.err" 3>&- &
+		systemd-socket-activate "$@" -l 127.0.0.1:$port nr-serve --no-auth 2>"$BATS_TEST_TMPDIR/sa.err" 3>&- &
 		SERVER_PID=$!
 		sleep 0.3
 		kill -0 "$SERVER_PID" 2>/dev/null && break	# it exits when it cannot bind
 	done
+}
+
+@test "systemd socket activation with Accept=no serves on the passed listener" {
+	socket_activated
 	run curl -sS --retry 5 --retry-connrefused "http://127.0.0.1:$port/health"
 	assert_output '{"status":"ok"}'
 	run curl -sS "http://127.0.0.1:$port/health"
@@ -250,11 +257,7 @@ teardown() {
 }
 
 @test "systemd socket activation with Accept=yes serves the passed connection" {
-	command -v systemd-socket-activate >/dev/null || skip "needs systemd-socket-activate"
-	port=$(( (RANDOM % 20000) + 30000 ))
-	systemd-socket-activate --accept -l 127.0.0.1:$port nr-serve --no-auth 2>"$BATS_TEST_TMPDIR/sa.err" 3>&- &
-	SERVER_PID=$!
-	sleep 0.3
+	socket_activated --accept
 	run curl -sS --retry 5 --retry-connrefused "http://127.0.0.1:$port/health"
 	assert_output '{"status":"ok"}'
 }
