@@ -10,7 +10,9 @@ CPPFLAGS += -Isrc
 # SQLite is linked from its static archive (libsqlite3-dev ships it): as a
 # shared library its 1,600 symbol relocations cost every start of a program
 # about 3M instructions, more than a whole routed request (bench/route).
-LDLIBS   = -lcrypto -lcurl -ljq -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm
+# libpq only where used (nr's `db` commands): as-needed keeps it out of the
+# other programs' start.
+LDLIBS   = -lcrypto -lcurl -ljq -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm -Wl,--as-needed -lpq -Wl,--no-as-needed
 # The sanitizer build with clang: its ASan and UBSan are one runtime, where
 # gcc's libubsan brings a second one whose 6 MB of globals LeakSanitizer
 # scans at every exit, and gcc's link flags load libcurl's 30-odd libraries
@@ -26,7 +28,7 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-fra
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlite3-dev \
            libssl-dev bats bats-assert bats-support parallel time jq sqlite3 systemd curl \
            clang libclang-rt-14-dev procps iproute2 python3 python3-yaml mawk bc mount git \
-           wrk valgrind strace
+           wrk valgrind strace libpq-dev postgresql postgresql-client-common
 
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
@@ -37,7 +39,7 @@ DIR_nr-translate = translate
 DIR_nr-route     = route
 DIR_nr-serve     = serve
 DIR_nr           = admin
-LIBDIRS = serve route translate rtk admin
+LIBDIRS = serve route translate rtk admin sync
 
 HEADERS := $(wildcard src/*.h src/*/*.h)
 # $(call lib_src,DIR): the directory's sources but its main.c

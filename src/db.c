@@ -317,22 +317,25 @@ sqlite3 *nr_db_open(struct buf *err)
 {
 	struct buf path = BUF_INIT;
 	sqlite3 *db = NULL;
-	if (nr_data_dir(&path) < 0) {
+	if (nr_data_dir(&path) < 0)
 		buf_printf(err, "unable to find the data directory: set NR_DATA_DIR or HOME");
-		goto fail;
-	}
-	if (make_dirs(path.p) < 0) {
+	else if (make_dirs(path.p) < 0)
 		buf_printf(err, "unable to create %s: %s", path.p, strerror(errno));
-		goto fail;
-	}
-	if (buf_puts(&path, "/nr.sqlite") < 0) {
+	else if (buf_puts(&path, "/nr.sqlite") < 0)
 		buf_printf(err, "out of memory");
-		goto fail;
-	}
+	else
+		db = nr_db_open_file(path.p, err);
+	buf_free(&path);
+	return db;
+}
+
+sqlite3 *nr_db_open_file(const char *path, struct buf *err)
+{
+	sqlite3 *db = NULL;
 	/* SQLite creates a file 0644 and gives -wal and -shm the main file's
 	 * mode: created here first, all three are 0600 whatever the directory.
 	 * Any failure but EEXIST is left for sqlite3_open to report. */
-	int fd = open(path.p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
 	/* Each nr process uses its connections from one thread: without the
@@ -346,8 +349,8 @@ sqlite3 *nr_db_open(struct buf *err)
 		configured = 1;
 		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	}
-	if (sqlite3_open_v2(path.p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		buf_printf(err, "unable to open %s: %s", path.p, db ? sqlite3_errmsg(db) : "out of memory");
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		buf_printf(err, "unable to open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(db, NR_DB_BUSY_MS);
@@ -362,17 +365,15 @@ sqlite3 *nr_db_open(struct buf *err)
 	struct buf e = BUF_INIT;
 	if (set_wal(db, &e) < 0 || exec_sql(db, "PRAGMA synchronous=NORMAL", &e) < 0 ||
 	    migrate(db, &e) < 0) {
-		buf_printf(err, "unable to set up %s: %s", path.p, e.p ? e.p : "unknown error");
+		buf_printf(err, "unable to set up %s: %s", path, e.p ? e.p : "unknown error");
 		buf_free(&e);
 		goto fail;
 	}
 	buf_free(&e);
-	buf_free(&path);
 	return db;
 fail:
 	if (db)
 		sqlite3_close(db);
-	buf_free(&path);
 	return NULL;
 }
 

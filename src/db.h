@@ -24,6 +24,8 @@ int nr_data_dir(struct buf *out);
  * migrates; takes no write lock when nothing needs migrating. Returns the
  * handle, or NULL with a message naming the failed action in `err`. */
 sqlite3 *nr_db_open(struct buf *err);
+/* The same for the database file at path (`nr db export` and `import`'s). */
+sqlite3 *nr_db_open_file(const char *path, struct buf *err);
 void nr_db_close(sqlite3 *db);
 
 /* The process's own connection, opened on first use and kept, so that the

@@ -16,6 +16,7 @@ int nr_cmd_setup(int argc, char **argv);
 int nr_cmd_status(int argc, char **argv);
 int nr_cmd_cooldown(int argc, char **argv);
 int nr_cmd_quota(int argc, char **argv);
+int nr_cmd_db(int argc, char **argv);
 
 /* nr quota's report: the windows and budgets as text on stdout, or (json)
  * {"windows":[…],"budgets":[…]} appended to json_out. An exit code. */

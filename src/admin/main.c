@@ -21,6 +21,7 @@ static const struct command {
 	{ "status", nr_cmd_status, "providers (ready, no key, cooling down), accounts, combos' next targets, recent failures" },
 	{ "cooldown", nr_cmd_cooldown, "clear [TARGET]: end the cooldowns of a provider, PROVIDER/MODEL, an account, or all" },
 	{ "quota", nr_cmd_quota, "each account's quota windows: percent used, reset time and countdown (--json)" },
+	{ "db", nr_cmd_db, "the database: status, migrate, sync (a team's PostgreSQL), export FILE, import FILE" },
 	{ "usage", nr_cmd_usage, "requests, tokens, cost and fallbacks from the usage rows (--json, --since, --by)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

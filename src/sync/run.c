@@ -1,0 +1,136 @@
+/* run: `nr db sync`, the loop beside an instance that keeps its SQLite file
+ * and the team's PostgreSQL in step (sync.h). A round sends what waits here,
+ * then reads what changed there; rounds come every interval and at once when
+ * another instance NOTIFYs. PostgreSQL gone: the loop says so once, with what
+ * is waiting here, tries again with a growing pause (up to 5 s), and says
+ * when it is back and what went up. */
+#include "sync/sync.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "exitcodes.h"
+
+/* Between tries while PostgreSQL is away: doubling from a second to five, a
+ * connection attempt that costs the server little and finds it back soon. */
+#define PAUSE_MIN_MS 1000
+#define PAUSE_MAX_MS 5000
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Waits up to ms for a notification on pg (or pg's end), or for a signal. */
+static void wait_for(PGconn *pg, long ms)
+{
+	struct pollfd p = { .fd = pg ? PQsocket(pg) : -1, .events = POLLIN };
+	if (poll(&p, 1, (int)ms) > 0 && pg && PQconsumeInput(pg)) {
+		PGnotify *note;
+		while ((note = PQnotifies(pg)))
+			PQfreemem(note);
+	}
+}
+
+/* Says why the round failed: PostgreSQL gone (pg NULL or broken), or not. */
+/* A connection with both ends ready (sync.h) and listening for the others'
+ * announcements, or NULL (err). */
+static PGconn *connect_attached(sqlite3 *db, struct buf *err)
+{
+	PGconn *pg = nr_pg_connect(err);
+	if (pg && (nr_sync_attach(db, pg, err) < 0 || nr_pg_do(pg, "LISTEN nr_change", 0, NULL, err) < 0)) {
+		PQfinish(pg);
+		pg = NULL;
+	}
+	return pg;
+}
+
+static void report_down(sqlite3 *db, PGconn *pg, const char *where, const char *why)
+{
+	long changes, usage = nr_sync_backlog(db, &changes);
+	if (pg && PQstatus(pg) == CONNECTION_OK)
+		fprintf(stderr, "nr db sync: a round failed (%s): %s; the local file goes on serving", where, why);
+	else
+		fprintf(stderr, "nr db sync: postgresql unreachable (%s): %s; serving from the local file", where, why);
+	if (usage >= 0)
+		fprintf(stderr, ", where %ld usage rows and %ld changes wait", usage, changes);
+	fputc('\n', stderr);
+}
+
+int nr_sync_run(int once, long interval_ms)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+		fprintf(stderr, "nr db sync: sigaction: %s\n", strerror(errno));
+		return NR_EXIT_SYS;
+	}
+	struct buf err = BUF_INIT, where = BUF_INIT, url = BUF_INIT;
+	int found = nr_pg_url(&url, &err);
+	buf_free(&url);
+	if (found <= 0) {
+		fprintf(stderr, "nr db sync: %s\n", found < 0 ? err.p : "no database to sync with: set NR_DATABASE_URL"
+				" or write its URL in ~/.config/nr/database_url");
+		buf_free(&err);
+		return NR_EXIT_USAGE;
+	}
+	sqlite3 *db = nr_db_open(&err);
+	if (!db) {
+		fprintf(stderr, "nr db sync: %s\n", err.p ? err.p : "unable to open the database");
+		buf_free(&err);
+		return NR_EXIT_SYS;
+	}
+	PGconn *pg = NULL;
+	int down = 0, rc = NR_EXIT_OK;
+	long pause_ms = PAUSE_MIN_MS;
+	while (!stop) {
+		struct nr_sync_counts n = { 0 };
+		buf_reset(&err);
+		if (!pg && (pg = connect_attached(db, &err)) != NULL) {
+			buf_reset(&where);
+			nr_pg_where(pg, &where);
+		}
+		if (!pg || nr_sync_push(db, pg, &n, &err) < 0 || nr_sync_pull(db, pg, &n, &err) < 0) {
+			/* said once a spell; again when the connection is lost anew */
+			int gone = !pg || PQstatus(pg) != CONNECTION_OK;
+			if (!down || (pg && gone))
+				report_down(db, pg, where.p ? where.p : "its URL", err.p ? err.p : "?");
+			if (gone) {
+				PQfinish(pg);
+				pg = NULL;
+			}
+			down = 1;
+			rc = NR_EXIT_UNAVAILABLE;
+			if (once)
+				break;
+			wait_for(NULL, pause_ms);
+			pause_ms = pause_ms * 2 < PAUSE_MAX_MS ? pause_ms * 2 : PAUSE_MAX_MS;
+			continue;
+		}
+		if (down)
+			fprintf(stderr, "nr db sync: postgresql back (%s): sent %ld usage rows and %ld changes\n", where.p,
+				n.up_usage, n.up_rows);
+		down = 0;
+		rc = NR_EXIT_OK;
+		pause_ms = PAUSE_MIN_MS;
+		if (once) {
+			printf("sent %ld usage rows, %ld changes; received %ld usage rows, %ld changes, %ld deletions\n",
+			       n.up_usage, n.up_rows, n.down_usage, n.down_rows, n.down_deleted);
+			break;
+		}
+		wait_for(pg, interval_ms);
+	}
+	PQfinish(pg);
+	nr_db_close(db);
+	buf_free(&err);
+	buf_free(&where);
+	return rc;
+}
