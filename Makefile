@@ -10,8 +10,8 @@ CPPFLAGS += -Isrc
 # SQLite is linked from its static archive (libsqlite3-dev ships it): as a
 # shared library its 1,600 symbol relocations cost every start of a program
 # about 3M instructions, more than a whole routed request (bench/route).
-# libpq only where used (nr's `db` commands): as-needed keeps it out of the
-# other programs' start.
+# libpq only where used (nr-db, admin/beside.c): as-needed keeps its 25
+# libraries out of the other programs' start.
 LDLIBS   = -lcrypto -lcurl -ljq -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm -Wl,--as-needed -lpq -Wl,--no-as-needed
 # The sanitizer build with clang: its ASan and UBSan are one runtime, where
 # gcc's libubsan brings a second one whose 6 MB of globals LeakSanitizer
@@ -33,12 +33,13 @@ DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlit
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
 # it uses), so a stage can run in-process in another program (DESIGN.md).
-PROGRAMS = rtk-filter nr-translate nr-route nr-serve nr
+PROGRAMS = rtk-filter nr-translate nr-route nr-serve nr nr-db
 DIR_rtk-filter   = rtk
 DIR_nr-translate = translate
 DIR_nr-route     = route
 DIR_nr-serve     = serve
 DIR_nr           = admin
+DIR_nr-db        = sync
 LIBDIRS = serve route translate rtk admin sync
 
 HEADERS := $(wildcard src/*.h src/*/*.h)

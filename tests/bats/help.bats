@@ -18,7 +18,7 @@ executables() {
 	[ "${NR_VARIANT:-}" = asan ] || git -C "$ROOT" ls-files | while read -r f; do
 		[ -x "$ROOT/$f" ] && ! is_elf "$ROOT/$f" && echo "$ROOT/$f"
 	done
-	for p in rtk-filter nr-translate nr-route nr-serve nr; do echo "$NR_BIN/$p"; done
+	for p in rtk-filter nr-translate nr-route nr-serve nr nr-db; do echo "$NR_BIN/$p"; done
 }
 
 setup() {

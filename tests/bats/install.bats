@@ -7,7 +7,7 @@ load helper
 	prefix=$BATS_TEST_TMPDIR/prefix
 	run make -s -C "$ROOT" install PREFIX="$prefix"
 	assert_success
-	for p in rtk-filter nr-translate nr-route nr-serve nr nr-start nr-setup; do
+	for p in rtk-filter nr-translate nr-route nr-serve nr nr-db nr-start nr-setup; do
 		[ -x "$prefix/bin/$p" ] || fail "$p not installed"
 	done
 	[ -f "$prefix/share/nr/providers/openai" ]

@@ -106,9 +106,9 @@ teardown() { team_teardown; }
 		echo "$URL_A"; echo "$URL_B"
 	done | xargs -P 8 -I{} curl -sS -o /dev/null --max-time 20 -H "Authorization: Bearer $key" \
 		-H 'content-type: application/json' --data-binary "$(body openai mz/gpt-ok)" '{}/v1/chat/completions'
-	until_true 15 test "$(pg 'select count(*) from usage')" = 120 || fail "postgresql holds $(pg 'select count(*) from usage') rows"
-	until_true 10 test "$(sqlite_of A 'select count(*) from usage')" = 120 || fail "A holds $(sqlite_of A 'select count(*) from usage')"
-	until_true 10 test "$(sqlite_of B 'select count(*) from usage')" = 120 || fail "B holds $(sqlite_of B 'select count(*) from usage')"
+	until_true 30 test "$(pg 'select count(*) from usage')" = 120 || fail "postgresql holds $(pg 'select count(*) from usage') rows"
+	until_true 30 test "$(sqlite_of A 'select count(*) from usage')" = 120 || fail "A holds $(sqlite_of A 'select count(*) from usage')"
+	until_true 30 test "$(sqlite_of B 'select count(*) from usage')" = 120 || fail "B holds $(sqlite_of B 'select count(*) from usage')"
 	[ "$(pg "select count(distinct origin) from usage")" = 2 ]
 	total=$(pg "select round(sum(cost)::numeric, 6) from usage")
 	[ "$(sqlite_of A "select printf('%.6f', sum(cost)) from usage")" = "$total" ]
@@ -125,7 +125,7 @@ teardown() { team_teardown; }
 	serve_on A
 	sync_daemon A
 	[ "$(ask_on A "$key" mz/gpt-ok)" = 200 ]
-	until_true 10 test "$(pg 'select count(*) from usage')" = 1
+	until_true 30 test "$(pg 'select count(*) from usage')" = 1  || fail "not sent: $(cat "$BATS_TEST_TMPDIR/A.sync")"
 	"$ROOT/tests/pg-server" stop "$PG_DIR"
 	for i in 1 2 3 4 5; do [ "$(ask_on A "$key" mz/gpt-ok)" = 200 ]; done
 	until_true 10 grep -q "postgresql unreachable" "$BATS_TEST_TMPDIR/A.sync" || fail "no word of it: $(cat "$BATS_TEST_TMPDIR/A.sync")"

@@ -1,6 +1,7 @@
-/* db: `nr db status|migrate|sync|export|import`, the database's own commands:
- * which engine holds the state, its schema, a team instance's link to the
- * shared PostgreSQL (sync/sync.h), and copies between the engines. */
+/* nr-db: `nr db status|migrate|sync|export|import` (nr runs it), the
+ * database's own commands: which engine holds the state, its schema, a team
+ * instance's link to the shared PostgreSQL (sync/sync.h), and copies between
+ * the engines. The one program linked with libpq (admin/beside.c says why). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,7 +306,7 @@ done:
 	return code;
 }
 
-int nr_cmd_db(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
@@ -338,7 +339,8 @@ int nr_cmd_db(int argc, char **argv)
 		}
 		return nr_sync_run(once, interval);
 	}
-	fprintf(stderr, "nr db: bad command line\n");
+	if (*sub)
+		fprintf(stderr, "nr db: unknown command or arguments: '%s'%s\n", sub, argc > 2 ? " ..." : "");
 	usage(stderr);
 	return NR_EXIT_USAGE;
 }
