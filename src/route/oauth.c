@@ -16,7 +16,23 @@
 
 #define LOCK_WAIT_MS (NR_OAUTH_TIMEOUT_MS + 5000)	/* another process's renewal, and then some */
 
-static int needs_renewal(const struct nr_account *a, double now)
+static int renewer;	/* nr_oauth_renewer(): never leaves a renewal to the sync */
+
+void nr_oauth_renewer(void)
+{
+	renewer = 1;
+}
+
+/* Whether db is a team instance's file: sync's origin is set. */
+static int in_team(sqlite3 *db)
+{
+	sqlite3_stmt *st = nr_db_prepare(db, "SELECT 1 FROM settings WHERE name = 'sync_origin'");
+	int team = st && sqlite3_step(st) == SQLITE_ROW;
+	nr_db_done(st);
+	return team;
+}
+
+int nr_oauth_due(const struct nr_account *a, double now)
 {
 	if (a->expires > 0 && a->expires - now < NR_OAUTH_MARGIN_S)
 		return 1;
@@ -171,8 +187,12 @@ int nr_oauth_fresh(sqlite3 *db, const struct nr_provider *p, struct nr_account *
 		buf_printf(why, "login expired (%s)", acct->relogin);
 		return -1;
 	}
-	if (!force && !needs_renewal(acct, (double)time(NULL)))
+	double now = (double)time(NULL);
+	if (!force && !nr_oauth_due(acct, now))
 		return 0;
+	if (!force && !renewer && db && (acct->expires <= 0 || acct->expires - now > NR_OAUTH_TEAM_MARGIN_S) &&
+	    in_team(db))
+		return 0;	/* the team's sync renews it (oauth.h) */
 	if (!db) {
 		buf_puts(why, "the login needs renewing and the database is not open");
 		return -1;
@@ -191,7 +211,7 @@ int nr_oauth_fresh(sqlite3 *db, const struct nr_provider *p, struct nr_account *
 	} else if (strcmp(row.key, acct->key) != 0) {
 		adopt(acct, &row);	/* renewed by another process while this one waited */
 		rc = 0;
-	} else if (!force && !needs_renewal(&row, (double)time(NULL))) {
+	} else if (!force && !nr_oauth_due(&row, (double)time(NULL))) {
 		adopt(acct, &row);
 		rc = 0;
 	} else {

@@ -69,4 +69,15 @@ int nr_tokens_store(sqlite3 *db, const char *provider, const char *name, enum nr
  * when the login must be redone). An account without a login: 0 at once. */
 int nr_oauth_fresh(sqlite3 *db, const struct nr_provider *p, struct nr_account *acct, int force, struct buf *why);
 
+/* Whether a's token is due for renewal at now (within the margin, or a Codex
+ * login older than its refresh days). */
+int nr_oauth_due(const struct nr_account *a, double now);
+
+/* In a team (the file is synced with PostgreSQL, sync/sync.h) renewals are
+ * `nr db sync`'s, one instance at a time under PostgreSQL's lock: a request
+ * renews a due token itself only when it has less than this left (the sync
+ * is down, or slow). nr_oauth_renewer() marks the process that renews. */
+#define NR_OAUTH_TEAM_MARGIN_S 60
+void nr_oauth_renewer(void);
+
 #endif

@@ -98,7 +98,8 @@ int nr_sync_run(int once, long interval_ms)
 			buf_reset(&where);
 			nr_pg_where(pg, &where);
 		}
-		if (!pg || nr_sync_push(db, pg, &n, &err) < 0 || nr_sync_pull(db, pg, &n, &err) < 0) {
+		if (!pg || nr_sync_push(db, pg, &n, &err) < 0 || nr_sync_pull(db, pg, &n, &err) < 0 ||
+		    nr_sync_logins(db, pg, &n, &err) < 0) {
 			/* said once a spell; again when the connection is lost anew */
 			int gone = !pg || PQstatus(pg) != CONNECTION_OK;
 			if (!down || (pg && gone))

@@ -28,7 +28,7 @@
 #include "sync/pg.h"
 
 struct nr_sync_counts {
-	long up_rows, up_usage, down_rows, down_usage, down_deleted;
+	long up_rows, up_usage, down_rows, down_usage, down_deleted, renewed;
 };
 
 /* Makes ready both ends: PostgreSQL's schema, the local outbox and its
@@ -37,6 +37,10 @@ struct nr_sync_counts {
 int nr_sync_attach(sqlite3 *db, PGconn *pg, struct buf *err);
 int nr_sync_push(sqlite3 *db, PGconn *pg, struct nr_sync_counts *n, struct buf *err);
 int nr_sync_pull(sqlite3 *db, PGconn *pg, struct nr_sync_counts *n, struct buf *err);
+
+/* Renews the due `nr login` tokens of the accounts here, each under
+ * PostgreSQL's advisory lock for it (logins.c). */
+int nr_sync_logins(sqlite3 *db, PGconn *pg, struct nr_sync_counts *n, struct buf *err);
 
 /* `nr db sync`: rounds until SIGTERM or SIGINT (once: one round), reporting
  * to stderr when PostgreSQL goes away and comes back. Exit status. */
