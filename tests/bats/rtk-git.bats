@@ -311,33 +311,64 @@ EOF
 
 # --- git-status -------------------------------------------------------------
 
-@test "git-status turns the long format into short-format lines, keeping every path and counting hints" {
+@test "git-status turns the long format into short-format codes, one line a code, keeping every path" {
 	printf '%s\n' 'On branch main' "Your branch is ahead of 'origin/main' by 1 commit." \
 		'  (use "git push" to publish your local commits)' '' \
 		'Changes to be committed:' '  (use "git restore --staged <file>..." to unstage)' \
-		'	new file:   src/new.c' '	renamed:    a.txt -> b.txt' '' \
+		'	new file:   src/new.c' '	new file:   src/new.h' '	renamed:    a.txt -> b.txt' '' \
 		'Unmerged paths:' '  (use "git add <file>..." to mark resolution)' \
 		'	both modified:   conflict.c' '' \
 		'Changes not staged for commit:' '  (use "git add <file>..." to update what will be committed)' \
-		'	modified:   README.md' '	deleted:    old.c' '' \
+		'	modified:   README.md' '	modified:   doc/a b.md' '	modified:   src/x.c' \
+		'	deleted:    old.c' '' \
 		'Untracked files:' '  (use "git add <file>..." to include in what will be committed)' \
 		'	notes.txt' '	build/' '' \
 		'no changes added to commit (use "git add" and/or "git commit -a")' >"$BATS_TEST_TMPDIR/s"
 	run rtk-filter --stats <"$BATS_TEST_TMPDIR/s"
 	assert_success
 	assert_line --partial 'filter=git-status'
-	assert_line 'On branch main'
-	assert_line "Your branch is ahead of 'origin/main' by 1 commit."
-	assert_line 'A  src/new.c'
+	# the branch line of `git status -sb`
+	assert_line '## main...origin/main [ahead 1]'
+	assert_line 'A  src/new.c src/new.h'
+	# a rename keeps a line of its own: its arrow is no list
 	assert_line 'R  a.txt -> b.txt'
 	assert_line 'UU conflict.c'
-	assert_line ' M README.md'
+	# a path with a space is quoted, as the short format does
+	assert_line ' M README.md "doc/a b.md" src/x.c'
 	assert_line ' D old.c'
-	assert_line '?? notes.txt'
-	assert_line '?? build/'
-	assert_line '… 6 git hint lines omitted'
+	assert_line '?? notes.txt build/'
+	# git's fixed advice and the section titles say nothing the codes do not
 	refute_output --partial '(use'
+	refute_output --partial 'hint'
 	refute_output --partial 'Changes to be committed'
+}
+
+@test "git-status keeps branch lines it cannot restate as they are" {
+	printf '%s\n' 'On branch main' "Your branch and 'origin/main' have diverged," \
+		'and have 1 and 2 different commits each, respectively.' '' \
+		'Changes not staged for commit:' '	modified:   a.c' >"$BATS_TEST_TMPDIR/s"
+	run rtk-filter <"$BATS_TEST_TMPDIR/s"
+	assert_success
+	assert_line 'On branch main'
+	assert_line "Your branch and 'origin/main' have diverged,"
+	assert_line ' M a.c'
+	printf '%s\n' 'On branch topic' '' 'Untracked files:' '	t.txt' >"$BATS_TEST_TMPDIR/s"
+	run rtk-filter <"$BATS_TEST_TMPDIR/s"
+	assert_line --index 0 '## topic'
+	assert_line --index 1 '?? t.txt'
+	printf '%s\n' 'On branch main' "Your branch is up to date with 'origin/main'." '' \
+		'nothing to commit, working tree clean' >"$BATS_TEST_TMPDIR/s"
+	run rtk-filter <"$BATS_TEST_TMPDIR/s"
+	assert_output "$(printf '%s\n' '## main...origin/main' 'nothing to commit, working tree clean')"
+}
+
+# Short-format lines again from the filter's output: one "XY path" line for
+# each path of a "XY path path ..." line (paths without spaces).
+unlist() {
+	awk '/^## |^On branch / { next }
+	{ xy = substr($0, 1, 2); n = split(substr($0, 4), p, " ")
+	  if (n == 3 && p[2] == "->") { print; next }
+	  for (i = 1; i <= n; i++) print xy " " p[i] }'
 }
 
 @test "git-status of a real repository names every path git status --short names" {
@@ -346,7 +377,7 @@ EOF
 	echo more >>new.txt
 	git status >"$BATS_TEST_TMPDIR/long"
 	git status --short | sort >"$BATS_TEST_TMPDIR/short"
-	rtk-filter <"$BATS_TEST_TMPDIR/long" | grep -v '^On branch\|^…' | sort >"$BATS_TEST_TMPDIR/ours"
+	rtk-filter <"$BATS_TEST_TMPDIR/long" | unlist | sort >"$BATS_TEST_TMPDIR/ours"
 	# short merges a path staged and changed again ("AM"); the long form lists it twice
 	run diff <(sed 's/^AM new.txt$/A  new.txt/' "$BATS_TEST_TMPDIR/short") \
 		<(grep -v '^ M new.txt$' "$BATS_TEST_TMPDIR/ours")
@@ -355,12 +386,16 @@ EOF
 	assert_output 1
 }
 
-@test "git-status leaves the short format as it is and detects it" {
-	printf ' M src/a.c\nA  src/b.c\n?? notes.txt\n' >"$BATS_TEST_TMPDIR/s"
+@test "git-status lists the short format's paths one line a code, and detects it" {
+	printf '%s\n' ' M src/a.c' ' M src/b.c' 'A  src/c.c' ' M src/d.c' 'R  e.c -> f.c' \
+		'?? "g h.txt"' '?? notes.txt' >"$BATS_TEST_TMPDIR/s"
 	rtk-filter --stats <"$BATS_TEST_TMPDIR/s" >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
-	cmp "$BATS_TEST_TMPDIR/s" "$BATS_TEST_TMPDIR/o"
 	run cat "$BATS_TEST_TMPDIR/e"
 	assert_output --partial 'filter=git-status'
+	# runs of one code join; the order of the paths stays git's
+	run cat "$BATS_TEST_TMPDIR/o"
+	assert_output "$(printf '%s\n' ' M src/a.c src/b.c' 'A  src/c.c' ' M src/d.c' 'R  e.c -> f.c' \
+		'?? "g h.txt" notes.txt')"
 	printf '## main...origin/main [ahead 1]\n M src/a.c\n' | rtk-filter --stats 2>&1 >/dev/null |
 		grep -q 'filter=git-status'
 }
