@@ -271,18 +271,38 @@ EOF
 	run rtk-filter --stats <"$BATS_TEST_TMPDIR/l"
 	assert_success
 	assert_line --partial 'filter=git-log'
-	assert_line '0123456789abcdef0123456789abcdef01234567 (HEAD -> main, origin/main) 2026-07-02 Ada Lovelace'
-	assert_line '    Fix the engine'"'"'s carry'
+	# the day and author head the commits they made; the hash is cut to 12
+	# digits (unique in any repository git can still abbreviate to 7)
+	assert_line '2026-07-02 Ada Lovelace:'
+	assert_line '0123456789ab (HEAD -> main, origin/main) Fix the engine'"'"'s carry'
+	refute_output --partial '0123456789abc'
 	# the first commit is the one `git show` asks for: its body stays
 	assert_line '    The carry was lost on overflow.'
-	assert_line 'fedcba9876543210fedcba9876543210fedcba98 2026-06-22 Charles Babbage merge 1111111 2222222'
-	assert_line "    Merge branch 'difference'"
+	assert_line '2026-06-22 Charles Babbage:'
+	assert_line "fedcba987654 merge 1111111 2222222: Merge branch 'difference'"
 	refute_line --partial 'Brings the difference'
 	assert_line '… 2 more message lines omitted'
 	assert_line '… 2 trailer lines (Signed-off-by, Co-authored-by, ...) omitted'
 	assert_line '… 2 author emails omitted'
 	refute_output --partial '@example.org'
 	refute_line ''
+}
+
+@test "git-log names a day and an author once for the commits they share, in git's order" {
+	for i in 4 3 2 1; do
+		d='Fri Jan 2 03:04:05 2026 +0000' a='Ann <ann@example.org>'
+		[ "$i" = 2 ] && a='Bob <bob@example.org>'
+		[ "$i" = 1 ] && d='Thu Jan 1 09:00:00 2026 +0000'
+		printf 'commit %d%039d\nAuthor: %s\nDate:   %s\n\n    change %s\n\n' "$i" 0 "$a" "$d" "$i"
+	done >"$BATS_TEST_TMPDIR/l"
+	# a commit with no message, last
+	printf 'commit %d%039d\nAuthor: Ann <ann@example.org>\nDate:   Thu Jan 1 08:00:00 2026 +0000\n' 9 0 \
+		>>"$BATS_TEST_TMPDIR/l"
+	run rtk-filter <"$BATS_TEST_TMPDIR/l"
+	assert_success
+	assert_output "$(printf '%s\n' '2026-01-02 Ann:' '400000000000 change 4' '300000000000 change 3' \
+		'2026-01-02 Bob:' '200000000000 change 2' '2026-01-01 Ann:' '100000000000 change 1' \
+		'900000000000' '… 5 author emails omitted')"
 }
 
 @test "git-log applies the diff rules to each commit's patch" {
@@ -292,8 +312,8 @@ EOF
 	run rtk-filter --stats <"$BATS_TEST_TMPDIR/l"
 	assert_success
 	assert_line --partial 'filter=git-log'
-	assert_line '    second commit'
-	assert_line '    init'
+	assert_line --regexp '^[0-9a-f]{12} second commit$'
+	assert_line --regexp '^[0-9a-f]{12} init$'
 	assert_line 'diff --git a/a.txt b/a.txt'
 	assert_line --partial '@@ -20,2 +21,0 @@'
 	assert_line '+thirty-two'
