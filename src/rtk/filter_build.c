@@ -13,8 +13,9 @@
  * ("  CC  src/x.o"), "checking for …" lines, make's directory changes, npm's
  * http/silly/verbose traffic, and lines that look like many before them (the
  * dedup-log shape table). A diagnostic's dropped excerpt, notes, scope line
- * and repeats count as one kind, "context lines", so that hundreds of
- * warnings cost one marker each, not four. */
+ * and repeats count as one kind, "context lines", reported with commands,
+ * steps and checks once at the end (log_line.h), so that hundreds of
+ * warnings cost no marker each. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,7 +303,7 @@ static int finish(void *st, struct rtk_out *out)
 {
 	struct build *b = st;
 	log_context_drop(&b->ctx, &b->elide);
-	return log_elide_flush(&b->elide, out);
+	return log_elide_finish(&b->elide, out);
 }
 
 static void *start(void)

@@ -367,7 +367,7 @@ static int finish(void *st, struct rtk_out *out)
 {
 	struct runner *r = st;
 	log_context_drop(&r->ctx, &r->elide);
-	return log_elide_flush(&r->elide, out);
+	return log_elide_finish(&r->elide, out);
 }
 
 static void *start(void)

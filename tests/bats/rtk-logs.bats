@@ -241,10 +241,11 @@ EOF
 	} >"$BATS_TEST_TMPDIR/log"
 	run rtk-filter <"$BATS_TEST_TMPDIR/log"
 	assert_success
-	assert_line --index 0 '… 59 passing tests omitted'
-	assert_line --index 1 "Test #60: '.[60]' at line number 240"
-	assert_line --index 2 '*** Expected 3, but got 2 for test at line number 242: .[0] + 1'
+	assert_line --index 0 "Test #60: '.[60]' at line number 240"
+	assert_line --index 1 '*** Expected 3, but got 2 for test at line number 242: .[0] + 1'
 	assert_line 'FAIL tests/jqtest (exit status: 1)'
+	# passing tests are counted for the whole log, at its end
+	assert_line --index 4 '… 59 passing tests omitted'
 	run chosen_filter <"$BATS_TEST_TMPDIR/log"
 	assert_output test-runner
 }
@@ -314,10 +315,34 @@ gcc_output() {
 	} >"$BATS_TEST_TMPDIR/log"
 	run rtk-filter <"$BATS_TEST_TMPDIR/log"
 	assert_success
-	assert_line --index 0 '… 41 configure checks omitted'
-	assert_line --index 1 'configure: error: oniguruma not found, use --with-oniguruma=builtin'
+	assert_line --index 0 'configure: error: oniguruma not found, use --with-oniguruma=builtin'
+	assert_line --index 1 '… 41 configure checks omitted'
 	run chosen_filter <"$BATS_TEST_TMPDIR/log"
 	assert_output build
+}
+
+@test "build counts the lines that accompany what it keeps once, at the end, not at every gap" {
+	# gcc's excerpt of each warning and make's command lines between them: a
+	# marker at each gap would cost more than the two short lines it stands for
+	{
+		for i in 1 2 3; do
+			echo "gcc -Wall -c src/m$i.c -o src/m$i.o"
+			echo "src/m$i.c:$i:5: warning: unused variable 'v$i' [-Wunused-variable]"
+			echo "    $i |     int v$i;"
+			echo '      |         ^~'
+		done
+		echo "src/m4.c:9:1: error: expected ';' before '}' token"
+		echo "make: *** [Makefile:6: src/m4.o] Error 1"
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"src/m1.c:1:5: warning: unused variable 'v1' [-Wunused-variable]" \
+		"src/m2.c:2:5: warning: unused variable 'v2' [-Wunused-variable]" \
+		"src/m3.c:3:5: warning: unused variable 'v3' [-Wunused-variable]" \
+		"src/m4.c:9:1: error: expected ';' before '}' token" \
+		'make: *** [Makefile:6: src/m4.o] Error 1' \
+		'… 3 compiler commands omitted' '… 6 context lines omitted')"
 }
 
 @test "build keeps npm install warnings and the result and drops the http traffic" {
