@@ -159,7 +159,7 @@ int log_elide_flush(struct log_elide *e, struct rtk_out *o)
 
 int log_elide_finish(struct log_elide *e, struct rtk_out *o)
 {
-	return elide_flush(e, o, 1);
+	return elide_flush(e, o, 0) < 0 ? -1 : elide_flush(e, o, 1);	/* the last gap's first */
 }
 
 int log_keep(struct log_elide *e, struct rtk_out *o, const char *t, size_t tn)

@@ -418,3 +418,65 @@ facts_kept_pct() {
 	assert_success
 	assert_output --partial $'\tERROR disk full on /dev/sda1'
 }
+
+@test "test-runner drops the frames of the language's own runtime and keeps the test's" {
+	# cargo test with RUST_BACKTRACE=1, go test's panic, node --test's TAP stack
+	cat >"$BATS_TEST_TMPDIR/log" <<'LOG'
+running 2 tests
+test tests::tally_one ... FAILED
+test tests::tally_two ... ok
+
+---- tests::tally_one stdout ----
+thread 'tests::tally_one' (9726) panicked at src/lib.rs:15:9:
+assertion `left == right` failed
+  left: 0
+ right: 4
+stack backtrace:
+   0: __rustc::rust_begin_unwind
+             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:689:5
+   1: core::panicking::panic_fmt
+             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/panicking.rs:80:14
+   4: tally::tests::tally_one
+             at ./src/lib.rs:15:9
+   6: core::ops::function::FnOnce::call_once
+             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/ops/function.rs:250:5
+   7: <fn() -> core::result::Result<(), alloc::string::String> as core::ops::function::FnOnce<()>>::call_once
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+--- FAIL: TestLast (0.00s)
+panic: runtime error: index out of range [2] with length 2 [recovered]
+goroutine 8 [running]:
+testing.tRunner.func1.2({0x518ae0, 0xc000020180})
+	/usr/lib/go-1.19/src/testing/testing.go:1396 +0x24e
+panic({0x518ae0, 0xc000020180})
+	/usr/lib/go-1.19/src/runtime/panic.go:884 +0x212
+example.com/ledger.TestLast(0xc000007ba0?)
+	/src/gotest/ledger_test.go:24 +0x1b
+created by testing.(*T).Run
+	/usr/lib/go-1.19/src/testing/testing.go:1493 +0x35f
+not ok 2 - slug collapses spaces
+  stack: |-
+    TestContext.<anonymous> (/src/node/test/slug.test.js:11:10)
+    Test.runInAsyncScope (node:async_hooks:206:9)
+    Test.run (node:internal/test_runner/test:796:25)
+LOG
+	run rtk-filter --filter test-runner <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line "thread 'tests::tally_one' (9726) panicked at src/lib.rs:15:9:"
+	assert_line '   4: tally::tests::tally_one'
+	assert_line '             at ./src/lib.rs:15:9'
+	assert_line 'example.com/ledger.TestLast(0xc000007ba0?)'
+	assert_line '	/src/gotest/ledger_test.go:24 +0x1b'
+	assert_line '    TestContext.<anonymous> (/src/node/test/slug.test.js:11:10)'
+	refute_output --partial '/rustc/'
+	refute_output --partial 'core::'
+	refute_output --partial '/usr/lib/go-1.19/'
+	refute_output --partial 'testing.tRunner'
+	refute_output --partial 'node:'
+	# counted where they were: which frames of the trace went
+	assert_line --index 8 '… 4 stack frames omitted'
+	assert_line --index 11 '… 3 stack frames omitted'
+	assert_line --index 16 '… 4 stack frames omitted'
+	assert_line --index 19 '… 2 stack frames omitted'
+	assert_line --index 23 '… 2 stack frames omitted'
+	assert_line --index 24 '… 1 passing tests omitted'
+}
