@@ -480,3 +480,30 @@ LOG
 	assert_line --index 23 '… 2 stack frames omitted'
 	assert_line --index 24 '… 1 passing tests omitted'
 }
+
+@test "build counts cmake's configure status and ninja's steps, and keeps what cmake could not find" {
+	cat >"$BATS_TEST_TMPDIR/log" <<'LOG'
+-- The C compiler identification is GNU 12.2.0
+-- Detecting C compiler ABI info
+-- Detecting C compiler ABI info - done
+-- Found Python: /usr/bin/python3 (found version "3.11.2") found components: Interpreter
+-- Could NOT find ZLIB (missing: ZLIB_LIBRARY ZLIB_INCLUDE_DIR)
+-- Configuring done
+-- Generating done
+-- Build files have been written to: /src/build
+ninja: Entering directory `build'
+[1/8] Building CXX object googlemock/CMakeFiles/gmock.dir/src/gmock-all.cc.o
+[2/8] Building CXX object googletest/CMakeFiles/gtest.dir/src/gtest-all.cc.o
+FAILED: googletest/CMakeFiles/gtest.dir/src/gtest-all.cc.o
+/src/gtest-filepath.cc:136:49: error: 'kPathSeperator' was not declared in this scope
+[3/8] Linking CXX static library lib/libgmock.a
+ninja: build stopped: cannot make progress due to previous errors.
+LOG
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' '-- Could NOT find ZLIB (missing: ZLIB_LIBRARY ZLIB_INCLUDE_DIR)' \
+		'FAILED: googletest/CMakeFiles/gtest.dir/src/gtest-all.cc.o' \
+		"/src/gtest-filepath.cc:136:49: error: 'kPathSeperator' was not declared in this scope" \
+		'ninja: build stopped: cannot make progress due to previous errors.' \
+		'… 4 build step lines omitted' '… 7 configure checks omitted')"
+}
