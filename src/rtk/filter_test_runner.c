@@ -6,8 +6,8 @@
  * the first stack frames in the test's own code), warnings, and every count
  * and summary line. Dropped and counted: passing and skipped tests, progress
  * dots, suite headers, session headers, library stack frames and the
- * runtime's own (Rust's std, Go's testing and runtime, node's internals), code context,
- * lines repeated from an earlier failure. Other lines go through the same
+ * runtime's own (Rust's std, Go's testing and runtime, node's internals),
+ * code context, lines repeated from an earlier failure. Other lines go through the same
  * shape table as dedup-log. Blank lines and separator rules ("=====") are
  * layout and are dropped without a count.
  * Banner lines ("==== FAILURES ====") are printed with short padding. */
