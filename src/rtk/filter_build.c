@@ -10,11 +10,13 @@
  * names a source location, once; make's
  * "*** … Error N" lines; npm warnings and errors; the final results. Dropped
  * and counted: compiler command lines (make V=1, libtool), silent-rule steps
- * ("  CC  src/x.o"), "checking for …" lines, make's directory changes, npm's
+ * ("  CC  src/x.o", ninja's "[3/8] …"), "checking for …" lines and cmake's
+ * "-- …" status, make's and ninja's directory changes, npm's
  * http/silly/verbose traffic, and lines that look like many before them (the
  * dedup-log shape table). A diagnostic's dropped excerpt, notes, scope line
- * and repeats count as one kind, "context lines", so that hundreds of
- * warnings cost one marker each, not four. */
+ * and repeats count as one kind, "context lines", reported with commands,
+ * steps and checks once at the end (log_line.h), so that hundreds of
+ * warnings cost no marker each. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +161,17 @@ static int build_step(const char *t, size_t tn, const char *u, size_t un)
 		v = u + 7;
 		vn = un - 7;
 	}
+	if (un > 5 && u[0] == '[' && is_digit(u[1])) {	/* ninja's "[3/8] " before any step */
+		size_t i = 1;
+		while (i < un && is_digit(u[i]))
+			i++;
+		if (i < un && u[i++] == '/' && i < un && is_digit(u[i])) {
+			while (i < un && is_digit(u[i]))
+				i++;
+			if (i + 1 < un && u[i] == ']' && u[i + 1] == ' ')
+				return 1;
+		}
+	}
 	for (size_t i = 0; steps[i]; i++)
 		if (rtk_starts(v, vn, steps[i]))
 			return 1;
@@ -168,7 +181,7 @@ static int build_step(const char *t, size_t tn, const char *u, size_t un)
 
 static int make_directory(const char *u, size_t un)
 {
-	return rtk_starts(u, un, "make") &&
+	return (rtk_starts(u, un, "make") || rtk_starts(u, un, "ninja: ")) &&
 	       (has(u, un, ": Entering directory ") || has(u, un, ": Leaving directory "));
 }
 
@@ -176,10 +189,9 @@ static int configure_check(const char *u, size_t un)
 {
 	if (rtk_starts(u, un, "checking ") && has(u, un, "..."))
 		return 1;
-	/* cmake: "-- Looking for x - found", "-- Performing Test Y - Success" */
-	return rtk_starts(u, un, "-- ") &&
-	       (has(u, un, " - found") || has(u, un, " - not found") || has(u, un, " - done") ||
-		has(u, un, " - Success") || has(u, un, " - Failed") || has(u, un, "Check for "));
+	/* cmake's status: "-- Looking for x - found", "-- Detecting C compiler
+	 * ABI info", "-- Configuring done"; not what it could not find */
+	return rtk_starts(u, un, "-- ") && !has(u, un, "Could NOT") && !has(u, un, "NOT found");
 }
 
 /* npm's chatter: "npm http fetch …", "npm silly …", "npm verbose …". The
@@ -302,7 +314,7 @@ static int finish(void *st, struct rtk_out *out)
 {
 	struct build *b = st;
 	log_context_drop(&b->ctx, &b->elide);
-	return log_elide_flush(&b->elide, out);
+	return log_elide_finish(&b->elide, out);
 }
 
 static void *start(void)

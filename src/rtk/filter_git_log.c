@@ -1,10 +1,15 @@
 /* filter_git_log: `git log` (medium/fuller, --stat, -p), `git show`, --oneline.
  *
- * Each commit becomes one line "<hash as given>[ (refs)] <YYYY-MM-DD> <author
- * name>" (plus " merge <parents>"), then its subject (the first commit, which
- * is `git show`'s, keeps its body too); bodies, trailers (Signed-off-by, ...),
- * author emails and committer lines are dropped and counted. Patches and stat lines go through
- * diff_body, as in git-diff. One-line formats pass unchanged. */
+ * Each commit becomes one line "<hash>[ (refs)][ merge <parents>:] <subject>",
+ * as --oneline shows it, under a heading "<YYYY-MM-DD> <author name>:" that is
+ * printed again only when the day or the author changes: a log repeats them
+ * commit after commit. A full hash is cut to its first 12 digits (the
+ * kernel's "Fixes:" length: unique in any repository, and git takes it
+ * wherever it takes a hash), since 40 hex digits cost 23 tokens and 12 cost 7.
+ * The first commit, which is `git show`'s, keeps its body; other bodies,
+ * trailers (Signed-off-by, ...), author emails and committer lines are
+ * dropped and counted. Patches and stat lines go through diff_body, as in
+ * git-diff. One-line formats pass unchanged. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +21,7 @@
 #define BODY_KEEP 0		/* body lines kept per commit, after the subject */
 #define BODY_KEEP_FIRST 20	/* for the first commit (`git show`: the one asked for) */
 #define DATE_MAX 64		/* longer "Date:" values are kept as they are */
+#define HASH_SHOWN 12		/* hex digits of a commit's hash printed */
 
 enum log_state { LOG_TEXT, LOG_HEADER, LOG_MESSAGE, LOG_DIFF };
 
@@ -23,8 +29,10 @@ struct git_log {
 	enum log_state state;
 	struct buf scratch;	/* a line without its colour codes */
 	struct buf hash, author, date, merge;	/* the commit's header, until it ends */
+	struct buf heading, shown;	/* this commit's "day author", the last one printed */
 	unsigned long long commits;
 	int subject_seen;
+	int pending;		/* the commit's line waits for its subject */
 	unsigned long long body_kept, body_dropped;	/* of this commit */
 	unsigned long long trailers, committer_lines, emails;	/* of the whole log */
 	struct diff_body body;
@@ -82,7 +90,7 @@ static void *start(void)
 }
 
 /* "Thu Jul 2 07:45:10 2026 +0200" -> "2026-07-02"; other forms unchanged. */
-static int put_date(struct rtk_out *out, const char *s, size_t n)
+static int put_date(struct buf *b, const char *s, size_t n)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char tmp[DATE_MAX + 1], wday[4], mon[4];
@@ -93,19 +101,19 @@ static int put_date(struct rtk_out *out, const char *s, size_t n)
 		if (sscanf(tmp, "%3s %3s %d %d:%d:%d %d", wday, mon, &day, &hh, &mm, &ss, &year) == 7) {
 			const char *m = strstr(months, mon);
 			if (m && strlen(mon) == 3 && (m - months) % 3 == 0)
-				return rtk_out_printf(out, " %04d-%02d-%02d", year,
-						      (int)(m - months) / 3 + 1, day);
+				return buf_printf(b, "%04d-%02d-%02d", year,
+						  (int)(m - months) / 3 + 1, day);
 		}
 	}
-	return rtk_out_write(out, " ", 1) < 0 ? -1 : rtk_out_write(out, s, n);
+	return buf_append(b, s, n);
 }
 
-/* The commit's one-line summary, once its header is complete. */
-static int put_header(struct git_log *g, struct rtk_out *out)
+/* "<day> <author name>:" when it differs from the last one printed. */
+static int put_heading(struct git_log *g, struct rtk_out *out)
 {
-	if (rtk_out_write(out, g->hash.p, g->hash.len) < 0)
-		return -1;
-	if (g->date.len && put_date(out, g->date.p, g->date.len) < 0)
+	struct buf *h = &g->heading;
+	buf_reset(h);
+	if (g->date.len && put_date(h, g->date.p, g->date.len) < 0)
 		return -1;
 	size_t an = g->author.len;
 	const char *lt = an ? memchr(g->author.p, '<', an) : NULL;
@@ -113,10 +121,32 @@ static int put_header(struct git_log *g, struct rtk_out *out)
 		an = (size_t)(lt - g->author.p) - 1;	/* the name says who; drop "<email>" */
 		g->emails++;
 	}
-	if (an && (rtk_out_write(out, " ", 1) < 0 || rtk_out_write(out, g->author.p, an) < 0))
+	if (an && ((h->len && buf_putc(h, ' ') < 0) || buf_append(h, g->author.p, an) < 0))
+		return -1;
+	if (h->len == 0 || (h->len == g->shown.len && memcmp(h->p, g->shown.p, h->len) == 0))
+		return 0;
+	buf_reset(&g->shown);
+	if (buf_append(&g->shown, h->p, h->len) < 0 || rtk_out_write(out, h->p, h->len) < 0)
+		return -1;
+	return rtk_out_write(out, ":\n", 2);
+}
+
+/* The commit's line, "<hash> (refs) merge <parents>: <subject>", once its
+ * subject is known (subject NULL: it has none). */
+static int put_commit(struct git_log *g, const char *subject, size_t sn, struct rtk_out *out)
+{
+	g->pending = 0;
+	if (put_heading(g, out) < 0)
+		return -1;
+	size_t h = diff_hex_len(g->hash.p, g->hash.len);
+	if (rtk_out_write(out, g->hash.p, HASH_SHOWN < h ? HASH_SHOWN : h) < 0 ||
+	    rtk_out_write(out, g->hash.p + h, g->hash.len - h) < 0)
 		return -1;
 	if (g->merge.len && (rtk_out_write(out, " merge ", 7) < 0 ||
-			     rtk_out_write(out, g->merge.p, g->merge.len) < 0))
+			     rtk_out_write(out, g->merge.p, g->merge.len) < 0 ||
+			     (subject && rtk_out_write(out, ":", 1) < 0)))
+		return -1;
+	if (subject && (rtk_out_write(out, " ", 1) < 0 || rtk_out_write(out, subject, sn) < 0))
 		return -1;
 	return rtk_out_write(out, "\n", 1);
 }
@@ -132,8 +162,8 @@ static int end_message(struct git_log *g, struct rtk_out *out)
 
 static int begin_commit(struct git_log *g, const char *s, size_t n, struct rtk_out *out)
 {
-	if (g->state == LOG_HEADER && put_header(g, out) < 0)	/* a commit with no message */
-		return -1;
+	if ((g->state == LOG_HEADER || g->pending) && put_commit(g, NULL, 0, out) < 0)
+		return -1;	/* a commit with no message */
 	if (end_message(g, out) < 0 || diff_body_end(&g->body, out) < 0)
 		return -1;
 	buf_reset(&g->hash);
@@ -209,7 +239,7 @@ static int message_line(struct git_log *g, const char *s, size_t n, struct rtk_o
 		return 0;	/* blank lines carry nothing */
 	if (!g->subject_seen) {
 		g->subject_seen = 1;
-		return rtk_out_line(out, s, n);
+		return put_commit(g, s + i, n - i, out);
 	}
 	if (is_trailer(s, n)) {
 		g->trailers++;
@@ -234,8 +264,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		int r = header_line(g, s, n);
 		if (r != 0)
 			return r < 0 ? -1 : 0;
-		if (put_header(g, out) < 0)
-			return -1;
+		g->pending = 1;
 		g->state = LOG_MESSAGE;
 		if (n == 0)
 			return 0;
@@ -243,7 +272,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	if (g->state == LOG_MESSAGE) {
 		if (n == 0 || rtk_starts(s, n, "    "))
 			return message_line(g, s, n, out);
-		if (end_message(g, out) < 0)
+		if ((g->pending && put_commit(g, NULL, 0, out) < 0) || end_message(g, out) < 0)
 			return -1;
 		g->state = LOG_DIFF;
 	}
@@ -255,7 +284,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 static int finish(void *st, struct rtk_out *out)
 {
 	struct git_log *g = st;
-	if (g->state == LOG_HEADER && put_header(g, out) < 0)
+	if ((g->state == LOG_HEADER || g->pending) && put_commit(g, NULL, 0, out) < 0)
 		return -1;
 	if (end_message(g, out) < 0 || diff_body_finish(&g->body, out) < 0)
 		return -1;
@@ -277,12 +306,14 @@ static void free_state(void *st)
 	buf_free(&g->author);
 	buf_free(&g->date);
 	buf_free(&g->merge);
+	buf_free(&g->heading);
+	buf_free(&g->shown);
 	free(g);
 }
 
 const struct rtk_filter rtk_filter_git_log = {
 	.name = "git-log",
-	.keeps = "hashes, dates, authors, subjects, first body lines; patches as git-diff",
+	.keeps = "hashes (12 digits), subjects, each day and author once for a run of commits, first body lines; patches as git-diff",
 	.detect = detect,
 	.start = start,
 	.line = line,

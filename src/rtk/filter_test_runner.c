@@ -5,8 +5,9 @@
  * traceback that locate it (pytest's ">" and "E" lines and "file:N:" lines,
  * the first stack frames in the test's own code), warnings, and every count
  * and summary line. Dropped and counted: passing and skipped tests, progress
- * dots, suite headers, session headers, library stack frames, code context,
- * lines repeated from an earlier failure. Other lines go through the same
+ * dots, suite headers, session headers, library stack frames and the
+ * runtime's own (Rust's std, Go's testing and runtime, node's internals),
+ * code context, lines repeated from an earlier failure. Other lines go through the same
  * shape table as dedup-log. Blank lines and separator rules ("=====") are
  * layout and are dropped without a count.
  * Banner lines ("==== FAILURES ====") are printed with short padding. */
@@ -144,6 +145,41 @@ static int user_frame(const char *u, size_t un)
 {
 	return !has(u, un, "node_modules") && !has(u, un, "(node:") && !has(u, un, "at node:") &&
 	       !has(u, un, "internal/");
+}
+
+/* A stack frame inside the language's own runtime, which a model never
+ * edits: Rust's std ("N: core::panicking::panic_fmt", "at /rustc/<commit>/
+ * library/…"), Go's testing and runtime packages ("testing.tRunner(…)",
+ * "\t/usr/lib/go/src/runtime/panic.go:884 +0x212"), node's internals
+ * ("Test.run (node:internal/test_runner/test:796:25)"). The frames of the
+ * test's own code stay. */
+static int runtime_frame(const char *t, const char *u, size_t un)
+{
+	static const char *const rust[] = { "std::", "core::", "alloc::", "test::", "__rustc::",
+					    "rust_begin_unwind", "<fn()", "<std::", "<core::",
+					    "<alloc::", NULL };
+	static const char *const go[] = { "testing.", "runtime.", "panic(", "created by testing.",
+					  "created by runtime.", NULL };
+	size_t i = 0;
+	while (i < un && is_digit(u[i]))
+		i++;
+	if (i > 0 && i + 1 < un && u[i] == ':' && u[i + 1] == ' ' && u != t) {
+		for (size_t k = 0; rust[k]; k++)
+			if (rtk_starts(u + i + 2, un - i - 2, rust[k]))
+				return 1;
+		return 0;
+	}
+	if (rtk_starts(u, un, "at /rustc/"))
+		return 1;
+	if (t[0] == '\t' && has(u, un, " +0x") &&
+	    (has(u, un, "/src/testing/") || has(u, un, "/src/runtime/")))
+		return 1;
+	if (u == t && memchr(u, '(', un) && !has(u, un, ".go:"))
+		for (size_t k = 0; go[k]; k++)
+			if (rtk_starts(u, un, go[k]))
+				return 1;
+	const char *nd = memmem(u, un, "(node:", 6);
+	return nd && nd + 6 < u + un && nd[6] >= 'a' && nd[6] <= 'z' && u[un - 1] == ')';
 }
 
 /* pytest -v: "tests/x.py::test_y PASSED [ 3%]" → the result word's kind. */
@@ -356,6 +392,8 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	if (rtk_starts(u, un, "platform ") || rtk_starts(u, un, "rootdir: ") ||
 	    rtk_starts(u, un, "plugins: ") || rtk_starts(u, un, "cachedir: "))
 		return drop(r, LK_HEADER);
+	if (runtime_frame(t, u, un))
+		return drop(r, LK_STACK);
 	if (numbered(u, un) || (t[0] == ' ' && location(u, un)))
 		return keep(r, out, t, tn);	/* a failed test; go's t.Error lines */
 	if (r->mocha && t[0] == ' ' && !rtk_is_problem_line(t, tn))
@@ -367,7 +405,7 @@ static int finish(void *st, struct rtk_out *out)
 {
 	struct runner *r = st;
 	log_context_drop(&r->ctx, &r->elide);
-	return log_elide_flush(&r->elide, out);
+	return log_elide_finish(&r->elide, out);
 }
 
 static void *start(void)

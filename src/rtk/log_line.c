@@ -140,16 +140,26 @@ static const char *const kind_names[LK_KINDS] = {
 	[LK_CONTEXT] = "context lines",
 };
 
-int log_elide_flush(struct log_elide *e, struct rtk_out *o)
+static int elide_flush(struct log_elide *e, struct rtk_out *o, int all)
 {
 	for (size_t k = 0; k < LK_KINDS; k++) {
-		if (!e->n[k])
+		if (!e->n[k] || !(all || log_kind_in_place((enum log_kind)k)))
 			continue;
 		if (rtk_out_omitted(o, e->n[k], kind_names[k]) < 0)
 			return -1;
 		e->n[k] = 0;
 	}
 	return 0;
+}
+
+int log_elide_flush(struct log_elide *e, struct rtk_out *o)
+{
+	return elide_flush(e, o, 0);
+}
+
+int log_elide_finish(struct log_elide *e, struct rtk_out *o)
+{
+	return elide_flush(e, o, 0) < 0 ? -1 : elide_flush(e, o, 1);	/* the last gap's first */
 }
 
 int log_keep(struct log_elide *e, struct rtk_out *o, const char *t, size_t tn)

@@ -43,7 +43,13 @@ struct log_seen {
 /* Counts one more sighting of key; returns the count (1 the first time). */
 uint32_t log_seen_add(struct log_seen *t, uint64_t key);
 
-/* What filters drop, counted by kind and reported before the next kept line. */
+/* What filters drop, counted by kind. The kinds whose lines differ from what
+ * stays (similar lines, repeats, stack frames, traceback lines) are reported
+ * where they were, before the next kept line; the others — lines that only
+ * accompany what stays (a diagnostic's excerpt and notes, compiler commands,
+ * build steps, passing tests, progress) — are counted for the whole input and
+ * reported once at its end: one such marker at every gap cost more tokens
+ * than the one or two short lines it stood for. */
 enum log_kind {
 	LK_SIMILAR, LK_REPEATED, LK_PASSING, LK_SKIPPED, LK_PROGRESS, LK_SUITE,
 	LK_STACK, LK_TRACE, LK_TESTID, LK_HEADER, LK_COMMAND, LK_STEP, LK_CHECK,
@@ -52,12 +58,19 @@ enum log_kind {
 struct log_elide {
 	unsigned long long n[LK_KINDS];
 };
+static inline int log_kind_in_place(enum log_kind k)
+{
+	return k == LK_SIMILAR || k == LK_REPEATED || k == LK_STACK || k == LK_TRACE;
+}
 static inline void log_elide_add(struct log_elide *e, enum log_kind k)
 {
 	e->n[k]++;
 }
-/* Prints one marker per nonzero counter (in a fixed order) and clears them. */
+/* Prints one marker per nonzero counter of the kinds reported in place (in a
+ * fixed order) and clears them. */
 int log_elide_flush(struct log_elide *e, struct rtk_out *o);
+/* At the end of the input: the markers of every kind still counted. */
+int log_elide_finish(struct log_elide *e, struct rtk_out *o);
 /* Flushes the markers, then prints t[0..tn) cut at LOG_KEEP_MAX. */
 int log_keep(struct log_elide *e, struct rtk_out *o, const char *t, size_t tn);
 

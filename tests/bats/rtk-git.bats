@@ -271,18 +271,38 @@ EOF
 	run rtk-filter --stats <"$BATS_TEST_TMPDIR/l"
 	assert_success
 	assert_line --partial 'filter=git-log'
-	assert_line '0123456789abcdef0123456789abcdef01234567 (HEAD -> main, origin/main) 2026-07-02 Ada Lovelace'
-	assert_line '    Fix the engine'"'"'s carry'
+	# the day and author head the commits they made; the hash is cut to 12
+	# digits (unique in any repository git can still abbreviate to 7)
+	assert_line '2026-07-02 Ada Lovelace:'
+	assert_line '0123456789ab (HEAD -> main, origin/main) Fix the engine'"'"'s carry'
+	refute_output --partial '0123456789abc'
 	# the first commit is the one `git show` asks for: its body stays
 	assert_line '    The carry was lost on overflow.'
-	assert_line 'fedcba9876543210fedcba9876543210fedcba98 2026-06-22 Charles Babbage merge 1111111 2222222'
-	assert_line "    Merge branch 'difference'"
+	assert_line '2026-06-22 Charles Babbage:'
+	assert_line "fedcba987654 merge 1111111 2222222: Merge branch 'difference'"
 	refute_line --partial 'Brings the difference'
 	assert_line '… 2 more message lines omitted'
 	assert_line '… 2 trailer lines (Signed-off-by, Co-authored-by, ...) omitted'
 	assert_line '… 2 author emails omitted'
 	refute_output --partial '@example.org'
 	refute_line ''
+}
+
+@test "git-log names a day and an author once for the commits they share, in git's order" {
+	for i in 4 3 2 1; do
+		d='Fri Jan 2 03:04:05 2026 +0000' a='Ann <ann@example.org>'
+		[ "$i" = 2 ] && a='Bob <bob@example.org>'
+		[ "$i" = 1 ] && d='Thu Jan 1 09:00:00 2026 +0000'
+		printf 'commit %d%039d\nAuthor: %s\nDate:   %s\n\n    change %s\n\n' "$i" 0 "$a" "$d" "$i"
+	done >"$BATS_TEST_TMPDIR/l"
+	# a commit with no message, last
+	printf 'commit %d%039d\nAuthor: Ann <ann@example.org>\nDate:   Thu Jan 1 08:00:00 2026 +0000\n' 9 0 \
+		>>"$BATS_TEST_TMPDIR/l"
+	run rtk-filter <"$BATS_TEST_TMPDIR/l"
+	assert_success
+	assert_output "$(printf '%s\n' '2026-01-02 Ann:' '400000000000 change 4' '300000000000 change 3' \
+		'2026-01-02 Bob:' '200000000000 change 2' '2026-01-01 Ann:' '100000000000 change 1' \
+		'900000000000' '… 5 author emails omitted')"
 }
 
 @test "git-log applies the diff rules to each commit's patch" {
@@ -292,8 +312,8 @@ EOF
 	run rtk-filter --stats <"$BATS_TEST_TMPDIR/l"
 	assert_success
 	assert_line --partial 'filter=git-log'
-	assert_line '    second commit'
-	assert_line '    init'
+	assert_line --regexp '^[0-9a-f]{12} second commit$'
+	assert_line --regexp '^[0-9a-f]{12} init$'
 	assert_line 'diff --git a/a.txt b/a.txt'
 	assert_line --partial '@@ -20,2 +21,0 @@'
 	assert_line '+thirty-two'
@@ -311,33 +331,64 @@ EOF
 
 # --- git-status -------------------------------------------------------------
 
-@test "git-status turns the long format into short-format lines, keeping every path and counting hints" {
+@test "git-status turns the long format into short-format codes, one line a code, keeping every path" {
 	printf '%s\n' 'On branch main' "Your branch is ahead of 'origin/main' by 1 commit." \
 		'  (use "git push" to publish your local commits)' '' \
 		'Changes to be committed:' '  (use "git restore --staged <file>..." to unstage)' \
-		'	new file:   src/new.c' '	renamed:    a.txt -> b.txt' '' \
+		'	new file:   src/new.c' '	new file:   src/new.h' '	renamed:    a.txt -> b.txt' '' \
 		'Unmerged paths:' '  (use "git add <file>..." to mark resolution)' \
 		'	both modified:   conflict.c' '' \
 		'Changes not staged for commit:' '  (use "git add <file>..." to update what will be committed)' \
-		'	modified:   README.md' '	deleted:    old.c' '' \
+		'	modified:   README.md' '	modified:   doc/a b.md' '	modified:   src/x.c' \
+		'	deleted:    old.c' '' \
 		'Untracked files:' '  (use "git add <file>..." to include in what will be committed)' \
 		'	notes.txt' '	build/' '' \
 		'no changes added to commit (use "git add" and/or "git commit -a")' >"$BATS_TEST_TMPDIR/s"
 	run rtk-filter --stats <"$BATS_TEST_TMPDIR/s"
 	assert_success
 	assert_line --partial 'filter=git-status'
-	assert_line 'On branch main'
-	assert_line "Your branch is ahead of 'origin/main' by 1 commit."
-	assert_line 'A  src/new.c'
+	# the branch line of `git status -sb`
+	assert_line '## main...origin/main [ahead 1]'
+	assert_line 'A  src/new.c src/new.h'
+	# a rename keeps a line of its own: its arrow is no list
 	assert_line 'R  a.txt -> b.txt'
 	assert_line 'UU conflict.c'
-	assert_line ' M README.md'
+	# a path with a space is quoted, as the short format does
+	assert_line ' M README.md "doc/a b.md" src/x.c'
 	assert_line ' D old.c'
-	assert_line '?? notes.txt'
-	assert_line '?? build/'
-	assert_line '… 6 git hint lines omitted'
+	assert_line '?? notes.txt build/'
+	# git's fixed advice and the section titles say nothing the codes do not
 	refute_output --partial '(use'
+	refute_output --partial 'hint'
 	refute_output --partial 'Changes to be committed'
+}
+
+@test "git-status keeps branch lines it cannot restate as they are" {
+	printf '%s\n' 'On branch main' "Your branch and 'origin/main' have diverged," \
+		'and have 1 and 2 different commits each, respectively.' '' \
+		'Changes not staged for commit:' '	modified:   a.c' >"$BATS_TEST_TMPDIR/s"
+	run rtk-filter <"$BATS_TEST_TMPDIR/s"
+	assert_success
+	assert_line 'On branch main'
+	assert_line "Your branch and 'origin/main' have diverged,"
+	assert_line ' M a.c'
+	printf '%s\n' 'On branch topic' '' 'Untracked files:' '	t.txt' >"$BATS_TEST_TMPDIR/s"
+	run rtk-filter <"$BATS_TEST_TMPDIR/s"
+	assert_line --index 0 '## topic'
+	assert_line --index 1 '?? t.txt'
+	printf '%s\n' 'On branch main' "Your branch is up to date with 'origin/main'." '' \
+		'nothing to commit, working tree clean' >"$BATS_TEST_TMPDIR/s"
+	run rtk-filter <"$BATS_TEST_TMPDIR/s"
+	assert_output "$(printf '%s\n' '## main...origin/main' 'nothing to commit, working tree clean')"
+}
+
+# Short-format lines again from the filter's output: one "XY path" line for
+# each path of a "XY path path ..." line (paths without spaces).
+unlist() {
+	awk '/^## |^On branch / { next }
+	{ xy = substr($0, 1, 2); n = split(substr($0, 4), p, " ")
+	  if (n == 3 && p[2] == "->") { print; next }
+	  for (i = 1; i <= n; i++) print xy " " p[i] }'
 }
 
 @test "git-status of a real repository names every path git status --short names" {
@@ -346,7 +397,7 @@ EOF
 	echo more >>new.txt
 	git status >"$BATS_TEST_TMPDIR/long"
 	git status --short | sort >"$BATS_TEST_TMPDIR/short"
-	rtk-filter <"$BATS_TEST_TMPDIR/long" | grep -v '^On branch\|^…' | sort >"$BATS_TEST_TMPDIR/ours"
+	rtk-filter <"$BATS_TEST_TMPDIR/long" | unlist | sort >"$BATS_TEST_TMPDIR/ours"
 	# short merges a path staged and changed again ("AM"); the long form lists it twice
 	run diff <(sed 's/^AM new.txt$/A  new.txt/' "$BATS_TEST_TMPDIR/short") \
 		<(grep -v '^ M new.txt$' "$BATS_TEST_TMPDIR/ours")
@@ -355,12 +406,16 @@ EOF
 	assert_output 1
 }
 
-@test "git-status leaves the short format as it is and detects it" {
-	printf ' M src/a.c\nA  src/b.c\n?? notes.txt\n' >"$BATS_TEST_TMPDIR/s"
+@test "git-status lists the short format's paths one line a code, and detects it" {
+	printf '%s\n' ' M src/a.c' ' M src/b.c' 'A  src/c.c' ' M src/d.c' 'R  e.c -> f.c' \
+		'?? "g h.txt"' '?? notes.txt' >"$BATS_TEST_TMPDIR/s"
 	rtk-filter --stats <"$BATS_TEST_TMPDIR/s" >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
-	cmp "$BATS_TEST_TMPDIR/s" "$BATS_TEST_TMPDIR/o"
 	run cat "$BATS_TEST_TMPDIR/e"
 	assert_output --partial 'filter=git-status'
+	# runs of one code join; the order of the paths stays git's
+	run cat "$BATS_TEST_TMPDIR/o"
+	assert_output "$(printf '%s\n' ' M src/a.c src/b.c' 'A  src/c.c' ' M src/d.c' 'R  e.c -> f.c' \
+		'?? "g h.txt" notes.txt')"
 	printf '## main...origin/main [ahead 1]\n M src/a.c\n' | rtk-filter --stats 2>&1 >/dev/null |
 		grep -q 'filter=git-status'
 }

@@ -241,10 +241,11 @@ EOF
 	} >"$BATS_TEST_TMPDIR/log"
 	run rtk-filter <"$BATS_TEST_TMPDIR/log"
 	assert_success
-	assert_line --index 0 '… 59 passing tests omitted'
-	assert_line --index 1 "Test #60: '.[60]' at line number 240"
-	assert_line --index 2 '*** Expected 3, but got 2 for test at line number 242: .[0] + 1'
+	assert_line --index 0 "Test #60: '.[60]' at line number 240"
+	assert_line --index 1 '*** Expected 3, but got 2 for test at line number 242: .[0] + 1'
 	assert_line 'FAIL tests/jqtest (exit status: 1)'
+	# passing tests are counted for the whole log, at its end
+	assert_line --index 4 '… 59 passing tests omitted'
 	run chosen_filter <"$BATS_TEST_TMPDIR/log"
 	assert_output test-runner
 }
@@ -314,10 +315,34 @@ gcc_output() {
 	} >"$BATS_TEST_TMPDIR/log"
 	run rtk-filter <"$BATS_TEST_TMPDIR/log"
 	assert_success
-	assert_line --index 0 '… 41 configure checks omitted'
-	assert_line --index 1 'configure: error: oniguruma not found, use --with-oniguruma=builtin'
+	assert_line --index 0 'configure: error: oniguruma not found, use --with-oniguruma=builtin'
+	assert_line --index 1 '… 41 configure checks omitted'
 	run chosen_filter <"$BATS_TEST_TMPDIR/log"
 	assert_output build
+}
+
+@test "build counts the lines that accompany what it keeps once, at the end, not at every gap" {
+	# gcc's excerpt of each warning and make's command lines between them: a
+	# marker at each gap would cost more than the two short lines it stands for
+	{
+		for i in 1 2 3; do
+			echo "gcc -Wall -c src/m$i.c -o src/m$i.o"
+			echo "src/m$i.c:$i:5: warning: unused variable 'v$i' [-Wunused-variable]"
+			echo "    $i |     int v$i;"
+			echo '      |         ^~'
+		done
+		echo "src/m4.c:9:1: error: expected ';' before '}' token"
+		echo "make: *** [Makefile:6: src/m4.o] Error 1"
+	} >"$BATS_TEST_TMPDIR/log"
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"src/m1.c:1:5: warning: unused variable 'v1' [-Wunused-variable]" \
+		"src/m2.c:2:5: warning: unused variable 'v2' [-Wunused-variable]" \
+		"src/m3.c:3:5: warning: unused variable 'v3' [-Wunused-variable]" \
+		"src/m4.c:9:1: error: expected ';' before '}' token" \
+		'make: *** [Makefile:6: src/m4.o] Error 1' \
+		'… 3 compiler commands omitted' '… 6 context lines omitted')"
 }
 
 @test "build keeps npm install warnings and the result and drops the http traffic" {
@@ -392,4 +417,93 @@ facts_kept_pct() {
 	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/log"
 	assert_success
 	assert_output --partial $'\tERROR disk full on /dev/sda1'
+}
+
+@test "test-runner drops the frames of the language's own runtime and keeps the test's" {
+	# cargo test with RUST_BACKTRACE=1, go test's panic, node --test's TAP stack
+	cat >"$BATS_TEST_TMPDIR/log" <<'LOG'
+running 2 tests
+test tests::tally_one ... FAILED
+test tests::tally_two ... ok
+
+---- tests::tally_one stdout ----
+thread 'tests::tally_one' (9726) panicked at src/lib.rs:15:9:
+assertion `left == right` failed
+  left: 0
+ right: 4
+stack backtrace:
+   0: __rustc::rust_begin_unwind
+             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:689:5
+   1: core::panicking::panic_fmt
+             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/panicking.rs:80:14
+   4: tally::tests::tally_one
+             at ./src/lib.rs:15:9
+   6: core::ops::function::FnOnce::call_once
+             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/ops/function.rs:250:5
+   7: <fn() -> core::result::Result<(), alloc::string::String> as core::ops::function::FnOnce<()>>::call_once
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+--- FAIL: TestLast (0.00s)
+panic: runtime error: index out of range [2] with length 2 [recovered]
+goroutine 8 [running]:
+testing.tRunner.func1.2({0x518ae0, 0xc000020180})
+	/usr/lib/go-1.19/src/testing/testing.go:1396 +0x24e
+panic({0x518ae0, 0xc000020180})
+	/usr/lib/go-1.19/src/runtime/panic.go:884 +0x212
+example.com/ledger.TestLast(0xc000007ba0?)
+	/src/gotest/ledger_test.go:24 +0x1b
+created by testing.(*T).Run
+	/usr/lib/go-1.19/src/testing/testing.go:1493 +0x35f
+not ok 2 - slug collapses spaces
+  stack: |-
+    TestContext.<anonymous> (/src/node/test/slug.test.js:11:10)
+    Test.runInAsyncScope (node:async_hooks:206:9)
+    Test.run (node:internal/test_runner/test:796:25)
+LOG
+	run rtk-filter --filter test-runner <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_line "thread 'tests::tally_one' (9726) panicked at src/lib.rs:15:9:"
+	assert_line '   4: tally::tests::tally_one'
+	assert_line '             at ./src/lib.rs:15:9'
+	assert_line 'example.com/ledger.TestLast(0xc000007ba0?)'
+	assert_line '	/src/gotest/ledger_test.go:24 +0x1b'
+	assert_line '    TestContext.<anonymous> (/src/node/test/slug.test.js:11:10)'
+	refute_output --partial '/rustc/'
+	refute_output --partial 'core::'
+	refute_output --partial '/usr/lib/go-1.19/'
+	refute_output --partial 'testing.tRunner'
+	refute_output --partial 'node:'
+	# counted where they were: which frames of the trace went
+	assert_line --index 8 '… 4 stack frames omitted'
+	assert_line --index 11 '… 3 stack frames omitted'
+	assert_line --index 16 '… 4 stack frames omitted'
+	assert_line --index 19 '… 2 stack frames omitted'
+	assert_line --index 23 '… 2 stack frames omitted'
+	assert_line --index 24 '… 1 passing tests omitted'
+}
+
+@test "build counts cmake's configure status and ninja's steps, and keeps what cmake could not find" {
+	cat >"$BATS_TEST_TMPDIR/log" <<'LOG'
+-- The C compiler identification is GNU 12.2.0
+-- Detecting C compiler ABI info
+-- Detecting C compiler ABI info - done
+-- Found Python: /usr/bin/python3 (found version "3.11.2") found components: Interpreter
+-- Could NOT find ZLIB (missing: ZLIB_LIBRARY ZLIB_INCLUDE_DIR)
+-- Configuring done
+-- Generating done
+-- Build files have been written to: /src/build
+ninja: Entering directory `build'
+[1/8] Building CXX object googlemock/CMakeFiles/gmock.dir/src/gmock-all.cc.o
+[2/8] Building CXX object googletest/CMakeFiles/gtest.dir/src/gtest-all.cc.o
+FAILED: googletest/CMakeFiles/gtest.dir/src/gtest-all.cc.o
+/src/gtest-filepath.cc:136:49: error: 'kPathSeperator' was not declared in this scope
+[3/8] Linking CXX static library lib/libgmock.a
+ninja: build stopped: cannot make progress due to previous errors.
+LOG
+	run rtk-filter <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' '-- Could NOT find ZLIB (missing: ZLIB_LIBRARY ZLIB_INCLUDE_DIR)' \
+		'FAILED: googletest/CMakeFiles/gtest.dir/src/gtest-all.cc.o' \
+		"/src/gtest-filepath.cc:136:49: error: 'kPathSeperator' was not declared in this scope" \
+		'ninja: build stopped: cannot make progress due to previous errors.' \
+		'… 4 build step lines omitted' '… 7 configure checks omitted')"
 }
