@@ -195,21 +195,25 @@ static void reap(void)
 			}
 }
 
+static int workers_left(void)
+{
+	int n = 0;
+	for (int i = 0; i < board_len; i++)
+		n += board[i].pid > 0;
+	return n;
+}
+
 /* Stop: no more accepting; idle workers leave at once, busy ones after their
  * connection. Waits up to STOP_GRACE_MS for them (a longer stream carries on
- * in its own process). */
+ * in its own process), and for them only: a child that is not a worker
+ * (nr-start's nr db sync, which ends with this process) is not waited on. */
 static void stop_workers(void)
 {
 	for (int i = 0; i < board_len; i++)
 		if (board[i].pid > 0)
 			kill(board[i].pid, SIGTERM);
-	for (int waited = 0; waited < STOP_GRACE_MS; waited += 10) {
-		pid_t p = waitpid(-1, NULL, WNOHANG);
-		if (p < 0 && errno == ECHILD)
-			break;
-		if (p <= 0)
-			usleep(10000);
-	}
+	for (int waited = 0; waited < STOP_GRACE_MS && (reap(), workers_left() > 0); waited += 10)
+		usleep(10000);
 }
 
 /* Nonzero when a connection waits on the listener for a worker. */

@@ -4,7 +4,9 @@
  * the engines. The one program linked with libpq (admin/beside.c says why). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "admin/commands.h"
@@ -18,7 +20,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr db status\n"
 		   "       nr db migrate\n"
-		   "       nr db sync [--once] [--interval MS]\n"
+		   "       nr db sync [--once] [--interval MS] [--with-parent]\n"
 		   "       nr db export FILE\n"
 		   "       nr db import FILE\n\n"
 		   "One user's state is in $NR_DATA_DIR/nr.sqlite. A team's instances share a\n"
@@ -29,7 +31,8 @@ static void usage(FILE *f)
 		   "  status   the engines, schema versions, what waits here to go up, rows there\n"
 		   "  migrate  brings both schemas up to this nr's (instances do it when they start)\n"
 		   "  sync     the loop beside an instance: a round every MS (default 500) and when\n"
-		   "           another instance announces a change; --once: one round, then exit\n"
+		   "           another instance announces a change; --once: one round, then exit;\n"
+		   "           --with-parent: exit when the process that started it does (nr-start)\n"
 		   "  export   a consistent copy, as an nr.sqlite file, of PostgreSQL's state\n"
 		   "           (with NR_DATABASE_URL) or of the local file; FILE must not exist\n"
 		   "  import   sends an nr.sqlite file's keys, accounts and usage to PostgreSQL\n"
@@ -322,12 +325,14 @@ int main(int argc, char **argv)
 	if (strcmp(sub, "import") == 0 && argc == 3)
 		return cmd_import(argv[2]);
 	if (strcmp(sub, "sync") == 0) {
-		int once = 0;
+		int once = 0, with_parent = 0;
 		long interval = 500;
 		for (int i = 2; i < argc; i++) {
 			char *end;
 			if (strcmp(argv[i], "--once") == 0) {
 				once = 1;
+			} else if (strcmp(argv[i], "--with-parent") == 0) {
+				with_parent = 1;
 			} else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc &&
 				   (interval = strtol(argv[++i], &end, 10)) >= 10 && interval <= 3600000 && !*end) {
 				continue;
@@ -336,6 +341,12 @@ int main(int argc, char **argv)
 					argv[i]);
 				return NR_EXIT_USAGE;
 			}
+		}
+		/* SIGTERM when the parent ends; it may have ended already */
+		pid_t parent = getppid();
+		if (with_parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)) {
+			fprintf(stderr, "nr db sync: its parent is gone\n");
+			return NR_EXIT_SYS;
 		}
 		return nr_sync_run(once, interval);
 	}

@@ -84,7 +84,9 @@ ask_on() {
 		--data-binary "$(body openai "$3")" -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' "${!url}/v1/chat/completions"
 }
 
-# until_true SECONDS CMD...: CMD until it succeeds, at most SECONDS
+# until_true SECONDS CMD...: CMD until it succeeds, at most SECONDS. Its
+# words are expanded once, by the caller: a check that must look again (a
+# count, a file) is a function or eval '...' (single-quoted).
 until_true() {
 	local end=$((SECONDS + $1))
 	shift

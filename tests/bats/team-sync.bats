@@ -84,7 +84,7 @@ teardown() { team_teardown; }
 	synced A; synced B
 	serve_on A; serve_on B
 	[ "$(ask_on A "$key" team)" = 200 ] || fail "A: $(cat "$BATS_TEST_TMPDIR/answer")"
-	until_true 5 test "$(sqlite_of A 'select count(*) from cooldowns')" -ge 1 || fail "A set no cooldown"
+	until_true 5 eval 'test "$(sqlite_of A "select count(*) from cooldowns")" -ge 1' || fail "A set no cooldown"
 	synced A; synced B
 	[ "$(sqlite_of B 'select scope from cooldowns')" = "$(sqlite_of A 'select scope from cooldowns')" ]
 	before=$(mock_count gpt-quota)
@@ -106,9 +106,9 @@ teardown() { team_teardown; }
 		echo "$URL_A"; echo "$URL_B"
 	done | xargs -P 8 -I{} curl -sS -o /dev/null --max-time 20 -H "Authorization: Bearer $key" \
 		-H 'content-type: application/json' --data-binary "$(body openai mz/gpt-ok)" '{}/v1/chat/completions'
-	until_true 30 test "$(pg 'select count(*) from usage')" = 120 || fail "postgresql holds $(pg 'select count(*) from usage') rows"
-	until_true 30 test "$(sqlite_of A 'select count(*) from usage')" = 120 || fail "A holds $(sqlite_of A 'select count(*) from usage')"
-	until_true 30 test "$(sqlite_of B 'select count(*) from usage')" = 120 || fail "B holds $(sqlite_of B 'select count(*) from usage')"
+	until_true 30 eval 'test "$(pg "select count(*) from usage")" = 120' || fail "postgresql holds $(pg 'select count(*) from usage') rows"
+	until_true 30 eval 'test "$(sqlite_of A "select count(*) from usage")" = 120' || fail "A holds $(sqlite_of A 'select count(*) from usage')"
+	until_true 30 eval 'test "$(sqlite_of B "select count(*) from usage")" = 120' || fail "B holds $(sqlite_of B 'select count(*) from usage')"
 	[ "$(pg "select count(distinct origin) from usage")" = 2 ]
 	total=$(pg "select round(sum(cost)::numeric, 6) from usage")
 	[ "$(sqlite_of A "select printf('%.6f', sum(cost)) from usage")" = "$total" ]
@@ -125,14 +125,14 @@ teardown() { team_teardown; }
 	serve_on A
 	sync_daemon A
 	[ "$(ask_on A "$key" mz/gpt-ok)" = 200 ]
-	until_true 30 test "$(pg 'select count(*) from usage')" = 1  || fail "not sent: $(cat "$BATS_TEST_TMPDIR/A.sync")"
+	until_true 30 eval 'test "$(pg "select count(*) from usage")" = 1' || fail "not sent: $(cat "$BATS_TEST_TMPDIR/A.sync")"
 	"$ROOT/tests/pg-server" stop "$PG_DIR"
 	for i in 1 2 3 4 5; do [ "$(ask_on A "$key" mz/gpt-ok)" = 200 ]; done
-	until_true 10 grep -q "postgresql unreachable" "$BATS_TEST_TMPDIR/A.sync" || fail "no word of it: $(cat "$BATS_TEST_TMPDIR/A.sync")"
+	until_true 10 eval 'grep -q "postgresql unreachable" "$BATS_TEST_TMPDIR/A.sync"' || fail "no word of it: $(cat "$BATS_TEST_TMPDIR/A.sync")"
 	[ "$(sqlite_of A 'select count(*) from usage')" = 6 ]
 	"$ROOT/tests/pg-server" start "$PG_DIR" >/dev/null
-	until_true 40 grep -q "postgresql back" "$BATS_TEST_TMPDIR/A.sync" || fail "not back: $(cat "$BATS_TEST_TMPDIR/A.sync")"
-	until_true 5 test "$(pg 'select count(*) from usage')" = 6 || fail "postgresql holds $(pg 'select count(*) from usage')"
+	until_true 40 eval 'grep -q "postgresql back" "$BATS_TEST_TMPDIR/A.sync"' || fail "not back: $(cat "$BATS_TEST_TMPDIR/A.sync")"
+	until_true 5 eval 'test "$(pg "select count(*) from usage")" = 6' || fail "postgresql holds $(pg 'select count(*) from usage')"
 	run -0 on A nr db status
 	assert_line "waiting here: 0 usage rows, 0 changes"
 }
@@ -143,7 +143,7 @@ teardown() { team_teardown; }
 	key=$(on A nr key add alice)
 	serve_on A
 	for i in 1 2 3; do [ "$(ask_on A "$key" mz/gpt-ok)" = 200 ]; done
-	until_true 5 test "$(sqlite_of A 'select count(*) from usage')" = 3
+	until_true 5 eval 'test "$(sqlite_of A "select count(*) from usage")" = 3'
 	NR_DATABASE_URL=$url run -0 nr db import "$A/nr.sqlite"
 	assert_output --partial "imported 3 usage rows"
 	NR_DATABASE_URL=$url run -0 nr db import "$A/nr.sqlite"
@@ -177,4 +177,19 @@ teardown() { team_teardown; }
 	NR_DATABASE_URL=$url run -1 nr db import "$BATS_TEST_TMPDIR/junk"
 	assert_output --partial "not an nr database"
 	ls "$BATS_TEST_TMPDIR" | { ! grep -q tmp-; }
+}
+
+@test "nr-start in a team runs nr db sync beside nr-serve, and it ends with nr-serve" {
+	: >"$BATS_TEST_TMPDIR/start.err"
+	NR_DATA_DIR=$A nr-start 127.0.0.1:0 >"$BATS_TEST_TMPDIR/start.out" 2>"$BATS_TEST_TMPDIR/start.err" 3>&- &
+	pid=$!
+	SERVE_PIDS+=($pid)
+	[ -n "$(listen_port "$BATS_TEST_TMPDIR/start.err")" ] || fail "nr-start: $(cat "$BATS_TEST_TMPDIR/start.err")"
+	grep -q "^Team: " "$BATS_TEST_TMPDIR/start.out"
+	until_true 10 eval 'test -n "$(sqlite_of A "select 1 from settings where name = \"sync_origin\"")"' ||
+		fail "the instance did not join: $(cat "$BATS_TEST_TMPDIR/start.err")"
+	sync=$(pgrep -P "$pid" -f 'sync --with-parent')
+	[ -n "$sync" ]
+	kill "$pid"
+	until_true 5 eval '! kill -0 "$sync" 2>/dev/null' || fail "nr db sync outlived nr-serve"
 }
