@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, direct.p);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)direct.len);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	struct nr_route_args a = { .from = NR_FMT_OPENAI, .rtk_bytes = -1, .rtk_tokens = -1 };
+	struct nr_route_args a = { .from = NR_FMT_OPENAI, .rtk_bytes = -1, .rtk_tokens = -1, .caveman = -1 };
 	double cd = 0, cr = 0;	/* CPU ms, direct and routed */
 	for (int i = -10; i < n; i++) {	/* 10 rounds of warm-up */
 		double c0 = cpu_ms(), t0 = now_ms();

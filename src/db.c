@@ -149,6 +149,23 @@ static const char *const migrations[] = {
 	 " WHERE cost > 0 AND client_key IS NOT NULL GROUP BY 1, 2;"
 	 "INSERT INTO spend SELECT '@' || client_key, substr(day, 1, 7), sum(cost) FROM usage"
 	 " WHERE cost > 0 AND client_key IS NOT NULL GROUP BY 1, 2;"),
+	/* 13: whether caveman mode was on for the request (rtk-filter's fact
+	 * Nr-Rtk-Caveman, facts.h: 1 on, 0 off, NULL not told: the rows from
+	 * before, and those of a pipeline without rtk-filter --facts), and what
+	 * the attempt's output tokens cost alone (USD, a part of cost). Caveman
+	 * mode saves output the model did not write, which no row can show: the
+	 * dashboard estimates it from the answers (outcome ok, output tokens
+	 * known) with it on against those with it off, so usage_rollup sums
+	 * both sides' answers and output tokens, and the on side's output cost
+	 * for the price. The sums made before hold only rows that say nothing:
+	 * 0 is theirs, and they are kept, not made again */
+	("ALTER TABLE usage ADD COLUMN caveman INTEGER;"
+	 "ALTER TABLE usage ADD COLUMN output_cost REAL;"
+	 "ALTER TABLE usage_rollup ADD COLUMN caveman_on_answers INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE usage_rollup ADD COLUMN caveman_on_output_tokens INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE usage_rollup ADD COLUMN caveman_on_output_cost REAL NOT NULL DEFAULT 0;"
+	 "ALTER TABLE usage_rollup ADD COLUMN caveman_off_answers INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE usage_rollup ADD COLUMN caveman_off_output_tokens INTEGER NOT NULL DEFAULT 0;"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -9,14 +9,16 @@
 static const struct {
 	const char *header, *env;
 	size_t off;
+	int flag;	/* 0 or 1, not a count */
 } known[] = {
-	{ "Nr-Rtk-Saved-Bytes", "NR_RTK_SAVED_BYTES", offsetof(struct nr_facts, rtk_bytes) },
-	{ "Nr-Rtk-Saved-Tokens", "NR_RTK_SAVED_TOKENS", offsetof(struct nr_facts, rtk_tokens) },
+	{ "Nr-Rtk-Saved-Bytes", "NR_RTK_SAVED_BYTES", offsetof(struct nr_facts, rtk_bytes), 0 },
+	{ "Nr-Rtk-Saved-Tokens", "NR_RTK_SAVED_TOKENS", offsetof(struct nr_facts, rtk_tokens), 0 },
+	{ "Nr-Rtk-Caveman", "NR_RTK_CAVEMAN", offsetof(struct nr_facts, caveman), 1 },
 };
 #define NKNOWN (sizeof known / sizeof known[0])
 
-/* A count: decimal digits only, no sign, no overflow. */
-static int count(const char *s, size_t n, long long *out)
+/* A count: decimal digits only, no sign, no overflow; a flag's at most 1. */
+static int count(const char *s, size_t n, int flag, long long *out)
 {
 	long long v = 0;
 	if (n == 0 || n > 18)
@@ -26,6 +28,8 @@ static int count(const char *s, size_t n, long long *out)
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
+	if (flag && v > 1)
+		return -1;
 	*out = v;
 	return 0;
 }
@@ -75,8 +79,9 @@ int facts_split(const char *p, size_t n, struct nr_facts *f, size_t *body, const
 		for (size_t k = 0; k < NKNOWN; k++) {
 			if (strlen(known[k].header) != name || strncasecmp(line, known[k].header, name) != 0)
 				continue;
-			if (count(line + v, len - v, (long long *)((char *)&got + known[k].off)) < 0) {
-				*err = "a facts line's value is not a count";
+			if (count(line + v, len - v, known[k].flag, (long long *)((char *)&got + known[k].off)) < 0) {
+				*err = known[k].flag ? "a facts line's value is not 0 or 1"
+						     : "a facts line's value is not a count";
 				return -1;
 			}
 		}
@@ -105,10 +110,18 @@ int facts_from_env(struct nr_facts *f, const char **err)
 		const char *v = getenv(known[k].env);
 		if (*fact >= 0 || !v || !*v)
 			continue;
-		if (count(v, strlen(v), fact) < 0) {
+		if (count(v, strlen(v), known[k].flag, fact) < 0) {
 			*err = known[k].env;
 			return -1;
 		}
 	}
 	return 0;
+}
+
+const char *facts_wants(const char *env)
+{
+	for (size_t k = 0; k < NKNOWN; k++)
+		if (strcmp(known[k].env, env) == 0 && known[k].flag)
+			return "0 or 1";
+	return "a count";
 }

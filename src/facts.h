@@ -5,6 +5,7 @@
  *
  *	Nr-Rtk-Saved-Bytes: 1234
  *	Nr-Rtk-Saved-Tokens: 308
+ *	Nr-Rtk-Caveman: 1
  *
  *	{"model": ...
  *
@@ -23,9 +24,10 @@
 struct nr_facts {
 	long long rtk_bytes;	/* bytes rtk-filter saved; -1 when not told */
 	long long rtk_tokens;	/* tokens it saved (estimated); -1 when not told */
+	long long caveman;	/* 1 it asked for terse answers (caveman mode), 0 not; -1 not told */
 };
 
-#define NR_FACTS_NONE { -1, -1 }
+#define NR_FACTS_NONE { -1, -1, -1 }
 #define NR_FACTS_MAX_HEAD 65536	/* a facts block longer than this is invalid */
 
 /* Reads a facts block at the start of the n bytes at p, if there is one:
@@ -38,10 +40,14 @@ int facts_split(const char *p, size_t n, struct nr_facts *f, size_t *body, const
 /* Appends the block for the facts that are set (nothing when none is). 0, or -1 with errno. */
 int facts_write(struct buf *b, const struct nr_facts *f);
 
-/* The facts in the environment variables NR_RTK_SAVED_BYTES and
- * NR_RTK_SAVED_TOKENS, for those not set in *f already (a flag told them,
- * and their variables are not read): 0; -1 when one is not a count, *err
- * naming it. */
+/* The facts in the environment variables NR_RTK_SAVED_BYTES,
+ * NR_RTK_SAVED_TOKENS and NR_RTK_CAVEMAN, for those not set in *f already (a
+ * flag told them, and their variables are not read): 0; -1 when one is not a
+ * count (or a flag not 0 or 1), *err naming the variable. */
 int facts_from_env(struct nr_facts *f, const char **err);
+
+/* What the fact of environment variable `env` wants, for a message:
+ * "0 or 1" for a flag (NR_RTK_CAVEMAN), else "a count". */
+const char *facts_wants(const char *env);
 
 #endif

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jv.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "admin/commands.h"
 #include "buf.h"
+#include "caveman_saving.h"
 #include "cli.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -31,6 +33,10 @@ static void usage(FILE *f)
 		   "the tokens rtk-filter saved and what they would have cost as input at the\n"
 		   "price of the model that answered (saved_tokens, saved_usd),\n"
 		   "and for each combo how many requests fell back past its first target.\n"
+		   "Caveman mode: the answers (with an output count) whose row says it was on\n"
+		   "or off, their average output tokens, and the saving estimated from them,\n"
+		   "(average off - average on) x answers on, at the caveman answers' output\n"
+		   "price: an estimate from the comparison, not a measurement.\n"
 		   "key is the client's nr key name, account the upstream key's env var name.\n"
 		   "Rows waiting in usage.journal (the database was locked, full or read-only)\n"
 		   "are written first; those that still cannot be are counted apart (pending).\n"
@@ -112,6 +118,76 @@ static jv combos(sqlite3 *db, const char *since, struct buf *err)
 			jv_string("answered"), jv_number(sqlite3_column_double(st, 3))));
 	sqlite3_finalize(st);
 	return rows;
+}
+
+/* Caveman mode's two sides over the answers since `since` (caveman_saving.h). */
+static int caveman_sides(sqlite3 *db, const char *since, struct caveman_sides *s, struct buf *err)
+{
+	sqlite3_stmt *st;
+	const char *sql = "SELECT coalesce(sum(caveman = 1), 0),"
+			  " coalesce(sum(CASE WHEN caveman = 1 THEN output_tokens END), 0),"
+			  " coalesce(sum(CASE WHEN caveman = 1 THEN output_cost END), 0), coalesce(sum(caveman = 0), 0),"
+			  " coalesce(sum(CASE WHEN caveman = 0 THEN output_tokens END), 0) FROM usage"
+			  " WHERE day >= ?1 AND outcome = 'ok' AND output_tokens IS NOT NULL";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*s = (struct caveman_sides){ sqlite3_column_double(st, 0), sqlite3_column_double(st, 1),
+					     sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+					     sqlite3_column_double(st, 4) };
+	else
+		buf_printf(err, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static jv number_or_null(double v)
+{
+	return isfinite(v) ? jv_number(v) : jv_null();
+}
+
+static jv caveman_json(const struct caveman_sides *s)
+{
+	struct caveman_saving e;
+	caveman_saving(s, &e);
+	return JV_OBJECT(jv_string("on"), JV_OBJECT(jv_string("answers"), jv_number(s->on_answers),
+						    jv_string("output_tokens"), jv_number(s->on_tokens),
+						    jv_string("output_cost"), jv_number(s->on_cost)),
+			 jv_string("off"), JV_OBJECT(jv_string("answers"), jv_number(s->off_answers),
+						     jv_string("output_tokens"), jv_number(s->off_tokens)),
+			 jv_string("saved_tokens_estimate"), number_or_null(e.tokens),
+			 jv_string("saved_usd_estimate"), number_or_null(e.usd));
+}
+
+/* The sides and the estimate, when any answer says which side it is on. */
+static void print_caveman(const struct caveman_sides *s)
+{
+	if (s->on_answers <= 0 && s->off_answers <= 0)
+		return;
+	struct caveman_saving e;
+	caveman_saving(s, &e);
+	printf("\n%-32s %8s %10s\n", "caveman", "answers", "output_avg");
+	const double n[2] = { s->on_answers, s->off_answers }, avg[2] = { e.avg_on, e.avg_off };
+	for (int i = 0; i < 2; i++) {
+		printf("%-32s %8.0f ", i ? "off" : "on", n[i]);
+		if (isfinite(avg[i]))
+			printf("%10.1f\n", avg[i]);
+		else
+			printf("%10s\n", "-");
+	}
+	if (!isfinite(e.tokens))
+		printf("saved (estimate): none, no answers with caveman mode %s to compare with\n",
+		       s->on_answers > 0 ? "off" : "on");
+	else if (e.tokens < 0)
+		printf("saved (estimate): none, the answers with it on averaged more output (%.0f tokens in all)\n",
+		       -e.tokens);
+	else
+		printf("saved (estimate): %.0f output tokens, $%.4f: (average off - average on) x answers on\n",
+		       e.tokens, isfinite(e.usd) ? e.usd : 0);
 }
 
 static double usd(jv o, const char *k)
@@ -246,8 +322,9 @@ int nr_cmd_usage(int argc, char **argv)
 	jv rows = query(db, sql.p, since, 1, &err);
 	jv total = query(db, "SELECT " SUMS " FROM usage WHERE day >= ?1", since, 0, &err);
 	jv cmb = combos(db, since, &err);
-	int rc = NR_EXIT_OK;
-	if (!jv_is_valid(rows) || !jv_is_valid(total) || !jv_is_valid(cmb)) {
+	struct caveman_sides cm = { 0 };
+	int rc = NR_EXIT_OK, cm_rc = caveman_sides(db, since, &cm, &err);
+	if (!jv_is_valid(rows) || !jv_is_valid(total) || !jv_is_valid(cmb) || cm_rc < 0) {
 		nr_log("nr usage: unable to read usage: %s", err.p ? err.p : "?");
 		jv_free(rows);
 		jv_free(total);
@@ -260,7 +337,7 @@ int nr_cmd_usage(int argc, char **argv)
 		rc = nr_quota_report(db, 1, &q);
 		jv out = JV_OBJECT(jv_string("by"), jv_string(by->name), jv_string("rows"), rows,
 				   jv_string("total"), jv_array_get(total, 0), jv_string("combos"), cmb,
-				   jv_string("pending"), pend, jv_string("quota"),
+				   jv_string("caveman"), caveman_json(&cm), jv_string("pending"), pend, jv_string("quota"),
 				   rc == NR_EXIT_OK ? jv_parse(q.p) : jv_null());
 		buf_free(&q);
 		if (strcmp(since, "0000-00-00"))
@@ -273,6 +350,7 @@ int nr_cmd_usage(int argc, char **argv)
 		}
 	} else {
 		print_text(by->name, rows, jv_array_get(total, 0), cmb);
+		print_caveman(&cm);
 		print_pending(pend);
 		printf("\nquota windows and budgets (nr quota)\n");
 		rc = nr_quota_report(db, 0, NULL);

@@ -30,6 +30,7 @@ static const struct cli_opt opts[] = {
 	{ "client-key", 1, 'k', "NAME", "name of the client's nr key, for usage rows (env NR_CLIENT_KEY)" },
 	{ "rtk-saved-bytes", 1, 'b', "N", "bytes rtk-filter saved on this request (env NR_RTK_SAVED_BYTES)" },
 	{ "rtk-saved-tokens", 1, 't', "N", "tokens rtk-filter saved (env NR_RTK_SAVED_TOKENS)" },
+	{ "rtk-caveman", 1, 'c', "0|1", "1: rtk-filter asked for terse answers, caveman mode (env NR_RTK_CAVEMAN)" },
 	{ "help", 0, 'h', NULL, "show this help" },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr-route --from FMT [--model NAME] [--stream] < request > cgi-response\n\n");
 	fprintf(f, "The request may follow a block of facts from an earlier stage of the pipe\n"
-		   "(rtk-filter's savings): \"Nr-Rtk-Saved-Bytes: N\" lines and a blank line.\n\n");
+		   "(rtk-filter's savings and caveman mode): \"Nr-Rtk-Saved-Bytes: N\" lines and a\n"
+		   "blank line. A flag beats the pipe, which beats the environment.\n\n");
 	cli_print_options(f, opts, NOPTS, 24);
 	fprintf(f, "\nmodel names, the first that knows the name wins: PROVIDER/MODEL (never aliased);\n"
 		   "a combo; the user's aliases ($NR_CONFIG_DIR/aliases); the providers whose models=\n"
@@ -71,6 +73,17 @@ static long long count_arg(const char *flag, const char *v)
 	return n;
 }
 
+/* A flag's value as count_arg's: 0 or 1, -1 not given, -2 neither (said). */
+static long long flag_arg(const char *flag, const char *v)
+{
+	if (!v || !*v)
+		return -1;
+	if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
+		return *v - '0';
+	fprintf(stderr, "nr-route: %s wants 0 or 1, got '%s'\n", flag, v);
+	return -2;
+}
+
 /* The answer is whole: stdout is closed (kept open on /dev/null) so that the
  * caller reading to EOF does not wait for the usage rows to be written. */
 static void answered(void)
@@ -91,7 +104,7 @@ int nr_route_main(int argc, char **argv)
 	/* the flags first: a flag stands for its environment variable, which
 	 * is then not read (a bad NR_FORMAT under --from is no error) */
 	int from = -1, stream = 0, c;
-	const char *model = NULL, *client_key = NULL, *rtk_b = NULL, *rtk_t = NULL, *why;
+	const char *model = NULL, *client_key = NULL, *rtk_b = NULL, *rtk_t = NULL, *rtk_c = NULL, *why;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -105,6 +118,7 @@ int nr_route_main(int argc, char **argv)
 		case 'k': client_key = optarg; break;
 		case 'b': rtk_b = optarg; break;
 		case 't': rtk_t = optarg; break;
+		case 'c': rtk_c = optarg; break;
 		case 'h': usage(stdout); return NR_EXIT_OK;
 		default: usage(stderr); return NR_EXIT_USAGE;
 		}
@@ -120,11 +134,12 @@ int nr_route_main(int argc, char **argv)
 	if (!client_key)
 		client_key = getenv("NR_CLIENT_KEY");
 	long long saved_b = count_arg("--rtk-saved-bytes", rtk_b), saved_t = count_arg("--rtk-saved-tokens", rtk_t);
-	if (saved_b < -1 || saved_t < -1)
+	long long caveman = flag_arg("--rtk-caveman", rtk_c);
+	if (saved_b < -1 || saved_t < -1 || caveman < -1)
 		return NR_EXIT_USAGE;
-	struct nr_facts facts = { saved_b, saved_t };	/* the environment's where no flag told */
+	struct nr_facts facts = { saved_b, saved_t, caveman };	/* the environment's where no flag told */
 	if (facts_from_env(&facts, &why) < 0) {
-		fprintf(stderr, "nr-route: %s wants a count, got '%s'\n", why, getenv(why));
+		fprintf(stderr, "nr-route: %s wants %s, got '%s'\n", why, facts_wants(why), getenv(why));
 		return NR_EXIT_USAGE;
 	}
 	if (optind < argc || from < 0) {
@@ -157,6 +172,8 @@ int nr_route_main(int argc, char **argv)
 		facts.rtk_bytes = saved_b;
 	if (saved_t >= 0)
 		facts.rtk_tokens = saved_t;
+	if (caveman >= 0)
+		facts.caveman = caveman;
 	/* request headers come as CGI meta-variables; the client's own
 	 * credential (auth=passthrough) from HTTP_AUTHORIZATION, never argv */
 	const char *cred = getenv("HTTP_AUTHORIZATION");
@@ -164,9 +181,12 @@ int nr_route_main(int argc, char **argv)
 		cred += 7;
 	else
 		cred = getenv("HTTP_X_API_KEY");
-	struct nr_route_args a = { from, model, stream, client_key, facts.rtk_bytes, facts.rtk_tokens,
-				   getenv("HTTP_ANTHROPIC_BETA"), getenv("HTTP_ANTHROPIC_VERSION"),
-				   cred && *cred ? cred : NULL, getenv("HTTP_CHATGPT_ACCOUNT_ID") };
+	struct nr_route_args a = {
+		.from = from, .model = model, .stream = stream, .client_key = client_key,
+		.rtk_bytes = facts.rtk_bytes, .rtk_tokens = facts.rtk_tokens, .caveman = (int)facts.caveman,
+		.anthropic_beta = getenv("HTTP_ANTHROPIC_BETA"), .anthropic_version = getenv("HTTP_ANTHROPIC_VERSION"),
+		.client_credential = cred && *cred ? cred : NULL, .client_account_id = getenv("HTTP_CHATGPT_ACCOUNT_ID"),
+	};
 	int rc = nr_route_request(&a, body ? in.p + body : in.p, in.len - body, &out.out);
 	buf_free(&in);
 	answered();

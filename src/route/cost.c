@@ -22,3 +22,8 @@ double nr_saved_cost(const struct nr_price *price, long long tokens)
 {
 	return price && tokens >= 0 ? (double)tokens * price->input / 1e6 : -1;
 }
+
+double nr_output_cost(const struct nr_price *price, long long tokens)
+{
+	return price && tokens >= 0 ? (double)tokens * price->output / 1e6 : -1;
+}

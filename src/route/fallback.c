@@ -187,10 +187,12 @@ static void record(struct ctx *c, const struct nr_target *t, int pos, const stru
 		.position = pos, .status = (int)a->call.status, .outcome = outcome, .reason = reason,
 		.latency_ms = nr_mono_ms() - a->call.start_ms, .ttfb_ms = a->call.ttfb_ms, .u = a->u,
 		.rtk_bytes = last ? c->rq->args.rtk_bytes : -1, .rtk_tokens = last ? c->rq->args.rtk_tokens : -1,
+		.caveman = c->rq->args.caveman,	/* every attempt was asked the same */
 	};
 	const struct nr_price *price = nr_provider_price(p, t->model);
 	r.cost = nr_cost(price, &r.u);
 	r.rtk_cost = nr_saved_cost(price, r.rtk_tokens);
+	r.output_cost = nr_output_cost(price, r.u.output);
 	nr_usage_defer(&r);	/* written once the answer is out: nr_usage_flush() */
 }
 

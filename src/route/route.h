@@ -16,6 +16,7 @@ struct nr_route_args {
 	int stream;			/* gemini: the client asked for SSE (others: the body says) */
 	const char *client_key;		/* name of the client's nr key, for usage rows; may be NULL */
 	long long rtk_bytes, rtk_tokens;	/* rtk-filter's savings, -1 unknown */
+	int caveman;			/* rtk-filter asked for terse answers: 1, 0 not, -1 unknown */
 	const char *anthropic_beta;	/* the client's anthropic-beta list (for anthropic
 					 * upstreams); may be NULL */
 	const char *anthropic_version;	/* the client's anthropic-version; may be NULL */

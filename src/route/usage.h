@@ -32,6 +32,8 @@ struct nr_usage_row {
 	double cost;			/* -1 unknown */
 	long long rtk_bytes, rtk_tokens;	/* -1 unknown */
 	double rtk_cost;		/* USD the saved tokens would have cost as input, -1 unknown */
+	int caveman;			/* caveman mode: 1 on, 0 off, -1 unknown (route.h) */
+	double output_cost;		/* USD of the output tokens alone (part of cost), -1 unknown */
 };
 
 /* A row as one line of JSON, the usage table's column names as keys (unknown
@@ -86,5 +88,7 @@ struct nr_price;
 double nr_cost(const struct nr_price *price, const struct nr_usage *u);
 /* What `tokens` saved input tokens would have cost, in USD; -1 when either is unknown. */
 double nr_saved_cost(const struct nr_price *price, long long tokens);
+/* What `tokens` output tokens cost, in USD; -1 when either is unknown. */
+double nr_output_cost(const struct nr_price *price, long long tokens);
 
 #endif

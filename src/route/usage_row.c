@@ -21,20 +21,21 @@ static const struct col {
 	{ "status", 'i' }, { "outcome", 't' }, { "reason", 't' }, { "latency_ms", 'i' }, { "ttfb_ms", 'i' },
 	{ "input_tokens", 'i' }, { "output_tokens", 'i' }, { "cache_read_tokens", 'i' },
 	{ "cache_write_tokens", 'i' }, { "cost", 'r' }, { "rtk_saved_bytes", 'i' }, { "rtk_saved_tokens", 'i' },
-	{ "rtk_saved_cost", 'r' },
+	{ "rtk_saved_cost", 'r' }, { "caveman", 'i' }, { "output_cost", 'r' },
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
-_Static_assert(NCOLS == 23, "vals_of_row() fills the columns by their place in cols[]");
+_Static_assert(NCOLS == 25, "vals_of_row() fills the columns by their place in cols[]");
 
 /* OR IGNORE: a row replayed a second time (a crash between COMMIT and
  * emptying the journal) meets the unique (request, attempt) and is skipped.
- * ?24 is the UTC day when utc_day() could tell it, else SQLite says it. */
+ * ?26 is the UTC day when utc_day() could tell it, else SQLite says it. */
 static const char INSERT_SQL[] =
 	"INSERT OR IGNORE INTO usage (request, attempt, ts, day, client_key, requested, combo, provider, model,"
 	" account, position, status, outcome, reason, latency_ms, ttfb_ms, input_tokens, output_tokens,"
-	" cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes, rtk_saved_tokens, rtk_saved_cost)"
-	" VALUES (?1, ?2, ?3, coalesce(?24, date(?3, 'unixepoch')), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+	" cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes, rtk_saved_tokens, rtk_saved_cost,"
+	" caveman, output_cost)"
+	" VALUES (?1, ?2, ?3, coalesce(?26, date(?3, 'unixepoch')), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 
 /* A new row's cost, added to its provider's UTC day and month (db.c, 7), to
  * its target's, keyed "PROVIDER/MODEL" (db.c, 9; route/budget.h), and to its
@@ -81,7 +82,8 @@ int nr_usage_row_json(const struct nr_usage_row *r, struct buf *out)
 		  put_int(out, "cache_read_tokens", r->u.cache_read) |
 		  put_int(out, "cache_write_tokens", r->u.cache_write) | put_real(out, "cost", r->cost) |
 		  put_int(out, "rtk_saved_bytes", r->rtk_bytes) | put_int(out, "rtk_saved_tokens", r->rtk_tokens) |
-		  put_real(out, "rtk_saved_cost", r->rtk_cost) | buf_putc(out, '}');
+		  put_real(out, "rtk_saved_cost", r->rtk_cost) | put_int(out, "caveman", r->caveman) |
+		  put_real(out, "output_cost", r->output_cost) | buf_putc(out, '}');
 	if (bad) {
 		out->len = start;
 		if (out->p)
@@ -141,6 +143,8 @@ static void vals_of_row(const struct nr_usage_row *r, struct val v[NCOLS])
 	val_int(&v[20], r->rtk_bytes);
 	val_int(&v[21], r->rtk_tokens);
 	val_real(&v[22], r->rtk_cost);
+	val_int(&v[23], r->caveman);
+	val_real(&v[24], r->output_cost);
 }
 
 /* A number member as a double; 0 when it cannot be one (json_validate

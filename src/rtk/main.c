@@ -25,7 +25,7 @@ static const struct cli_opt opts[] = {
 	{ "request", 0, 'r', NULL, "read a whole API request (JSON) and compress its tool results" },
 	{ "format", 1, 'F', "FMT", "request format: openai, anthropic, responses or gemini (env NR_FORMAT)" },
 	{ "caveman", 0, 'c', NULL, "request mode: ask the model for terse technical answers" },
-	{ "facts", 0, 'a', NULL, "request mode: put the savings before the request, for nr-route" },
+	{ "facts", 0, 'a', NULL, "request mode: put the savings and caveman mode before the request, for nr-route" },
 	{ "help", 0, 'h', NULL, "show this help" },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -37,9 +37,10 @@ static void usage(FILE *f)
 		   "       rtk-filter --list\n\n");
 	cli_print_options(f, opts, NOPTS, 20);
 	fprintf(f, "\nThe output is never larger than the input; on any internal failure the\n"
-		   "input is printed unchanged. --facts prints \"Nr-Rtk-Saved-Bytes: N\" and\n"
-		   "\"Nr-Rtk-Saved-Tokens: N\" lines and a blank line before the request, which\n"
-		   "nr-route reads:  rtk-filter --request --facts | nr-route.\n"
+		   "input is printed unchanged. --facts prints \"Nr-Rtk-Saved-Bytes: N\",\n"
+		   "\"Nr-Rtk-Saved-Tokens: N\" and \"Nr-Rtk-Caveman: 0|1\" (caveman mode off or on)\n"
+		   "lines and a blank line before the request, which nr-route reads and records:\n"
+		   "rtk-filter --request --facts | nr-route.\n"
 		   "In nr-serve's pipeline: NR_RTK=off leaves the tool results as they came and\n"
 		   "NR_CAVEMAN=on acts as --caveman.\n"
 		   "exit: 0 ok, %d invalid request JSON, %d usage, %d system error\n",
@@ -99,7 +100,7 @@ static int run_request(int format, int caveman, int facts, int stats)
 		rc = NR_EXIT_DATA;
 		goto done;
 	}
-	struct nr_facts f = rtk_request_facts(&st);
+	struct nr_facts f = rtk_request_facts(&st, flags);
 	struct buf head = BUF_INIT;
 	if (facts && facts_write(&head, &f) < 0) {
 		fprintf(stderr, "rtk-filter: out of memory\n");

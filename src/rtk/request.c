@@ -310,8 +310,9 @@ int rtk_request(const char *json, size_t n, enum nr_format format, int flags,
 	return rc < 0 ? -1 : 0;
 }
 
-struct nr_facts rtk_request_facts(const struct rtk_request_stats *st)
+struct nr_facts rtk_request_facts(const struct rtk_request_stats *st, int flags)
 {
 	unsigned long long saved = st->in_bytes - st->out_bytes;
-	return (struct nr_facts){ (long long)saved, (long long)rtk_estimate_tokens(saved) };
+	return (struct nr_facts){ (long long)saved, (long long)rtk_estimate_tokens(saved),
+				  (flags & RTK_REQUEST_CAVEMAN) ? 1 : 0 };
 }

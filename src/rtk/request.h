@@ -28,8 +28,9 @@ struct rtk_request_stats {
 int rtk_request(const char *json, size_t n, enum nr_format format, int flags,
 		struct buf *out, struct rtk_request_stats *st, char **err);
 
-/* What the request's savings tell nr-route (the bytes of tool-result text
- * taken out, and their estimated tokens), as the server and --facts say it. */
-struct nr_facts rtk_request_facts(const struct rtk_request_stats *st);
+/* What the request tells nr-route (the bytes of tool-result text taken out,
+ * their estimated tokens, and whether rtk_request's flags asked for terse
+ * answers), as the server and --facts say it. */
+struct nr_facts rtk_request_facts(const struct rtk_request_stats *st, int flags);
 
 #endif

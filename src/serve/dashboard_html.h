@@ -45,5 +45,7 @@ const char *pg_col(sqlite3_stmt *st, int i);
 /* The accounts' states and the quota windows and budgets (dashboard_state.c). */
 void dashboard_accounts(struct page *pg);
 void dashboard_quota(struct page *pg);
+/* Caveman mode's answers on and off, and its estimated saving (dashboard_caveman.c). */
+void dashboard_caveman(struct page *pg);
 
 #endif

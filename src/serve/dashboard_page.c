@@ -386,6 +386,7 @@ int dashboard_page(sqlite3 *db, double now, const struct dashboard_view *v, cons
 			       " %lld rows still to add, at each view; the figures below leave them out.</p>", behind);
 	totals(&pg);
 	charts(&pg, v);
+	dashboard_caveman(&pg);
 	combos(&pg);
 	latency(&pg);
 	errors(&pg);

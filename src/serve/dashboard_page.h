@@ -1,6 +1,7 @@
 /* dashboard_page: the dashboard's HTML, drawn from the database: the period's
  * totals, requests / tokens / cost per hour or day stacked by provider or
- * model, combo fallbacks, latency percentiles, error classes, each account's
+ * model, caveman mode's answers on and off and its estimated saving, combo
+ * fallbacks, latency percentiles, error classes, each account's
  * state and quota windows, budgets, and the last requests (names and
  * numbers only: never a body or a key). */
 #ifndef NR_SERVE_DASHBOARD_PAGE_H

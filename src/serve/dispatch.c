@@ -167,7 +167,8 @@ static int way_env(struct way *w, const struct stage *st, size_t len)
 	    stage_env_set(e, "HTTP_X_API_KEY", st->stock_route ? w->cred : NULL) < 0 ||
 	    stage_env_set(e, "HTTP_CHATGPT_ACCOUNT_ID", acct) < 0 ||
 	    (w->facts.rtk_bytes >= 0 && stage_env_set_count(e, "NR_RTK_SAVED_BYTES", w->facts.rtk_bytes) < 0) ||
-	    (w->facts.rtk_tokens >= 0 && stage_env_set_count(e, "NR_RTK_SAVED_TOKENS", w->facts.rtk_tokens) < 0))
+	    (w->facts.rtk_tokens >= 0 && stage_env_set_count(e, "NR_RTK_SAVED_TOKENS", w->facts.rtk_tokens) < 0) ||
+	    (w->facts.caveman >= 0 && stage_env_set_count(e, "NR_RTK_CAVEMAN", w->facts.caveman) < 0))
 		return -1;
 	return 0;
 }
@@ -245,7 +246,7 @@ static int run_request_stage(struct way *w, const struct stage *st)
 			return rc < 0 ? -1 : 1;
 		}
 		if (st->facts)
-			w->facts = rtk_request_facts(&rs);
+			w->facts = rtk_request_facts(&rs, flags);
 		buf_free(&w->cur);
 		w->cur = next;
 		w->off = 0;
@@ -305,6 +306,7 @@ static int run_answer_stage(struct way *w, const struct stage *st)
 			.from = w->ep->format, .model = w->ep->model, .stream = w->ep->stream,
 			.client_key = w->who->key_name,
 			.rtk_bytes = w->facts.rtk_bytes, .rtk_tokens = w->facts.rtk_tokens,
+			.caveman = (int)w->facts.caveman,
 			.anthropic_beta = w->beta.len ? w->beta.p : NULL,
 			.anthropic_version = http_header(w->req, "anthropic-version"),
 			.client_credential = w->cred,

@@ -59,6 +59,17 @@ static const struct family {
 	{ "nr_rtk_saved_usd_total", "counter",
 	  "What rtk-filter's saved tokens would have cost as input, in US dollars.",
 	  { "provider", "model", NULL }, NULL, { NULL }, "SELECT provider, model, sum(rtk_saved_cost)" ALL BY_TARGET },
+	/* caveman mode's saving is output never written: these let a query
+	 * compare the average output of its two sides */
+	{ "nr_caveman_requests_total", "counter",
+	  "Answered requests with a known output token count, by whether rtk-filter put caveman mode (terse "
+	  "answers) on; requests no stage told nr-route about are in neither.",
+	  { "provider", "model", NULL }, "caveman", { "on", "off", NULL },
+	  "SELECT provider, model, sum(caveman_on_answers), sum(caveman_off_answers)" ALL BY_TARGET },
+	{ "nr_caveman_output_tokens_total", "counter",
+	  "Output tokens of those answers, by whether caveman mode was on.",
+	  { "provider", "model", NULL }, "caveman", { "on", "off", NULL },
+	  "SELECT provider, model, sum(caveman_on_output_tokens), sum(caveman_off_output_tokens)" ALL BY_TARGET },
 };
 
 /* A label value, escaped as the format wants: backslash, quote, newline. */

@@ -19,12 +19,17 @@ const char *const rollup_classes[ROLLUP_NCLASSES] = { "rate_limit", "quota", "au
 #define C(c) "sum(cls = '" c "')"
 #define LE(ms) SUM("latency_ms <= " #ms)
 #define ADD(c) c " = " c " + excluded." c
+/* caveman mode's sides: answers whose output tokens are known, with it on
+ * (cm = 1) or off (cm = 0); a row that does not say is in neither */
+#define CM(side, c) SUM("CASE WHEN cm = " side " THEN " c " END")
 static const char add_sql[] =
 	"WITH r AS MATERIALIZED (SELECT ts, provider, model, coalesce(combo, '') AS combo, outcome,"
 	"  CASE WHEN outcome IN ('ok', 'client_gone') THEN ''"
 	"   ELSE nr_failure_class(status, outcome, coalesce(reason, '')) END AS cls,"
 	"  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_tokens,"
-	"  rtk_saved_bytes, rtk_saved_cost, latency_ms FROM usage WHERE id > ?1 AND id <= ?2),"
+	"  rtk_saved_bytes, rtk_saved_cost, latency_ms,"
+	"  CASE WHEN outcome = 'ok' AND output_tokens IS NOT NULL THEN caveman END AS cm, output_cost"
+	"  FROM usage WHERE id > ?1 AND id <= ?2),"
 	" g(grain, off) AS (VALUES (3600, 0), (86400, 0), (604800, 345600), (0, 0))"
 	" INSERT INTO usage_rollup SELECT grain,"
 	" CASE WHEN grain > 0 THEN CAST((ts - off) / grain AS INTEGER) * grain + off ELSE 0 END,"
@@ -36,7 +41,9 @@ static const char add_sql[] =
 	" " SUM("cache_write_tokens") ", " SUM("cost") ", " SUM("rtk_saved_tokens") ","
 	" " SUM("rtk_saved_bytes") ", " SUM("rtk_saved_cost") ", count(latency_ms), " SUM("latency_ms") ","
 	" " LE(100) ", " LE(250) ", " LE(500) ", " LE(1000) ", " LE(2500) ", " LE(5000) ", " LE(10000) ","
-	" " LE(30000) ", " LE(60000) ", " LE(120000) ", " LE(300000)
+	" " LE(30000) ", " LE(60000) ", " LE(120000) ", " LE(300000) ","
+	" " CM("1", "1") ", " CM("1", "output_tokens") ", " CM("1", "output_cost") ", " CM("0", "1") ","
+	" " CM("0", "output_tokens")
 	" FROM r, g WHERE true GROUP BY 1, 2, 3, 4, 5"
 	" ON CONFLICT DO UPDATE SET " ADD("attempts") ", " ADD("n_ok") ", " ADD("n_fallback") ", " ADD("n_error") ","
 	" " ADD("n_cut") ", " ADD("n_client_gone") ", " ADD("c_rate_limit") ", " ADD("c_quota") ", " ADD("c_auth") ","
@@ -45,7 +52,9 @@ static const char add_sql[] =
 	" " ADD("cache_read_tokens") ", " ADD("cache_write_tokens") ", " ADD("cost") ", " ADD("rtk_saved_tokens") ","
 	" " ADD("rtk_saved_bytes") ", " ADD("rtk_saved_cost") ", " ADD("lat_n") ", " ADD("lat_sum_ms") ","
 	" " ADD("l0") ", " ADD("l1") ", " ADD("l2") ", " ADD("l3") ", " ADD("l4") ", " ADD("l5") ", " ADD("l6") ","
-	" " ADD("l7") ", " ADD("l8") ", " ADD("l9") ", " ADD("l10");
+	" " ADD("l7") ", " ADD("l8") ", " ADD("l9") ", " ADD("l10") ", " ADD("caveman_on_answers") ","
+	" " ADD("caveman_on_output_tokens") ", " ADD("caveman_on_output_cost") ", " ADD("caveman_off_answers") ","
+	" " ADD("caveman_off_output_tokens");
 
 static void failure_class_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

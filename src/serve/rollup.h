@@ -7,7 +7,11 @@
  * one target (provider, model) of one combo ('' for none) in one hour, day,
  * week or all time; the attempts' outcomes are its columns n_OUTCOME, and the
  * failed ones' classes (nr status's, status_failure_class) its columns
- * c_CLASS: an answer and a client that left have none. Which grains the
+ * c_CLASS: an answer and a client that left have none. Caveman mode's two
+ * sides are columns too (db.c's migration 13): the answers (outcome ok,
+ * output tokens known) whose row says it was on, their output tokens and
+ * their output's cost (caveman_on_*), and those whose row says it was off
+ * (caveman_off_*). Which grains the
  * table holds is recorded in settings ('usage_rollup_grains'): sums of
  * other grains are dropped and made again from the rows. */
 #ifndef NR_SERVE_ROLLUP_H

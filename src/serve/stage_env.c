@@ -11,7 +11,7 @@ extern char **environ;
  * where they would describe some other request (or none). */
 static const char *const contract[] = {
 	"NR_FORMAT", "NR_MODEL", "NR_STREAM", "NR_CLIENT_KEY", "NR_RTK", "NR_CAVEMAN",
-	"NR_RTK_SAVED_BYTES", "NR_RTK_SAVED_TOKENS", "REQUEST_METHOD", "PATH_INFO",
+	"NR_RTK_SAVED_BYTES", "NR_RTK_SAVED_TOKENS", "NR_RTK_CAVEMAN", "REQUEST_METHOD", "PATH_INFO",
 	"QUERY_STRING", "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE", NULL,
 };
 

@@ -132,6 +132,8 @@ EOF
 @test "nr-route answers under the lock; nr usage reports the waiting rows, then replays them" {
 	nr usage >/dev/null
 	lock_db
+	export NR_RTK_CAVEMAN=1	# the rows wait in the journal with every column
+	provider mo openai 'price=1 2'
 	for i in 1 2 3; do
 		ms=$(route_timed) || fail "nr-route $i failed: $(cat "$BATS_TEST_TMPDIR/route.err")"
 		echo "nr-route $i: $ms ms"
@@ -149,6 +151,7 @@ EOF
 	run nr usage --json
 	assert_success
 	echo "$output" | jq -e '.total.attempts == 3 and .total.requests == 3 and .pending.rows == 0 and .pending.since == null'
+	[ "$(db 'select count(*) from usage where caveman = 1 and output_cost = output_tokens * 2 / 1e6')" = 3 ]
 	run nr usage
 	refute_line --partial 'pending'
 	# a crash between the COMMIT and emptying the journal replays it again: counted once

@@ -219,8 +219,9 @@ within() {
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	# the database as migration 8 left it: no spend rows per target yet;
 	# the provider rows are made up, to show they are kept as they were
-	# (and what 12 added to the schema taken away, to be added again)
+	# (and what 12 and 13 added to the schema taken away, to be added again)
 	db "delete from migrations where version >= 9;
+	    alter table usage drop column caveman; alter table usage drop column output_cost;
 	    alter table keys drop column allow; alter table keys drop column deny;
 	    alter table keys drop column budget_day; alter table keys drop column budget_month;
 	    alter table keys drop column rate; drop table key_rate;

@@ -163,8 +163,9 @@ route() {
 	assert_output 'c c mock status-500 MOCK_KEY laptop 0 500 fallback - - -'
 	run db -separator ' ' "select requested, combo, provider, model, account, client_key, position, status,
 		outcome, input_tokens > 0, output_tokens > 0, cost = (input_tokens * 1000.0 + output_tokens * 2000.0) / 1e6,
-		latency_ms >= ttfb_ms, rtk_saved_bytes, rtk_saved_tokens from usage where status = 200"
-	assert_output 'c c mock m1 MOCK_KEY laptop 1 200 ok 1 1 1 1 1234 300'
+		latency_ms >= ttfb_ms, rtk_saved_bytes, rtk_saved_tokens, output_cost = output_tokens * 2000.0 / 1e6,
+		coalesce(caveman, '-') from usage where status = 200"
+	assert_output 'c c mock m1 MOCK_KEY laptop 1 200 ok 1 1 1 1 1234 300 1 -'
 	! grep -a -q 'sk-test-key' "$NR_DATA_DIR"/nr.sqlite* || fail "found: the check above must find nothing"
 }
 
@@ -306,6 +307,38 @@ route() {
 	# the upstream got the request alone, the same bytes with or without facts
 	[ "$(head -c1 "$MOCK_RAW/request-1")" = '{' ] || fail "$(head -c 200 "$MOCK_RAW/request-1")"
 	cmp "$MOCK_RAW/request-1" "$MOCK_RAW/request-3"
+}
+
+@test "nr-route records whether rtk-filter put caveman mode on (Nr-Rtk-Caveman) on every attempt; a flag beats the pipe, the pipe the environment; untold it is NULL" {
+	combo c mock/status-500 mock/m1
+	body openai c >"$BATS_TEST_TMPDIR/req"
+	printf 'Nr-Rtk-Caveman: 1\n\n' | cat - "$BATS_TEST_TMPDIR/req" >"$BATS_TEST_TMPDIR/on"
+	NR_RTK_CAVEMAN=0 run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/on"
+	assert_success
+	NR_RTK_CAVEMAN=1 run --separate-stderr nr-route --from openai --rtk-caveman 0 <"$BATS_TEST_TMPDIR/on"
+	assert_success
+	NR_RTK_CAVEMAN=1 run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_success
+	run db "select outcome || ' ' || coalesce(caveman, 'NULL') from usage order by id"
+	assert_output $'fallback 1\nok 1\nfallback 0\nok 0\nfallback 1\nok 1\nfallback NULL\nok NULL'
+}
+
+@test "caveman mode's fact is 0 or 1: anything else is refused, by flag, variable or pipe" {
+	body openai mock/m1 >"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr nr-route --from openai --rtk-caveman 2 <"$BATS_TEST_TMPDIR/req"
+	assert_failure 100
+	[[ $stderr == *"--rtk-caveman wants 0 or 1, got '2'"* ]] || fail "$stderr"
+	NR_RTK_CAVEMAN=on run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"
+	assert_failure 100
+	[[ $stderr == *"NR_RTK_CAVEMAN wants 0 or 1, got 'on'"* ]] || fail "$stderr"
+	printf 'Nr-Rtk-Caveman: 2\n\n' | cat - "$BATS_TEST_TMPDIR/req" >"$BATS_TEST_TMPDIR/bad"
+	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/bad"
+	assert_failure 65
+	assert_line --index 0 --regexp '^Status: 400'
+	[[ $output == *"is not 0 or 1"* ]] || fail "$output"
+	[ "$(mock_count)" = 0 ]
 }
 
 @test "a flag beats its environment variable even when the variable is bad; a bad one alone is a usage error" {

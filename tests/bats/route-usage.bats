@@ -93,6 +93,38 @@ teardown() {
 	assert_line --regexp "^total +4 +6 +2 .* $saved +[0-9]+\.[0-9]{4}$"
 }
 
+@test "the report compares the answers with caveman mode on and off, and estimates its saving from them" {
+	# the setup's rows do not say: on neither side, and nothing to estimate
+	run nr usage --json
+	assert_success
+	echo "$output" | jq -e '.caveman == {"on": {"answers": 0, "output_tokens": 0, "output_cost": 0},
+		"off": {"answers": 0, "output_tokens": 0}, "saved_tokens_estimate": null, "saved_usd_estimate": null}'
+	run nr usage
+	refute_line --partial 'caveman'
+	# two long answers with it off, a short one with it on
+	body openai mock/long-40 >"$BATS_TEST_TMPDIR/long"
+	body openai mock/long-4 >"$BATS_TEST_TMPDIR/short"
+	nr-route --from openai --rtk-caveman 0 <"$BATS_TEST_TMPDIR/long" >/dev/null
+	nr-route --from openai --rtk-caveman 1 <"$BATS_TEST_TMPDIR/short" >/dev/null
+	run nr usage
+	assert_line --regexp '^on +1 +[0-9]+\.[0-9]$'
+	assert_line --regexp '^off +1 +[0-9]+\.[0-9]$'
+	nr-route --from openai --rtk-caveman 0 <"$BATS_TEST_TMPDIR/long" >/dev/null
+	on=$(db "select output_tokens from usage where caveman = 1")
+	saved=$(db "select avg(output_tokens) - $on from usage where caveman = 0")
+	run nr usage --json
+	# (average off - average on) x answers on, at mock's output price: 2000 USD per million
+	echo "$output" | jq -e --argjson on "$on" --argjson s "$saved" '.caveman.on.answers == 1 and .caveman.off.answers == 2
+		and .caveman.on.output_tokens == $on and (.caveman.saved_tokens_estimate - $s | fabs) < 1e-9
+		and (.caveman.saved_usd_estimate - $s * 2000 / 1e6 | fabs) < 1e-9 and $s > 20'
+	run nr usage
+	assert_line --regexp "^caveman +answers +output_avg\$"
+	assert_line --regexp "^saved \(estimate\): [0-9]+ output tokens, \\\$[0-9.]+: \(average off - average on\) x answers on\$"
+	# a period without answers: no estimate
+	run nr usage --json --since 2999-01-01
+	echo "$output" | jq -e '.caveman.saved_tokens_estimate == null'
+}
+
 @test "the report says no rows wait in the journal when none do" {
 	run nr usage --json
 	assert_success

@@ -438,24 +438,31 @@ listing() {
 	[ "$(wc -c <"$T/out")" -lt "$(wc -c <"$T/in")" ]
 }
 
-@test "--facts: the savings before the request as header lines and a blank line, the request bytes as without it" {
+@test "--facts: the savings and caveman mode before the request as header lines and a blank line, the request bytes as without it" {
 	local log
 	log=$(big_log | head -n 300 | jq -Rs .)
 	printf '{"model":"m","messages":[{"role":"tool","tool_call_id":"c","content":%s}]}' "$log" >"$T/in"
 	req openai <"$T/in" >"$T/plain"
 	req openai --facts <"$T/in" >"$T/facts"
-	run sed -n '1,3p' "$T/facts"
+	run sed -n '1,4p' "$T/facts"
 	assert_line --index 0 --regexp '^Nr-Rtk-Saved-Bytes: [0-9]+$'
 	assert_line --index 1 --regexp '^Nr-Rtk-Saved-Tokens: [0-9]+$'
-	assert_line --index 2 ''
+	assert_line --index 2 'Nr-Rtk-Caveman: 0'
+	assert_line --index 3 ''
 	local bytes tokens
 	bytes=$(sed -n 's/^Nr-Rtk-Saved-Bytes: //p' "$T/facts")
 	tokens=$(sed -n 's/^Nr-Rtk-Saved-Tokens: //p' "$T/facts")
 	[ "$bytes" -gt 5000 ] && [ "$tokens" = $(((bytes + 3) / 4)) ] || fail "bytes $bytes tokens $tokens"
-	tail -n +4 "$T/facts" | cmp - "$T/plain"
+	tail -n +5 "$T/facts" | cmp - "$T/plain"
 	# nothing saved is still said: 0
 	echo '{"model":"m","messages":[]}' | req openai --facts >"$T/none"
-	[ "$(head -2 "$T/none" | tr '\n' ' ')" = 'Nr-Rtk-Saved-Bytes: 0 Nr-Rtk-Saved-Tokens: 0 ' ]
+	[ "$(head -3 "$T/none" | tr '\n' ' ')" = 'Nr-Rtk-Saved-Bytes: 0 Nr-Rtk-Saved-Tokens: 0 Nr-Rtk-Caveman: 0 ' ]
+	# caveman mode, by flag or by nr-serve's knob, is said as 1; the savings are the tool results' alone
+	req openai --facts --caveman <"$T/in" >"$T/cave"
+	NR_CAVEMAN=on req openai --facts <"$T/in" | cmp - "$T/cave"
+	[ "$(head -4 "$T/cave" | tr '\n' ' ')" = "Nr-Rtk-Saved-Bytes: $bytes Nr-Rtk-Saved-Tokens: $tokens Nr-Rtk-Caveman: 1  " ] ||
+		fail "$(head -4 "$T/cave")"
+	tail -n +5 "$T/cave" | grep -q "$CAVEMAN" || fail "no caveman instruction"
 }
 
 @test "in a pipeline: NR_FORMAT stands for --format, NR_RTK=off keeps the results, NR_CAVEMAN=on is --caveman" {

@@ -23,7 +23,7 @@ teardown() {
 	serve_teardown
 }
 
-@test "in chromium: login, a wrong key refused, the cookie's flags, the figures, no key on the page, live refresh, logout" {
+@test "in chromium: login, a wrong key refused, the cookie's flags, the figures, caveman mode's, no key on the page, live refresh, logout" {
 	DB=$NR_DATA_DIR/nr.sqlite
 	now=$(date +%s)
 	sqlite3 "$DB" ".parameter set @n 3000" ".parameter set @days 40" ".parameter set @now $now" \
@@ -38,9 +38,14 @@ teardown() {
 	requests=$(sqlite3 "$DB" "select sum(outcome <> 'fallback') from usage where ts >= $start")
 	cost=$(sqlite3 "$DB" "select printf('%.6f', sum(cost)) from usage where ts >= $start")
 	bar=$(sqlite3 "$DB" "select sum(outcome <> 'fallback') from usage where day = '$today' and provider = 'anthropic'")
+	# caveman mode: the answers whose row says, each side, and the estimate from them
+	caveman=$(sqlite3 "$DB" "select json_object('on', sum(caveman = 1), 'off', sum(caveman = 0),
+		'saved', (1.0 * sum(iif(caveman = 0, output_tokens, 0)) / sum(caveman = 0)
+			- 1.0 * sum(iif(caveman = 1, output_tokens, 0)) / sum(caveman = 1)) * sum(caveman = 1))
+		from usage where ts >= $start and outcome = 'ok' and output_tokens is not null")
 	mkdir -p "$ROOT/build"
 	run env NODE_PATH="${bin%/.bin}" NR_URL="http://127.0.0.1:$PORT" NR_KEY="$KEY" NR_DB="$DB" \
-		NR_EXPECT="{\"requests\": $requests, \"cost\": \"$cost\", \"bar\": \"$today anthropic: $bar requests\"}" \
+		NR_EXPECT="{\"requests\": $requests, \"cost\": \"$cost\", \"bar\": \"$today anthropic: $bar requests\", \"caveman\": $caveman}" \
 		NR_SCREENSHOT="$ROOT/build/dashboard.png" timeout 60 node "$ROOT/tests/browser/dashboard.cjs"
 	[ "$status" != 3 ] || skip "chromium cannot start here: $output"
 	assert_success

@@ -39,6 +39,16 @@ serve() {
 	URL=http://127.0.0.1:$PORT
 }
 
+# month_viewed: 3000 rows over 40 days, the default page (30 days by day)
+# in page.html, and start, the time of its first day
+month_viewed() {
+	rows 3000 40
+	serve
+	login "$KEY"
+	page >"$BATS_TEST_TMPDIR/page.html"
+	start=$(( $(date +%s) / 86400 * 86400 - 29 * 86400 ))
+}
+
 @test "without a session /dashboard is the login form, which posts the key and shows no figure" {
 	serve
 	run curl -sS -D - "$URL/dashboard"
@@ -81,11 +91,7 @@ serve() {
 }
 
 @test "the figures and the charts' marks are the database's own sums" {
-	rows 3000 40
-	serve
-	login "$KEY"
-	page >"$BATS_TEST_TMPDIR/page.html"
-	start=$(( $(date +%s) / 86400 * 86400 - 29 * 86400 ))
+	month_viewed
 	q() { sqlite3 "$DB" "select $1 from usage where ts >= $start"; }
 	grep -q "id=\"requests\" title=\"$(q "sum(outcome <> 'fallback')")\"" "$BATS_TEST_TMPDIR/page.html" || fail "requests"
 	grep -q "id=\"cost\" title=\"$(q "printf('%.6f', sum(cost))")\"" "$BATS_TEST_TMPDIR/page.html" || fail "cost"
@@ -107,6 +113,70 @@ serve() {
 	run page -G -d range=365d
 	assert_output --partial 'last 53 weeks, per week from Monday'
 	assert_output --partial "<title>week of $(date -u -d "@$monday" +%Y-%m-%d) anthropic: $n requests</title>"
+}
+
+# near A B: the numbers A and B differ by less than 0.01 (a title's rounding)
+near() {
+	awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d < 0.01 && d > -0.01) }' ||
+		fail "$1 is not $2"
+}
+
+# title ID: the title of the element with that id on page.html
+title() {
+	grep -o "id=\"$1\" title=\"[^\"]*\"" "$BATS_TEST_TMPDIR/page.html" | cut -d'"' -f4
+}
+
+@test "the caveman figure compares the answers with caveman mode on and off, and estimates its saving from them" {
+	month_viewed
+	# the answers whose row says, with an output count
+	q() { sqlite3 "$DB" "select $1 from usage where ts >= $start and outcome = 'ok' and output_tokens is not null and $2"; }
+	on=$(q "count(*)" "caveman = 1") off=$(q "count(*)" "caveman = 0")
+	[ "$on" -gt 0 ] && [ "$off" -gt 0 ] || fail "the fixture has $on on, $off off"
+	[ "$(title caveman-on-answers)" = "$on" ] || fail "on: $(title caveman-on-answers), not $on"
+	[ "$(title caveman-off-answers)" = "$off" ] || fail "off: $(title caveman-off-answers), not $off"
+	avg_on=$(q "1.0 * sum(output_tokens) / count(*)" "caveman = 1")
+	avg_off=$(q "1.0 * sum(output_tokens) / count(*)" "caveman = 0")
+	near "$(title caveman-on-avg)" "$avg_on"
+	near "$(title caveman-off-avg)" "$avg_off"
+	# (avg off - avg on) x answers on, priced at what the caveman answers' output cost a token
+	saved=$(sqlite3 "$DB" "select ($avg_off - $avg_on) * $on")
+	near "$(title caveman-saved-tokens)" "$saved"
+	usd=$(q "printf('%.6f', $saved * sum(output_cost) / sum(output_tokens))" "caveman = 1")
+	[ "$(title caveman-saved-usd)" = "$usd" ] || near "$(title caveman-saved-usd)" "$usd"
+	grep -q 'an estimate from the comparison' "$BATS_TEST_TMPDIR/page.html" || fail "the page does not say it is an estimate"
+	# the bars: each side's average
+	grep -q "<title>caveman on: " "$BATS_TEST_TMPDIR/page.html" || fail "no bar"
+}
+
+@test "with one side of caveman mode empty the figure says so and estimates nothing" {
+	now=$(date +%s)
+	serve
+	login "$KEY"
+	run page
+	assert_output --partial '<section id="caveman">'
+	assert_output --partial 'No answer in this period says whether caveman mode was on'
+	refute_output --partial 'id="caveman-saved-tokens"'
+	# answers with it on, five weeks ago: in the year's view they have nothing to compare with
+	cave() {
+		sqlite3 "$DB" "insert into usage (request, attempt, ts, day, requested, provider, model, position, status,
+			outcome, output_tokens, caveman, output_cost) values ('$1', 0, $2, date($2, 'unixepoch'), 'm',
+			'openai', 'gpt-5', 0, 200, 'ok', $3, $4, $3 * 1e-5)"
+	}
+	for i in 1 2 3; do cave "on$i" $((now - 35 * 86400)) 100 1; done
+	page -G -d range=365d >"$BATS_TEST_TMPDIR/page.html"
+	[ "$(title caveman-on-answers)" = 3 ] && [ "$(title caveman-off-answers)" = 0 ] || fail "$(title caveman-on-answers) on"
+	[ "$(title caveman-on-avg)" = 100.00 ] && [ "$(title caveman-off-avg)" = "" ] || fail "avg $(title caveman-off-avg)"
+	grep -q 'No answer had caveman mode off in this period to compare with' "$BATS_TEST_TMPDIR/page.html" || fail "not said"
+	! grep -q 'id="caveman-saved' "$BATS_TEST_TMPDIR/page.html" || fail "an estimate from one side"
+	# answers with it off, today: alone in the 30 days' view, beside the others in the year's
+	for i in 1 2; do cave "off$i" "$now" 400 0; done
+	page >"$BATS_TEST_TMPDIR/page.html"
+	[ "$(title caveman-on-answers)" = 0 ] && [ "$(title caveman-off-answers)" = 2 ] || fail "$(title caveman-off-answers) off"
+	grep -q 'No answer had caveman mode on in this period' "$BATS_TEST_TMPDIR/page.html" || fail "not said"
+	! grep -q 'id="caveman-saved' "$BATS_TEST_TMPDIR/page.html" || fail "an estimate from one side"
+	page -G -d range=365d >"$BATS_TEST_TMPDIR/page.html"
+	[ "$(title caveman-saved-tokens)" = 900.00 ] || fail "saved $(title caveman-saved-tokens), not (400 - 100) x 3"
+	[ "$(title caveman-saved-usd)" = 0.009000 ] || fail "saved $(title caveman-saved-usd), not 900 tokens at 1e-5"
 }
 
 @test "logout needs the page's token, ends the session and clears the cookie" {

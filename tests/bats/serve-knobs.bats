@@ -146,6 +146,18 @@ caveman_was() {
 	run chat -H 'x-nr-rtk: on'
 	rtk_was on 4
 	caveman_was on 4
+	# each usage row says which it was, for the dashboard's comparison
+	usage_rows 4
+	[ "$(db 'select group_concat(caveman) from (select caveman from usage order by id)')" = 1,0,1,1 ]
+}
+
+@test "a pipeline that tells nr-route nothing of caveman mode (no rtk-filter --facts) leaves the usage row's caveman NULL" {
+	SERVE_FLAGS='--caveman --pipeline nr-route' serve_start
+	run chat -H 'x-nr-caveman: on'
+	assert_line --index 1 200
+	caveman_was off 1	# no rtk-filter: no instruction, whatever the knob says
+	usage_rows 1
+	[ "$(db "select coalesce(caveman, 'NULL') from usage")" = NULL ]
 }
 
 @test "a bad x-nr-rtk or x-nr-caveman value is a 400 in the client's format naming the header" {
@@ -193,7 +205,8 @@ caveman_was() {
 	serve_start
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	# the schema as version 3 left it
-	db 'alter table keys drop column rtk; alter table keys drop column caveman;
+	db 'alter table usage drop column caveman; alter table usage drop column output_cost;
+	    alter table keys drop column rtk; alter table keys drop column caveman;
 	    alter table keys drop column allow; alter table keys drop column deny;
 	    alter table keys drop column budget_day; alter table keys drop column budget_month;
 	    alter table keys drop column rate; drop table key_rate;

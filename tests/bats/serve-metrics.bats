@@ -98,6 +98,61 @@ metrics() {
 	[ "$(sqlite3 "$DB" "select sum(attempts) from usage_rollup where grain = 86400")" = 4 ]
 }
 
+# cave REQUEST PROVIDER OUTCOME OUTPUT_TOKENS CAVEMAN OUTPUT_COST: a row with
+# caveman mode's column (null: not told) into the usage table
+cave() {
+	sqlite3 "$DB" "insert into usage (request, attempt, ts, day, requested, provider, model, position, status,
+		outcome, output_tokens, caveman, output_cost)
+		values ('$1', 0, $now, date($now, 'unixepoch'), 'm', '$2', 'b', 0, 200, '$3', $4, $5, $6)"
+}
+
+@test "answers with caveman mode on and off are counted apart, with their output tokens; rows that do not say are in neither" {
+	cave c1 mz ok 100 1 0.001
+	cave c2 mz ok 300 0 0.003
+	cave c3 mz ok 500 0 0.005
+	cave c4 mz ok 900 null 0.009	# from before nr recorded it
+	cave c5 mz error 0 1 0	# no answer
+	cave c6 mz ok null 1 null	# no output count to compare
+	start_server
+	run metrics
+	assert_line 'nr_caveman_requests_total{provider="mz",model="b",caveman="on"} 1'
+	assert_line 'nr_caveman_requests_total{provider="mz",model="b",caveman="off"} 2'
+	assert_line 'nr_caveman_output_tokens_total{provider="mz",model="b",caveman="on"} 100'
+	assert_line 'nr_caveman_output_tokens_total{provider="mz",model="b",caveman="off"} 800'
+	assert_line '# TYPE nr_caveman_requests_total counter'
+	# rows written after the scrape, in the next one
+	cave c7 mz ok 60 1 0.0006
+	run metrics
+	assert_line 'nr_caveman_requests_total{provider="mz",model="b",caveman="on"} 2'
+	assert_line 'nr_caveman_output_tokens_total{provider="mz",model="b",caveman="on"} 160'
+}
+
+@test "a database from before caveman mode was recorded keeps its sums, and its new rows' caveman mode is counted" {
+	cave o1 mz ok 100 null null
+	start_server
+	run metrics
+	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 1'
+	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+	# the schema as migration 12 left it, its sums made by an nr of then
+	sqlite3 "$DB" "delete from migrations where version >= 13;
+		alter table usage drop column caveman; alter table usage drop column output_cost;
+		alter table usage_rollup drop column caveman_on_answers;
+		alter table usage_rollup drop column caveman_on_output_tokens;
+		alter table usage_rollup drop column caveman_on_output_cost;
+		alter table usage_rollup drop column caveman_off_answers;
+		alter table usage_rollup drop column caveman_off_output_tokens;
+		update usage_rollup set n_ok = n_ok + 10"	# marked: sums made again from the rows would lose it
+	nr key list >/dev/null	# any program that opens the database migrates it
+	start_server
+	cave n1 mz ok 40 1 0.0004
+	run metrics
+	assert_line 'nr_requests_total{provider="mz",model="b",outcome="ok"} 12'
+	assert_line 'nr_caveman_requests_total{provider="mz",model="b",caveman="on"} 1'
+	assert_line 'nr_caveman_output_tokens_total{provider="mz",model="b",caveman="on"} 40'
+	refute_line --partial 'caveman="off"'
+	[ "$(sqlite3 "$DB" 'select max(version) from migrations')" -ge 13 ]
+}
+
 @test "cooldowns running and quota windows are gauges per provider and account" {
 	sqlite3 "$DB" "insert into cooldowns values ('account mo OPENAI_API_KEY', $now + 600, 'quota'),
 		('target mz/b', $now + 60, 'upstream'), ('target mz/c', $now - 60, 'over');
@@ -115,8 +170,11 @@ metrics() {
 	insert "$(row r1 0 "'cheap'" mo 'we"ird\name' 429 fallback "'x'" 120 1 1 0.1 1 0.1)" \
 		"$(row r2 0 null mz b 200 ok null 800 100 50 0.25 40 0.01)"
 	sqlite3 "$DB" "insert into quota_windows values ('codex', 'me', '7d', 10, 10080, $now + 3600, 0, $now)"
+	cave c1 mz ok 100 1 0.001
+	cave c2 mz ok 300 0 0.003
 	start_server
 	metrics >"$BATS_TEST_TMPDIR/m.txt"
+	grep -q '^nr_caveman_requests_total{.*caveman="on"} 1$' "$BATS_TEST_TMPDIR/m.txt" || fail "no caveman sample"
 	grep -qF 'model="we\"ird\\name"' "$BATS_TEST_TMPDIR/m.txt" || fail "$(cat "$BATS_TEST_TMPDIR/m.txt")"
 	run promtool check metrics <"$BATS_TEST_TMPDIR/m.txt"
 	assert_success

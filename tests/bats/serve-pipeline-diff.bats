@@ -101,8 +101,8 @@ usage_same() {
 			sleep 0.1
 		done
 		sqlite3 "$BATS_TEST_TMPDIR/data$s/nr.sqlite" "select client_key, requested, provider, model, status,
-			outcome, reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes, rtk_saved_tokens, rtk_saved_cost
-			from usage order by id" >"$BATS_TEST_TMPDIR/usage$s"
+			outcome, reason, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost, rtk_saved_bytes, rtk_saved_tokens, rtk_saved_cost,
+			caveman, output_cost from usage order by id" >"$BATS_TEST_TMPDIR/usage$s"
 	done
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/usageA")" = "$1" ] || fail "A has $(wc -l <"$BATS_TEST_TMPDIR/usageA") usage rows, not $1"
 	cmp "$BATS_TEST_TMPDIR/usageA" "$BATS_TEST_TMPDIR/usageB" ||
@@ -142,6 +142,8 @@ usage_same() {
 	# the first request was compressed, and both servers recorded it
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/dataB/nr.sqlite" 'select rtk_saved_bytes > 1000 from usage order by id limit 1')" = 1 ] ||
 		fail "no savings recorded by the exec'd pipeline"
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/dataB/nr.sqlite" 'select group_concat(caveman) from (select caveman from usage order by id)')" = 0,0,1 ] ||
+		fail "caveman mode not recorded by the exec'd pipeline"
 	grep -q '"temperature":1.0,"seed":12345678901234567890' "$MOCK_RAW/request-2" || fail "numbers rewritten"
 }
 

@@ -3,12 +3,13 @@
 // in one launch (a launch costs seconds): the login form; a wrong key refused;
 // the right key's session cookie and its flags (HttpOnly: the page's script
 // cannot read it); the figures and the charts' marks against the database's
-// sums, with JavaScript and without; no key anywhere in the page or its URL;
+// sums, with JavaScript and without, caveman mode's comparison among them; no key anywhere in the page or its URL;
 // no console error; the live refresh; logout. Writes a screenshot of the page.
 //
 // Usage: node tests/browser/dashboard.cjs   with, in the environment,
 //   NR_URL (http://127.0.0.1:PORT), NR_KEY (a live nr key), NR_DB (nr.sqlite),
-//   NR_EXPECT (JSON: {"requests": N, "cost": "0.123456", "bar": "TITLE"}),
+//   NR_EXPECT (JSON: {"requests": N, "cost": "0.123456", "bar": "TITLE",
+//   "caveman": {"on": N, "off": N, "saved": TOKENS}}),
 //   NR_SCREENSHOT (a PNG to write), CHROMIUM (default /usr/bin/chromium).
 // Prints "ok CHECK" lines; exit 0 all passed, 1 a check failed (said on
 // stderr), 3 the browser cannot start here (the caller skips).
@@ -88,6 +89,15 @@ async function main() {
 		check(bars.includes(expect.bar), 'the requests chart has the bar of the database\'s count', expect.bar);
 		check((await page.$$('#chart-cost svg rect')).length > 0 && (await page.$$('#chart-tokens svg rect')).length > 0,
 			'the tokens and cost charts are drawn');
+		const cave = expect.caveman;
+		check((await title('#caveman-on-answers')) === String(cave.on) && (await title('#caveman-off-answers')) === String(cave.off),
+			'the caveman figure counts the database\'s answers with it on and off',
+			`${await title('#caveman-on-answers')}/${await title('#caveman-off-answers')} != ${cave.on}/${cave.off}`);
+		const saved = Number(await title('#caveman-saved-tokens'));
+		check(Math.abs(saved - cave.saved) < 0.01 && (await page.$$('#caveman svg rect')).length === 2 &&
+			/an estimate from the comparison/.test(await page.$eval('#caveman', (e) => e.textContent)),
+			'the caveman figure estimates the saving from the database\'s averages, and says it is an estimate',
+			`${saved} != ${cave.saved}`);
 		const html = await page.content();
 		check(!html.includes(key) && !page.url().includes(key) && !html.includes(c.value),
 			'the page holds neither the key nor the session id');
