@@ -68,6 +68,9 @@ static const char *const migrations[] = {
 	" FOR EACH ROW EXECUTE FUNCTION nr_tombstone('provider', 'account', 'name');"
 	"CREATE TRIGGER rotation_gone AFTER DELETE ON rotation FOR EACH ROW EXECUTE FUNCTION nr_tombstone('provider');"
 	"CREATE TRIGGER sessions_gone AFTER DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION nr_tombstone('id');",
+	/* 2: SQLite's migration 13: whether caveman mode was on, and the output
+	 * tokens' cost alone (db.c says why) */
+	"ALTER TABLE usage ADD COLUMN caveman integer, ADD COLUMN output_cost float8;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -100,7 +100,8 @@ static const char USAGE_UP_SQL[] =
 	" 'account', account, 'position', position, 'status', status, 'outcome', outcome, 'reason', reason,"
 	" 'latency_ms', latency_ms, 'ttfb_ms', ttfb_ms, 'input_tokens', input_tokens, 'output_tokens', output_tokens,"
 	" 'cache_read_tokens', cache_read_tokens, 'cache_write_tokens', cache_write_tokens, 'cost', cost,"
-	" 'rtk_saved_bytes', rtk_saved_bytes, 'rtk_saved_tokens', rtk_saved_tokens, 'rtk_saved_cost', rtk_saved_cost))"
+	" 'rtk_saved_bytes', rtk_saved_bytes, 'rtk_saved_tokens', rtk_saved_tokens, 'rtk_saved_cost', rtk_saved_cost,"
+	" 'caveman', caveman, 'output_cost', output_cost))"
 	" FILTER (WHERE id NOT IN (SELECT id FROM sync_pulled)), max(id), count(*)"
 	" FROM (SELECT * FROM usage WHERE id > ?1 ORDER BY id LIMIT " "2000" ")";
 _Static_assert(USAGE_BATCH == 2000, "USAGE_UP_SQL's LIMIT");

@@ -11,7 +11,7 @@
 const char sync_usage_cols[] =
 	"request,attempt,ts,day,client_key,requested,combo,provider,model,account,position,status,outcome,"
 	"reason,latency_ms,ttfb_ms,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,cost,"
-	"rtk_saved_bytes,rtk_saved_tokens,rtk_saved_cost";
+	"rtk_saved_bytes,rtk_saved_tokens,rtk_saved_cost,caveman,output_cost";
 
 struct sync_table sync_tables_all[SYNC_NTABLES] = {
 	{ .name = "keys", .key = "name",

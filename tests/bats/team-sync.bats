@@ -19,9 +19,9 @@ teardown() { team_teardown; }
 	run -0 env -u NR_DATABASE_URL nr db status
 	assert_output --partial "team: none"
 	run -0 nr db migrate
-	assert_line "postgresql: schema 1"
+	assert_line "postgresql: schema 2"
 	run -0 nr db status
-	assert_output --regexp "postgresql: 127\.0\.0\.1:[0-9]+/nr \(schema 1, this nr's 1\)"
+	assert_output --regexp "postgresql: 127\.0\.0\.1:[0-9]+/nr \(schema 2, this nr's 2\)"
 	assert_line --regexp '^  usage +0 rows$'
 }
 
@@ -41,8 +41,14 @@ teardown() { team_teardown; }
 	url=$NR_DATABASE_URL
 	unset NR_DATABASE_URL
 	run -0 nr db migrate
-	assert_line "postgresql: schema 1"
-	[ "$(psql -qAtX "$url" -c 'select max(version) from nr_migrations')" = 1 ]
+	assert_line "postgresql: schema 2"
+	[ "$(psql -qAtX "$url" -c 'select max(version) from nr_migrations')" = 2 ]
+	# a team's database made by the nr before (schema 1) is brought up to this one's
+	psql -qAtX "$url" -c 'alter table usage drop column caveman, drop column output_cost;
+		delete from nr_migrations where version = 2'
+	run -0 nr db migrate
+	assert_line "postgresql: schema 2"
+	psql -qAtX "$url" -c 'select caveman, output_cost from usage'
 }
 
 @test "instances starting at once apply the schema once" {
@@ -110,6 +116,11 @@ teardown() { team_teardown; }
 	until_true 30 eval 'test "$(sqlite_of A "select count(*) from usage")" = 120' || fail "A holds $(sqlite_of A 'select count(*) from usage')"
 	until_true 30 eval 'test "$(sqlite_of B "select count(*) from usage")" = 120' || fail "B holds $(sqlite_of B 'select count(*) from usage')"
 	[ "$(pg "select count(distinct origin) from usage")" = 2 ]
+	# every column travels: caveman mode's and the output's cost too
+	sums="select count(caveman), sum(caveman), printf('%.6f', sum(output_cost)) from usage"
+	[ "$(sqlite_of A "$sums")" = "$(sqlite_of B "$sums")" ]
+	[ "$(sqlite_of A "$sums")" = "$(pg "select count(caveman), sum(caveman), round(sum(output_cost)::numeric, 6) from usage")" ]
+	[ "$(sqlite_of A "select count(output_cost) from usage")" = 120 ]
 	total=$(pg "select round(sum(cost)::numeric, 6) from usage")
 	[ "$(sqlite_of A "select printf('%.6f', sum(cost)) from usage")" = "$total" ]
 	[ "$(sqlite_of B "select printf('%.6f', sum(cost)) from usage")" = "$total" ]
