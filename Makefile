@@ -30,6 +30,10 @@ DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjq-dev libsqlit
            clang libclang-rt-14-dev procps iproute2 python3 python3-yaml mawk bc mount git \
            wrk valgrind strace libpq-dev postgresql postgresql-client-common
 
+# A team's deployment (doc/team.md) runs haproxy in front of the instances:
+# tests/bats/team-deploy.bats runs it with TLS, its certificate made by openssl.
+DEB_PKGS += haproxy openssl
+
 # Each program is main.c in its directory; all other code is archived per
 # directory and every program links every archive (the linker takes only what
 # it uses), so a stage can run in-process in another program (DESIGN.md).

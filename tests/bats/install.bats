@@ -12,6 +12,9 @@ load helper
 	done
 	[ -f "$prefix/share/nr/providers/openai" ]
 	[ -f "$prefix/share/nr/systemd/nr-serve.socket" ]
+	# a team host's, where doc/team.md takes them from
+	[ -f "$prefix/share/nr/systemd/nr-team@.service" ] && [ -f "$prefix/share/nr/systemd/nr-sync@.service" ]
+	[ -f "$prefix/share/nr/haproxy/nr.cfg" ]
 	# the installed nr-route reads the installed provider files
 	run env -u NR_SHARE_DIR NR_CONFIG_DIR=$BATS_TEST_TMPDIR/cfg NR_DATA_DIR=$BATS_TEST_TMPDIR/data \
 		OPENAI_API_KEY= "$prefix/bin/nr-route" --from openai --model openai/gpt-x \
