@@ -20,6 +20,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: nr db status\n"
 		   "       nr db migrate\n"
+		   "       nr db attach\n"
 		   "       nr db sync [--once] [--interval MS] [--with-parent]\n"
 		   "       nr db export FILE\n"
 		   "       nr db import FILE\n\n"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
 		   "sessions and usage both ways (doc/team.md).\n\n"
 		   "  status   the engines, schema versions, what waits here to go up, rows there\n"
 		   "  migrate  brings both schemas up to this nr's (instances do it when they start)\n"
+		   "  attach   makes the local file a team instance's: from now on each change is\n"
+		   "           noted, to go up; rows already there stay here (import sends them).\n"
+		   "           Reaches no PostgreSQL: run it before nr-serve (nr-start does)\n"
 		   "  sync     the loop beside an instance: a round every MS (default 500) and when\n"
 		   "           another instance announces a change; --once: one round, then exit;\n"
 		   "           --with-parent: exit when the process that started it does (nr-start)\n"
@@ -125,6 +129,33 @@ static int cmd_migrate(void)
 		buf_free(&err);
 		PQfinish(pg);
 	}
+	return code;
+}
+
+/* The local half of joining a team (sync.h), which needs no PostgreSQL: done
+ * before the instance serves, no change it makes is missed. */
+static int cmd_attach(void)
+{
+	struct buf err = BUF_INIT, url = BUF_INIT;
+	int found = nr_pg_url(&url, &err), code = NR_EXIT_OK;
+	buf_free(&url);
+	if (found <= 0) {
+		fprintf(stderr, "nr db attach: %s\n", found < 0 ? err.p : "no team to attach to: set NR_DATABASE_URL"
+				" or write its URL in ~/.config/nr/database_url");
+		buf_free(&err);
+		return found < 0 ? NR_EXIT_SYS : NR_EXIT_USAGE;
+	}
+	sqlite3 *db = nr_admin_db("nr db attach");
+	if (!db) {
+		buf_free(&err);
+		return NR_EXIT_SYS;
+	}
+	if (sync_local_setup(db, &err) < 0) {
+		fprintf(stderr, "nr db attach: %s\n", err.p ? err.p : "failed");
+		code = NR_EXIT_SYS;
+	}
+	nr_db_close(db);
+	buf_free(&err);
 	return code;
 }
 
@@ -320,6 +351,8 @@ int main(int argc, char **argv)
 		return cmd_status();
 	if (strcmp(sub, "migrate") == 0 && argc == 2)
 		return cmd_migrate();
+	if (strcmp(sub, "attach") == 0 && argc == 2)
+		return cmd_attach();
 	if (strcmp(sub, "export") == 0 && argc == 3)
 		return cmd_export(argv[2]);
 	if (strcmp(sub, "import") == 0 && argc == 3)

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "sync/local.h"
 #include "exitcodes.h"
 
 /* Between tries while PostgreSQL is away: doubling from a second to five, a
@@ -29,11 +30,19 @@ static void on_stop(int sig)
 	stop = 1;
 }
 
+/* The signal mask of the waits: SIGTERM and SIGINT come only there (a round
+ * is bounded: libpq's timeouts, pg.c), so one that comes during a round ends
+ * the wait after it at once instead of being lost to libpq's EINTR retry. */
+static sigset_t wait_mask;
+
 /* Waits up to ms for a notification on pg (or pg's end), or for a signal. */
 static void wait_for(PGconn *pg, long ms)
 {
 	struct pollfd p = { .fd = pg ? PQsocket(pg) : -1, .events = POLLIN };
-	if (poll(&p, 1, (int)ms) > 0 && pg && PQconsumeInput(pg)) {
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+	if (stop)
+		return;
+	if (ppoll(&p, 1, &t, &wait_mask) > 0 && pg && PQconsumeInput(pg)) {
 		PGnotify *note;
 		while ((note = PQnotifies(pg)))
 			PQfreemem(note);
@@ -69,8 +78,13 @@ int nr_sync_run(int once, long interval_ms)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
-		fprintf(stderr, "nr db sync: sigaction: %s\n", strerror(errno));
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigprocmask(SIG_BLOCK, &block, &wait_mask) < 0) {
+		fprintf(stderr, "nr db sync: signals: %s\n", strerror(errno));
 		return NR_EXIT_SYS;
 	}
 	struct buf err = BUF_INIT, where = BUF_INIT, url = BUF_INIT;
@@ -85,6 +99,13 @@ int nr_sync_run(int once, long interval_ms)
 	sqlite3 *db = nr_db_open(&err);
 	if (!db) {
 		fprintf(stderr, "nr db sync: %s\n", err.p ? err.p : "unable to open the database");
+		buf_free(&err);
+		return NR_EXIT_SYS;
+	}
+	/* attached here first, PostgreSQL or not: the changes from now on are noted */
+	if (sync_local_setup(db, &err) < 0) {
+		fprintf(stderr, "nr db sync: %s\n", err.p ? err.p : "unable to attach the local file");
+		nr_db_close(db);
 		buf_free(&err);
 		return NR_EXIT_SYS;
 	}
