@@ -28,11 +28,59 @@ route_setup() {
 	[ -n "$MOCK_PORT" ] || fail "mock-upstream did not start"
 	export MOCK_KEY=sk-test-key-0001
 	unset MOCK_KEY_2 MOCK_KEY_3 HTTP_ANTHROPIC_BETA HTTP_ANTHROPIC_VERSION NR_CONNECT_TIMEOUT_MS NR_IDLE_TIMEOUT_MS
+	[ "${NR_VARIANT:-}" != team ] || team_join
 }
 
 route_teardown() {
 	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
 	[ -z "${MOCK_PID:-}" ] || { kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; } || true
+	[ -z "${TEAM_SYNC_PID:-}" ] || team_check
+}
+
+# The team pass (tests/run-suites: NR_VARIANT=team, NR_TEAM_URL a PostgreSQL
+# of the run): each test's instance is one of a team, as nr-start makes it,
+# with a schema of its own in the team's database, attached (the triggers on
+# its tables) and `nr db sync` beside it (a round every 200 ms);
+# the test runs as written. At its end, a last round, and PostgreSQL must
+# hold what the file holds.
+team_join() {
+	TEAM_SCHEMA=t$$_${BATS_TEST_NUMBER}_$((++TEAM_JOINS))
+	psql -qX "$NR_TEAM_URL" -c "CREATE SCHEMA $TEAM_SCHEMA" >/dev/null || fail "team: no schema $TEAM_SCHEMA"
+	export NR_DATABASE_URL="$NR_TEAM_URL?options=-csearch_path%3D$TEAM_SCHEMA"
+	nr db attach || fail "team: nr db attach failed"
+	# started from a subshell: not one of the test's jobs, which some tests wait for
+	TEAM_SYNC_PID=$(nr db sync --interval 200 </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/sync.err" 3>&- &
+		echo $!)
+}
+
+# The rows both ends must agree on: each key and whether it is revoked, the
+# cooldowns, and each usage row with its status and tokens.
+TEAM_SQL="select 'key ' || name || ' ' || (case when revoked is null then 0 else 1 end) from keys order by name;
+select 'cooldown ' || scope from cooldowns order by scope;
+select 'usage ' || request || ' ' || attempt || ' ' || status || ' ' || coalesce(output_tokens, -1) from usage
+ order by request, attempt;"
+
+# ended: gone, or a zombie (an orphan: its reaper is not this shell)
+team_sync_ended() {
+	local stat
+	read -r stat <"/proc/$1/stat" 2>/dev/null || return 0
+	stat=${stat##*) }
+	[ "${stat%% *}" = Z ]
+}
+
+team_check() {
+	local pid=$TEAM_SYNC_PID here there
+	TEAM_SYNC_PID=
+	kill "$pid" 2>/dev/null
+	for _ in {1..100}; do team_sync_ended "$pid" && break; sleep 0.05; done
+	team_sync_ended "$pid" || fail "team: nr db sync did not end on SIGTERM"
+	[ -e "$NR_DATA_DIR/nr.sqlite" ] || return 0	# a test that moved it away
+	nr db sync --once >/dev/null 2>>"$BATS_TEST_TMPDIR/sync.err" ||
+		fail "team: the last round failed: $(cat "$BATS_TEST_TMPDIR/sync.err")"
+	here=$(db "$TEAM_SQL") && there=$(psql -qAtX "$NR_DATABASE_URL" <<<"$TEAM_SQL") ||
+		fail "team: unable to read the rows"
+	[ "$here" = "$there" ] || fail "team: PostgreSQL's rows differ from the file's:
+$(diff <(echo "$here") <(echo "$there"))"
 }
 
 # serve_start: an nr key and nr-serve on a free loopback port, after
