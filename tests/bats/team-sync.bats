@@ -102,6 +102,41 @@ teardown() { team_teardown; }
 	[ "$(pg 'select count(*) from cooldowns')" = 0 ]
 }
 
+@test "a quota window A finds used up rests the account on B too" {
+	# mo: a subscription whose window the mock reports 100% used
+	sed 's/^keys=MOCK_KEY$/keys=MO_KEY/' "$NR_CONFIG_DIR/providers/mz" >"$NR_CONFIG_DIR/providers/mo"
+	export MO_KEY=sk-test-key-0009
+	combo sub mo/m-window-100 mz/gpt-ok
+	synced A; synced B
+	key=$(on A nr key add alice)
+	synced A; synced B
+	serve_on A; serve_on B
+	[ "$(ask_on A "$key" sub)" = 200 ]
+	[ "$(mock_count m-window-100)" = 1 ]
+	until_true 5 eval 'test "$(sqlite_of A "select exhausted from quota_windows where name = \"primary\"")" = 1'
+	synced A; synced B
+	[ "$(sqlite_of B "select exhausted from quota_windows where name = 'primary'")" = 1 ]
+	[ "$(ask_on B "$key" sub)" = 200 ]
+	[ "$(mock_count m-window-100)" = 1 ] || fail "B asked the account A found used up"
+	[ "$(jq -r .model "$BATS_TEST_TMPDIR/answer")" = gpt-ok ]
+}
+
+@test "round-robin goes on across instances: A and B in turn use the accounts in turn" {
+	export MOCK_KEY_2=sk-test-key-0002
+	synced A; synced B
+	key=$(on A nr key add alice)
+	synced A; synced B
+	serve_on A; serve_on B
+	for x in A B A B; do
+		[ "$(ask_on $x "$key" mz/m1)" = 200 ]
+		until_true 5 eval 'test "$(sqlite_of $x "select count(*) from rotation")" -ge 1'
+		synced $x; synced A; synced B
+	done
+	# each instance alone would have used key 1 then key 2: 1 1 2 2
+	run jq -r .key_tail "$MOCK_LOG"
+	assert_output $'0001\n0002\n0001\n0002'
+}
+
 @test "usage from two instances under concurrent load adds up exactly, on both and in PostgreSQL" {
 	synced A; synced B
 	key=$(on A nr key add alice)
