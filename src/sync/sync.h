@@ -5,7 +5,7 @@
  * instance announces a change (LISTEN/NOTIFY):
  *  - up: the rows of the shared tables (keys, accounts, cooldowns, quota
  *    windows, rotation, dashboard sessions) that changed here, found in a
- *    local outbox that triggers fill (sync_local.c), and the usage rows not
+ *    local outbox that triggers fill (local.c), and the usage rows not
  *    yet sent, all in one PostgreSQL transaction; merged there by each
  *    table's rule (a cooldown keeps the later end, a quota window the later
  *    reading, the rest the last writer);
