@@ -26,6 +26,7 @@ teardown() { team_teardown; }
 }
 
 @test "an unreachable PostgreSQL is exit 69 with a message that holds no password" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	NR_DATABASE_URL=postgresql://nr:s3cret-pw@127.0.0.1:1/nr run -69 nr db status
 	assert_output --partial "postgresql:"
 	refute_output --partial s3cret-pw
@@ -37,6 +38,7 @@ teardown() { team_teardown; }
 }
 
 @test "the database's URL may come from the config dir's database_url file" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	echo "$NR_DATABASE_URL" >"$NR_CONFIG_DIR/database_url"
 	url=$NR_DATABASE_URL
 	unset NR_DATABASE_URL
@@ -52,6 +54,7 @@ teardown() { team_teardown; }
 }
 
 @test "instances starting at once apply the schema once" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	for i in 1 2 3 4 5 6; do nr db migrate >"$BATS_TEST_TMPDIR/m$i" 2>&1 & done
 	for i in 1 2 3 4 5 6; do wait -n || fail "a migrate failed: $(cat "$BATS_TEST_TMPDIR"/m*)"; done
 	[ "$(pg 'select count(*) = max(version) from nr_migrations')" = t ]
@@ -103,6 +106,7 @@ teardown() { team_teardown; }
 }
 
 @test "a quota window A finds used up rests the account on B too" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	# mo: a subscription whose window the mock reports 100% used
 	sed 's/^keys=MOCK_KEY$/keys=MO_KEY/' "$NR_CONFIG_DIR/providers/mz" >"$NR_CONFIG_DIR/providers/mo"
 	export MO_KEY=sk-test-key-0009
@@ -122,6 +126,7 @@ teardown() { team_teardown; }
 }
 
 @test "round-robin goes on across instances: A and B in turn use the accounts in turn" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	export MOCK_KEY_2=sk-test-key-0002
 	synced A; synced B
 	key=$(on A nr key add alice)
@@ -188,6 +193,7 @@ teardown() { team_teardown; }
 }
 
 @test "nr db attach needs no PostgreSQL: what the instance does after it goes up, what was there before stays" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	key=$(on A nr key add alice)
 	serve_on A
 	[ "$(ask_on A "$key" mz/gpt-ok)" = 200 ]
@@ -249,6 +255,7 @@ teardown() { team_teardown; }
 }
 
 @test "nr-start in a team runs nr db sync beside nr-serve, and it ends with nr-serve" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	: >"$BATS_TEST_TMPDIR/start.err"
 	NR_DATA_DIR=$A nr-start 127.0.0.1:0 >"$BATS_TEST_TMPDIR/start.out" 2>"$BATS_TEST_TMPDIR/start.err" 3>&- &
 	pid=$!
