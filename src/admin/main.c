@@ -5,6 +5,7 @@
 
 #include "admin/commands.h"
 #include "exitcodes.h"
+#include "leak_check.h"
 
 static const struct command {
 	const char *name;
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 		   "exit: 0 ok, %d usage, %d system error (e.g. the database cannot be opened)\n",
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }
+
+NR_LEAK_CHECK_AT_EXIT(0)
 
 int main(int argc, char **argv)
 {

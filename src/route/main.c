@@ -1,5 +1,8 @@
 /* nr-route: see route/cli.c and doc/route.md. */
 #include "route/route.h"
+#include "leak_check.h"
+
+NR_LEAK_CHECK_AT_EXIT(0)
 
 int main(int argc, char **argv)
 {

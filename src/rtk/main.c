@@ -17,6 +17,7 @@
 #include "rtk/engine.h"
 #include "rtk/filter.h"
 #include "rtk/request.h"
+#include "leak_check.h"
 
 static const struct cli_opt opts[] = {
 	{ "filter", 1, 'f', "NAME", "use this filter instead of auto-detecting one" },
@@ -121,6 +122,8 @@ done:
 	buf_free(&out);
 	return rc;
 }
+
+NR_LEAK_CHECK_AT_EXIT(0)
 
 int main(int argc, char **argv)
 {

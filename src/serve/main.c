@@ -14,6 +14,7 @@
 #include "serve/http.h"
 #include "serve/pipeline.h"
 #include "serve/server.h"
+#include "leak_check.h"
 
 static const struct cli_opt opts[] = {
 	{ "inetd", 0, 'i', NULL, "serve one connection on stdin/stdout" },
@@ -73,6 +74,8 @@ static int serve_fd(int fd, const struct serve_config *cfg)
 	nr_route_release();
 	return NR_EXIT_OK;
 }
+
+NR_LEAK_CHECK_AT_EXIT(1)
 
 int main(int argc, char **argv)
 {

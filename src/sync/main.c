@@ -15,6 +15,7 @@
 #include "sync/local.h"
 #include "sync/sync.h"
 #include "sync/tables.h"
+#include "leak_check.h"
 
 static void usage(FILE *f)
 {
@@ -339,6 +340,8 @@ done:
 	buf_free(&sql);
 	return code;
 }
+
+NR_LEAK_CHECK_AT_EXIT(1)
 
 int main(int argc, char **argv)
 {

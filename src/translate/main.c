@@ -15,6 +15,7 @@
 #include "logsafe.h"
 #include "request_max.h"	/* requests and whole responses alike */
 #include "translate/translate.h"
+#include "leak_check.h"
 
 enum mode { MODE_NONE, MODE_REQUEST, MODE_RESPONSE, MODE_STREAM, MODE_ERROR };
 
@@ -203,6 +204,8 @@ static int parse_format(const char *flag, const char *name)
 				"(openai, anthropic, responses, gemini)\n", flag, name);
 	return f;
 }
+
+NR_LEAK_CHECK_AT_EXIT(0)
 
 int main(int argc, char **argv)
 {

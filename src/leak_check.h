@@ -1,0 +1,27 @@
+/* leak_check: the sanitizer build's default for LeakSanitizer's check at a
+ * program's exit (ASAN_OPTIONS=detect_leaks=0|1 overrides it). On in the
+ * processes that live on, where a leak grows: nr-serve and its workers, nr db
+ * sync. Off in the one-shot programs, where a leak ends with the process and
+ * the check (a scan of every library's data) was a third of the sanitizer
+ * test pass's CPU; their code's leaks are still checked where it runs in
+ * nr-serve, by the fuzz targets, and in the suites of nr-translate and
+ * rtk-filter, which ask for it (tests/run-suites). Each program's main.c
+ * says which, once. */
+#ifndef NR_LEAK_CHECK_H
+#define NR_LEAK_CHECK_H
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NR_LEAK_CHECK_AT_EXIT(on)                                                   \
+	const char *__asan_default_options(void);                                   \
+	const char *__asan_default_options(void)                                    \
+	{                                                                           \
+		return (on) ? "detect_leaks=1" : "detect_leaks=0";                  \
+	}
+#endif
+#endif
+#ifndef NR_LEAK_CHECK_AT_EXIT
+#define NR_LEAK_CHECK_AT_EXIT(on)
+#endif
+
+#endif
