@@ -137,20 +137,14 @@ static int cmd_migrate(void)
  * before the instance serves, no change it makes is missed. */
 static int cmd_attach(void)
 {
-	struct buf err = BUF_INIT, url = BUF_INIT;
-	int found = nr_pg_url(&url, &err), code = NR_EXIT_OK;
-	buf_free(&url);
-	if (found <= 0) {
-		fprintf(stderr, "nr db attach: %s\n", found < 0 ? err.p : "no team to attach to: set NR_DATABASE_URL"
-				" or write its URL in ~/.config/nr/database_url");
-		buf_free(&err);
-		return found < 0 ? NR_EXIT_SYS : NR_EXIT_USAGE;
-	}
+	int named = nr_pg_named("attach", "no team to attach to");
+	if (named <= 0)
+		return named < 0 ? NR_EXIT_SYS : NR_EXIT_USAGE;
 	sqlite3 *db = nr_admin_db("nr db attach");
-	if (!db) {
-		buf_free(&err);
+	if (!db)
 		return NR_EXIT_SYS;
-	}
+	struct buf err = BUF_INIT;
+	int code = NR_EXIT_OK;
 	if (sync_local_setup(db, &err) < 0) {
 		fprintf(stderr, "nr db attach: %s\n", err.p ? err.p : "failed");
 		code = NR_EXIT_SYS;

@@ -49,6 +49,20 @@ int nr_pg_url(struct buf *out, struct buf *err)
 	return url_from_file(out, err);
 }
 
+int nr_pg_named(const char *cmd, const char *none)
+{
+	struct buf url = BUF_INIT, err = BUF_INIT;
+	int found = nr_pg_url(&url, &err);
+	if (found < 0)
+		fprintf(stderr, "nr db %s: %s\n", cmd, err.p ? err.p : "out of memory");
+	else if (found == 0)
+		fprintf(stderr, "nr db %s: %s: set NR_DATABASE_URL or write its URL in ~/.config/nr/database_url\n",
+			cmd, none);
+	buf_free(&url);
+	buf_free(&err);
+	return found;
+}
+
 /* The server's notices ("already exists, skipping") are not for the user. */
 static void quiet(void *arg, const char *message)
 {

@@ -15,6 +15,11 @@
 /* The URL into out: 1 found, 0 none set (one user), -1 unreadable file (err says). */
 int nr_pg_url(struct buf *out, struct buf *err);
 
+/* Whether a team's PostgreSQL is named, for `nr db CMD`, which cannot go on
+ * without one: 1; 0 none (said on stderr: "nr db CMD: NONE: set …"), -1 its
+ * file unreadable (said). */
+int nr_pg_named(const char *cmd, const char *none);
+
 /* Connects (3 s to connect, 10 s a statement, keepalives on), or NULL with
  * the reason in err. NULL with err empty when no URL is set. */
 PGconn *nr_pg_connect(struct buf *err);

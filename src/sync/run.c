@@ -87,15 +87,9 @@ int nr_sync_run(int once, long interval_ms)
 		fprintf(stderr, "nr db sync: signals: %s\n", strerror(errno));
 		return NR_EXIT_SYS;
 	}
-	struct buf err = BUF_INIT, where = BUF_INIT, url = BUF_INIT;
-	int found = nr_pg_url(&url, &err);
-	buf_free(&url);
-	if (found <= 0) {
-		fprintf(stderr, "nr db sync: %s\n", found < 0 ? err.p : "no database to sync with: set NR_DATABASE_URL"
-				" or write its URL in ~/.config/nr/database_url");
-		buf_free(&err);
+	if (nr_pg_named("sync", "no database to sync with") <= 0)
 		return NR_EXIT_USAGE;
-	}
+	struct buf err = BUF_INIT, where = BUF_INIT;
 	sqlite3 *db = nr_db_open(&err);
 	if (!db) {
 		fprintf(stderr, "nr db sync: %s\n", err.p ? err.p : "unable to open the database");
