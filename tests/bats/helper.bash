@@ -57,3 +57,18 @@ listen_port() {
 	done
 	echo "$port"
 }
+
+# port_file VAR FILE: sets VAR to the port a server (the mock, a test's own
+# listener) prints as its first line into FILE, waiting 5 s at most; empty
+# when it did not come. The caller empties FILE before it starts the server:
+# a redirection truncates in the child, later than the parent's first look.
+# (A variable, not $(...): it runs for every test, a subshell costs CPU.)
+port_file() {
+	local _p=
+	for _ in {1..250}; do
+		read -r _p <"$2" && [ -n "$_p" ] && break	# a whole line only
+		_p=
+		sleep 0.02
+	done
+	printf -v "$1" '%s' "$_p"
+}

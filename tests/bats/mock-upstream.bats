@@ -12,17 +12,13 @@ KEY=sk-test-secret-1234
 start_mock() {
 	[ -x "$MOCK" ] || fail "tests/mock/mock-upstream is not built (run make)"
 	# a restart must not read the last mock's port before the new one truncates the file
-	rm -f "$BATS_TEST_TMPDIR/port"
+	: >"$BATS_TEST_TMPDIR/port"
 	# 3>&-: bats waits for whoever holds its fd 3
 	env "$@" "$MOCK" --listen 127.0.0.1:0 --log "$BATS_TEST_TMPDIR/log" "${MOCK_OPTS[@]}" \
 		>"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/mock.err" 3>&- &
 	MOCK_PID=$!
-	for _ in {1..100}; do	# (no seq or cat: this runs for every test)
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.05
-	done
-	local port=
-	read -r port <"$BATS_TEST_TMPDIR/port" || true
+	local port
+	port_file port "$BATS_TEST_TMPDIR/port"
 	URL=http://127.0.0.1:$port
 }
 

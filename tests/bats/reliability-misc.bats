@@ -213,6 +213,7 @@ combo_fds() {
 }
 
 # An upstream that answers 403 quoting the key it was sent (some do).
+# Its port in ECHO_PORT.
 echo_key_upstream() {
 	perl -MIO::Socket::INET -e '
 		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1, ReuseAddr => 1) or die;
@@ -229,12 +230,13 @@ echo_key_upstream() {
 			"\r\nConnection: close\r\n\r\n", $e;
 		close $c;' >"$BATS_TEST_TMPDIR/echo.port" 3>&- &
 	ECHO_PID=$!
-	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/echo.port" ] && break; sleep 0.02; done
+	port_file ECHO_PORT "$BATS_TEST_TMPDIR/echo.port"
+	[ -n "$ECHO_PORT" ] || fail "the echoing upstream did not start"
 }
 
 @test "an upstream error that quotes the provider key reaches the client without it" {
 	echo_key_upstream
-	printf 'format=openai\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\n' "$(cat "$BATS_TEST_TMPDIR/echo.port")" \
+	printf 'format=openai\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\n' "$ECHO_PORT" \
 		>"$NR_CONFIG_DIR/providers/echo"
 	body openai echo/m1 >"$BATS_TEST_TMPDIR/req"
 	run --separate-stderr nr-route --from openai <"$BATS_TEST_TMPDIR/req"

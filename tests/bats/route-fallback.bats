@@ -73,10 +73,11 @@ route() {
 }
 
 @test "a connect that hangs past the connect timeout falls back to the next target" {
+	: >"$BATS_TEST_TMPDIR/hung.port"
 	"$MOCK" --listen 127.0.0.1:0 --no-accept >"$BATS_TEST_TMPDIR/hung.port" 3>&- &
 	hung=$!
-	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/hung.port" ] && break; sleep 0.02; done
-	port=$(cat "$BATS_TEST_TMPDIR/hung.port")
+	port_file port "$BATS_TEST_TMPDIR/hung.port"
+	[ -n "$port" ] || fail "the hung mock did not start"
 	exec 5<>"/dev/tcp/127.0.0.1/$port"	# fills its queue: the next SYN goes unanswered
 	printf 'format=openai\nbase_url=http://127.0.0.1:%s/v1\nkeys=MOCK_KEY\nconnect_timeout_ms=300\n' "$port" \
 		>"$NR_CONFIG_DIR/providers/hung"

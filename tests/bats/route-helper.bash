@@ -17,14 +17,7 @@ route_setup() {
 	: >"$BATS_TEST_TMPDIR/port"
 	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" ${MOCK_FLAGS:-} >"$BATS_TEST_TMPDIR/port" &
 	MOCK_PID=$!
-	# (no seq, cat or sed in these waits: they run for every test, a process
-	# costs ~5 ms of CPU here)
-	for _ in {1..100}; do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.02
-	done
-	MOCK_PORT=
-	read -r MOCK_PORT <"$BATS_TEST_TMPDIR/port" || true
+	port_file MOCK_PORT "$BATS_TEST_TMPDIR/port"
 	[ -n "$MOCK_PORT" ] || fail "mock-upstream did not start"
 	export MOCK_KEY=sk-test-key-0001
 	unset MOCK_KEY_2 MOCK_KEY_3 HTTP_ANTHROPIC_BETA HTTP_ANTHROPIC_VERSION NR_CONNECT_TIMEOUT_MS NR_IDLE_TIMEOUT_MS

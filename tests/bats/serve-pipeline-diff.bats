@@ -13,10 +13,11 @@ setup() {
 	export MOCK_FIXED=1	# the mock's ids and times are the same for both
 	kill "$MOCK_PID" && wait "$MOCK_PID" 2>/dev/null || true
 	rm -f "$MOCK_RAW"/* "$MOCK_LOG"
+	: >"$BATS_TEST_TMPDIR/port"	# not route_setup's mock's port
 	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" >"$BATS_TEST_TMPDIR/port" 3>&- &
 	MOCK_PID=$!
-	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.02; done
-	MOCK_PORT=$(cat "$BATS_TEST_TMPDIR/port")
+	port_file MOCK_PORT "$BATS_TEST_TMPDIR/port"
+	[ -n "$MOCK_PORT" ] || fail "mock-upstream did not start"
 	provider mo openai "models=gpt-mock"
 	provider ma anthropic "models=claude-mock"
 	provider mr responses
@@ -123,6 +124,10 @@ usage_same() {
 		same "/v1beta/models/${model/\//%2F}:streamGenerateContent?alt=sse" "$(body gemini x)"
 		n=$((n + 2))
 	done
+	# alike is not enough: two identical errors are alike too
+	local failed
+	failed=$(grep -L '^HTTP/1.1 200 ' "$BATS_TEST_TMPDIR"/answerA.*) || true
+	[ -z "$failed" ] || fail "not answered 200: $(head -c 600 $failed)"
 	upstream_same
 	usage_same $n
 }
