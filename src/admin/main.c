@@ -38,7 +38,7 @@ static void usage(FILE *f)
 		NR_EXIT_USAGE, NR_EXIT_SYS);
 }
 
-NR_LEAK_CHECK_AT_EXIT(0)
+NR_LEAK_CHECK_AT_EXIT(0, 1)
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,7 @@
 #include "route/route.h"
 #include "leak_check.h"
 
-NR_LEAK_CHECK_AT_EXIT(0)
+NR_LEAK_CHECK_AT_EXIT(0, 1)
 
 int main(int argc, char **argv)
 {

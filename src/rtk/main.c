@@ -123,7 +123,7 @@ done:
 	return rc;
 }
 
-NR_LEAK_CHECK_AT_EXIT(0)
+NR_LEAK_CHECK_AT_EXIT(0, 0)
 
 int main(int argc, char **argv)
 {

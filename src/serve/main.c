@@ -75,7 +75,7 @@ static int serve_fd(int fd, const struct serve_config *cfg)
 	return NR_EXIT_OK;
 }
 
-NR_LEAK_CHECK_AT_EXIT(1)
+NR_LEAK_CHECK_AT_EXIT(1, 1)
 
 int main(int argc, char **argv)
 {

@@ -335,7 +335,7 @@ done:
 	return code;
 }
 
-NR_LEAK_CHECK_AT_EXIT(1)
+NR_LEAK_CHECK_AT_EXIT(1, 1)
 
 int main(int argc, char **argv)
 {

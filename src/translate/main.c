@@ -205,7 +205,7 @@ static int parse_format(const char *flag, const char *name)
 	return f;
 }
 
-NR_LEAK_CHECK_AT_EXIT(0)
+NR_LEAK_CHECK_AT_EXIT(0, 0)
 
 int main(int argc, char **argv)
 {
