@@ -4,9 +4,9 @@
  * Kept: every distinct diagnostic of any toolchain, known by its shape, not
  * by the tool: "file:12:3: warning: …", "file:12: message" (go, javac),
  * "file.ts(12,3): error …", "file:12:3 - error …" (tsc), "error[E…]: …",
- * "--> file:12:3"; after an error the "In function" line, its first notes
- * and indented details (javac's "symbol:"); any other line that names a
- * source location, once; make's
+ * "--> file:12:3"; after an error the include chain that led to it, its
+ * first notes and indented details (javac's "symbol:"); any other line that
+ * names a source location, once; make's
  * "*** … Error N" lines; npm warnings and errors; the final results. Dropped
  * and counted: compiler command lines (make V=1, libtool), silent-rule steps
  * ("  CC  src/x.o", ninja's "[3/8] …"), "checking for …" lines and cmake's
@@ -18,7 +18,8 @@
  * of only carets and tildes, the line right above one (clang's, javac's and
  * tsc's bare source line) and a one-word fix-it right under one of its marks
  * (clang's "TOK_NUMBER"): the model has the file and the line, and the quote
- * was most of a small error-only log. A diagnostic's dropped quote, notes,
+ * was most of a small error-only log; for the same reason gcc's "In function
+ * ‘f’:" line before it. A diagnostic's dropped quote, notes,
  * scope line and repeats count as one kind, "context lines", reported with
  * commands, steps and checks once at the end (log_line.h), so that hundreds
  * of warnings cost no marker each. */
@@ -95,14 +96,23 @@ static enum diag diagnostic(const char *u, size_t un)
 	return d;
 }
 
-/* "src/x.c: In function ‘f’:", "In file included from …", "   from x.h:3," */
-static int include_or_scope(const char *u, size_t un)
+/* "In file included from …", "   from x.h:3,", "x.h: In instantiation of …":
+ * how the next diagnostic's place was reached, which its location does not
+ * say. */
+static int include_chain(const char *u, size_t un)
 {
 	return rtk_starts(u, un, "In file included from ") ||
 	       (rtk_starts(u, un, "from ") && (u[un - 1] == ':' || u[un - 1] == ',')) ||
-	       has(u, un, ": In function ") || has(u, un, ": In member function ") ||
-	       has(u, un, ": At top level:") || has(u, un, ": In instantiation of ") ||
-	       has(u, un, ": In constructor ") || has(u, un, ": In destructor ");
+	       has(u, un, ": In instantiation of ");
+}
+
+/* "src/x.c: In function ‘f’:": the function around the next diagnostic's
+ * line, which the model reads in the file at that line. */
+static int scope(const char *u, size_t un)
+{
+	return has(u, un, ": In function ") || has(u, un, ": In member function ") ||
+	       has(u, un, ": At top level:") || has(u, un, ": In constructor ") ||
+	       has(u, un, ": In destructor ");
 }
 
 /* A source quote in a gutter, t[0..tn) whole: gcc's and rustc's "  134 | code",
@@ -313,7 +323,9 @@ static int plain(struct build *b, struct rtk_out *out, const char *t, size_t tn)
 
 	if (d != D_NONE)
 		return diagnostic_line(b, out, d, t, tn);
-	if (include_or_scope(u, un))
+	if (scope(u, un))
+		return drop(b, LK_CONTEXT);
+	if (include_chain(u, un))
 		return log_context_hold(&b->ctx, &b->elide, t, tn, LK_CONTEXT);
 	if (rtk_starts(u, un, "= note:") || rtk_starts(u, un, "= help:")) {
 		if (b->notes > 0) {
@@ -432,7 +444,7 @@ static int line_score(const char *t, size_t tn)
 	enum diag d = diagnostic(u, un);
 	if (d == D_ERROR || d == D_WARNING)
 		return 75;
-	if (include_or_scope(u, un))
+	if (include_chain(u, un) || scope(u, un))
 		return 70;
 	if (rtk_starts(u, un, "checking ") && has(u, un, "..."))
 		return 80;

@@ -271,7 +271,7 @@ gcc_output() {
 		assert_line "src/m$i.c:$i:7: warning: unused variable 'x' [-Wunused-variable]"
 	done
 	refute_output --partial '|   int x;'
-	assert_line "src/jv.c: In function 'jv_null':"
+	refute_output --partial 'In function'
 	assert_line "src/jv.c:135:10: error: 'JV_NUL' undeclared (first use in this function)"
 	refute_output --partial 'return JV_NUL;'
 	refute_output --partial '^~~~~~'
@@ -345,6 +345,26 @@ gcc_output() {
 		'  location: class Main' \
 		'1 error' \
 		'… 2 context lines omitted')"
+}
+
+@test "build keeps the include chain that led to an error and drops gcc's 'In function' line, which the file shows" {
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	In file included from src/many.c:1:
+	src/parse.h:1: error: unterminated #ifndef
+	    1 | #ifndef PARSE_H
+	      |
+	src/many.c: In function 'total':
+	src/many.c:5:16: error: 'count_1' undeclared (first use in this function)
+	    5 |         sum += count_1;
+	      |                ^~~~~~~
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		'In file included from src/many.c:1:' \
+		'src/parse.h:1: error: unterminated #ifndef' \
+		"src/many.c:5:16: error: 'count_1' undeclared (first use in this function)" \
+		'… 5 context lines omitted')"
 }
 
 @test "build keeps lines that only look like a source quote when no located diagnostic comes right before" {
