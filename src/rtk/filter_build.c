@@ -53,6 +53,7 @@ struct build {
 	/* The caret line just dropped, for a fix-it under its marks. */
 	struct buf caret;
 	int after_caret;
+	struct buf where;	/* the last error's location, "src/x.c:12:5" */
 };
 
 static int has(const char *s, size_t n, const char *lit)
@@ -65,8 +66,10 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* "path:12:3: error: …", "path:12: warning: …", "path(12,3): error TS…". */
-static enum diag diagnostic(const char *u, size_t un)
+/* "path:12:3: error: …", "path:12: warning: …", "path(12,3): error TS…".
+ * *loc (when loc is not NULL) is set to the length of the location before
+ * the severity, 0 when there is none. */
+static enum diag diagnostic(const char *u, size_t un, size_t *loc)
 {
 	const char *sev = NULL;
 	enum diag d = D_NONE;
@@ -82,6 +85,8 @@ static enum diag diagnostic(const char *u, size_t un)
 		sev = memmem(u, un, marks[i].text, strlen(marks[i].text));
 		d = marks[i].d;
 	}
+	if (loc)
+		*loc = 0;
 	if (!sev) {	/* "file:12:3: message" with no severity word: go, vet, lint */
 		size_t i = 0;
 		while (i < un && u[i] != ' ' && u[i] != ':')
@@ -93,6 +98,8 @@ static enum diag diagnostic(const char *u, size_t un)
 	size_t k = (size_t)(sev - u);
 	if (k == 0 || !(is_digit(u[k - 1]) || u[k - 1] == ')'))
 		return D_NONE;
+	if (loc)
+		*loc = k;
 	return d;
 }
 
@@ -285,11 +292,29 @@ static int repeated(struct build *b, const char *t, size_t tn)
 	return 1;
 }
 
+/* A note at its error's own place that names nothing (no quote, '<', digit):
+ * gcc's "each undeclared identifier is reported only once …". It adds
+ * neither a place to look nor a name to the error line above. */
+static int bare_note(const struct build *b, const char *u, size_t un, size_t loc)
+{
+	if (loc == 0 || loc != b->where.len || memcmp(u, b->where.p, loc) != 0)
+		return 0;
+	for (size_t i = loc; i < un; i++) {
+		unsigned char c = (unsigned char)u[i];
+		if (c == '\'' || c == '"' || c == '`' || c == '<' || is_digit((char)c) ||
+		    (c == 0xe2 && i + 2 < un && (unsigned char)u[i + 1] == 0x80 &&
+		     (unsigned char)u[i + 2] >= 0x98 && (unsigned char)u[i + 2] <= 0x9d))
+			return 0;	/* '' "" `` <> and ‘’ “” */
+	}
+	return 1;
+}
+
+/* A diagnostic t[0..tn); u[0..un) without its indent, its location u[0..loc). */
 static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, const char *t,
-			   size_t tn)
+			   size_t tn, const char *u, size_t un, size_t loc)
 {
 	if (d == D_NOTE) {
-		if (b->notes > 0 && !repeated(b, t, tn)) {
+		if (b->notes > 0 && !bare_note(b, u, un, loc) && !repeated(b, t, tn)) {
 			b->notes--;
 			return log_keep(&b->elide, out, t, tn);
 		}
@@ -302,6 +327,9 @@ static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, co
 	if (d == D_ERROR) {
 		b->notes = ERROR_NOTES;
 		b->detail = ERROR_DETAIL;
+		buf_reset(&b->where);
+		if (buf_append(&b->where, u, loc) < 0)
+			return -1;
 		if (log_context_emit(&b->ctx, &b->elide, out) < 0)
 			return -1;
 	}
@@ -317,12 +345,13 @@ static int plain(struct build *b, struct rtk_out *out, const char *t, size_t tn)
 	/* A line in column 0 starts something new; a located one opens a block
 	 * whose quote goes. Indented lines (javac's "symbol:", tsc's details)
 	 * and rustc's "help:" stay in the block. */
-	enum diag d = diagnostic(u, un);
+	size_t loc;
+	enum diag d = diagnostic(u, un, &loc);
 	int located = d != D_NONE || rtk_starts(u, un, "--> ") || rtk_location(t, tn) >= 0;
 	b->quoting = located || (b->quoting && (u != t || sub_diagnostic(t, tn)));
 
 	if (d != D_NONE)
-		return diagnostic_line(b, out, d, t, tn);
+		return diagnostic_line(b, out, d, t, tn, u, un, loc);
 	if (scope(u, un))
 		return drop(b, LK_CONTEXT);
 	if (include_chain(u, un))
@@ -397,7 +426,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return -1;
 	if (b->quoting && gutter(t, tn))
 		return drop(b, LK_CONTEXT);
-	if (b->quoting && diagnostic(u, un) == D_NONE && !rtk_starts(u, un, "--> ")) {
+	if (b->quoting && diagnostic(u, un, NULL) == D_NONE && !rtk_starts(u, un, "--> ")) {
 		buf_reset(&b->held);
 		if (buf_append(&b->held, t, tn) < 0)
 			return -1;
@@ -430,6 +459,7 @@ static void free_state(void *st)
 	buf_free(&b->scratch);
 	buf_free(&b->held);
 	buf_free(&b->caret);
+	buf_free(&b->where);
 	free(b);
 }
 
@@ -441,7 +471,7 @@ static int line_score(const char *t, size_t tn)
 	const char *u = log_skip_blanks(t, tn, &un);
 	if (un == 0)
 		return 0;
-	enum diag d = diagnostic(u, un);
+	enum diag d = diagnostic(u, un, NULL);
 	if (d == D_ERROR || d == D_WARNING)
 		return 75;
 	if (include_chain(u, un) || scope(u, un))

@@ -367,6 +367,22 @@ gcc_output() {
 		'… 5 context lines omitted')"
 }
 
+@test "build drops a note at its error's own place that names nothing and keeps notes that name a place, a name or a number" {
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	src/parse.c:8:39: error: 'TOK_NUMBR' undeclared (first use in this function)
+	src/parse.c:8:39: note: each undeclared identifier is reported only once for each function it appears in
+	src/x.c:3:5: error: implicit declaration of function 'isdigit'
+	src/x.c:3:5: note: include '<ctype.h>' or provide a declaration of 'isdigit'
+	src/y.c:9:1: error: conflicting types for 'f'
+	src/y.h:2:6: note: previous declaration was here
+	src/z.c:4:2: error: too many arguments
+	src/z.c:4:2: note: expected 2 but got 3
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(sed '2d' "$BATS_TEST_TMPDIR/log"; echo '… 1 context lines omitted')"
+}
+
 @test "build keeps lines that only look like a source quote when no located diagnostic comes right before" {
 	# before any diagnostic, and after a line in column 0 has ended the
 	# error's block ("1 error generated."), an underline, a gutter-like row
