@@ -313,7 +313,10 @@ static int bare_note(const struct build *b, const char *u, size_t un, size_t loc
 static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, const char *t,
 			   size_t tn, const char *u, size_t un, size_t loc)
 {
+	/* A held include chain led to this diagnostic: printed before it only
+	 * when it is an error printed, never before a later one. */
 	if (d == D_NOTE) {
+		log_context_drop(&b->ctx, &b->elide);
 		if (b->notes > 0 && !bare_note(b, u, un, loc) && !repeated(b, t, tn)) {
 			b->notes--;
 			return log_keep(&b->elide, out, t, tn);
@@ -322,8 +325,10 @@ static int diagnostic_line(struct build *b, struct rtk_out *out, enum diag d, co
 	}
 	b->notes = 0;
 	b->detail = 0;
-	if (repeated(b, t, tn))
+	if (repeated(b, t, tn)) {
+		log_context_drop(&b->ctx, &b->elide);
 		return 0;
+	}
 	if (d == D_ERROR) {
 		b->notes = ERROR_NOTES;
 		b->detail = ERROR_DETAIL;

@@ -367,6 +367,31 @@ gcc_output() {
 		'… 5 context lines omitted')"
 }
 
+@test "build prints an include chain only before the error it led to, never before a later one" {
+	# the chain before a repeated error, and the one before a note, belong
+	# to them: src/b.c's error and src/c.cc's are not in those headers
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	In file included from src/a.c:1:
+	src/parse.h:1: error: unterminated #ifndef
+	In file included from src/b.c:2:
+	src/parse.h:1: error: unterminated #ifndef
+	src/b.c:7:3: error: 'x' undeclared (first use in this function)
+	In file included from /usr/include/c++/12/vector:64,
+	                 from src/c.cc:1:
+	/usr/include/c++/12/bits/stl_vector.h:1276:7: note: candidate: 'void push_back(const value_type&)'
+	src/c.cc:10:11: error: no matching function for call to 'A::f()'
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		'In file included from src/a.c:1:' \
+		'src/parse.h:1: error: unterminated #ifndef' \
+		"src/b.c:7:3: error: 'x' undeclared (first use in this function)" \
+		"/usr/include/c++/12/bits/stl_vector.h:1276:7: note: candidate: 'void push_back(const value_type&)'" \
+		"src/c.cc:10:11: error: no matching function for call to 'A::f()'" \
+		'… 4 context lines omitted')"
+}
+
 @test "build drops a note at its error's own place that names nothing and keeps notes that name a place, a name or a number" {
 	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
 	src/parse.c:8:39: error: 'TOK_NUMBR' undeclared (first use in this function)
