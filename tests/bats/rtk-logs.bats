@@ -264,20 +264,174 @@ gcc_output() {
 	printf 'make[2]: *** [Makefile:1054: src/jv.lo] Error 1\n'
 }
 
-@test "build keeps every distinct compiler diagnostic and drops the excerpts after warnings" {
+@test "build keeps every distinct compiler diagnostic and drops the source quotes of warnings and errors" {
 	run rtk-filter < <(gcc_output)
 	assert_success
 	for i in $(seq 1 30); do
 		assert_line "src/m$i.c:$i:7: warning: unused variable 'x' [-Wunused-variable]"
 	done
 	refute_output --partial '|   int x;'
-	assert_line "src/jv.c: In function 'jv_null':"
+	refute_output --partial 'In function'
 	assert_line "src/jv.c:135:10: error: 'JV_NUL' undeclared (first use in this function)"
-	assert_line '  135 |   return JV_NUL;'
+	refute_output --partial 'return JV_NUL;'
+	refute_output --partial '^~~~~~'
 	assert_line 'make[2]: *** [Makefile:1054: src/jv.lo] Error 1'
 	assert_output --partial 'context lines omitted'
 	run chosen_filter < <(gcc_output)
 	assert_output build
+}
+
+@test "build keeps a gcc, clang, tsc or javac diagnostic whole with its location and drops its source quote and carets" {
+	# gcc: the quote in a gutter, its fix-its in it too
+	cat >"$BATS_TEST_TMPDIR/gcc" <<-'EOF'
+	src/parse.c:8:39: error: 'TOK_NUMBR' undeclared (first use in this function); did you mean 'TOK_NUMBER'?
+	    8 |                         out[n].kind = TOK_NUMBR;
+	      |                                       ^~~~~~~~~
+	      |                                       TOK_NUMBER
+	src/parse.c:2:1: note: include '<ctype.h>' or provide a declaration of 'isdigit'
+	    1 | #include "parse.h"
+	  +++ |+#include <ctype.h>
+	    2 |
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/gcc"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"src/parse.c:8:39: error: 'TOK_NUMBR' undeclared (first use in this function); did you mean 'TOK_NUMBER'?" \
+		"src/parse.c:2:1: note: include '<ctype.h>' or provide a declaration of 'isdigit'" \
+		'… 6 context lines omitted')"
+	# clang: the bare source line, the caret line under it, a fix-it under the carets
+	cat >"$BATS_TEST_TMPDIR/clang" <<-'EOF'
+	src/parse.c:8:18: error: use of undeclared identifier 'TOK_NUMBR'; did you mean 'TOK_NUMBER'?
+	                        out[n].kind = TOK_NUMBR;
+	                                      ^~~~~~~~~
+	                                      TOK_NUMBER
+	src/parse.h:4:18: note: 'TOK_NUMBER' declared here
+	enum { TOK_WORD, TOK_NUMBER, TOK_END };
+	                 ^
+	1 error generated.
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/clang"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"src/parse.c:8:18: error: use of undeclared identifier 'TOK_NUMBR'; did you mean 'TOK_NUMBER'?" \
+		"src/parse.h:4:18: note: 'TOK_NUMBER' declared here" \
+		'1 error generated.' \
+		'… 5 context lines omitted')"
+	# tsc --pretty: the numbered source line and the tildes under it, in colour
+	printf '\e[96msrc/cart.ts\e[0m:\e[93m4\e[0m:\e[93m7\e[0m - \e[91merror\e[0m\e[90m TS2322: \e[0m%s\n\n%s\n%s\n\n%s\n' \
+		"Type 'string' is not assignable to type 'number'." \
+		$'\e[7m4\e[0m   let sum: number = "0";' $'\e[7m \e[0m \e[91m      ~~~\e[0m' \
+		$'Found 1 error in src/cart.ts\e[90m:4\e[0m' >"$BATS_TEST_TMPDIR/tsc"
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/tsc"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"src/cart.ts:4:7 - error TS2322: Type 'string' is not assignable to type 'number'." \
+		'Found 1 error in src/cart.ts:4' \
+		'… 2 context lines omitted')"
+	# javac: the source line and its caret go, the symbol it names stays
+	cat >"$BATS_TEST_TMPDIR/javac" <<-'EOF'
+	src/Main.java:5: error: cannot find symbol
+	        total += shelf1;
+	                 ^
+	  symbol:   variable shelf1
+	  location: class Main
+	1 error
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/javac"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		'src/Main.java:5: error: cannot find symbol' \
+		'  symbol:   variable shelf1' \
+		'  location: class Main' \
+		'1 error' \
+		'… 2 context lines omitted')"
+}
+
+@test "build keeps the include chain that led to an error and drops gcc's 'In function' line, which the file shows" {
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	In file included from src/many.c:1:
+	src/parse.h:1: error: unterminated #ifndef
+	    1 | #ifndef PARSE_H
+	      |
+	src/many.c: In function 'total':
+	src/many.c:5:16: error: 'count_1' undeclared (first use in this function)
+	    5 |         sum += count_1;
+	      |                ^~~~~~~
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		'In file included from src/many.c:1:' \
+		'src/parse.h:1: error: unterminated #ifndef' \
+		"src/many.c:5:16: error: 'count_1' undeclared (first use in this function)" \
+		'… 5 context lines omitted')"
+}
+
+@test "build prints an include chain only before the error it led to, never before a later one" {
+	# the chain before a repeated error, and the one before a note, belong
+	# to them: src/b.c's error and src/c.cc's are not in those headers
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	In file included from src/a.c:1:
+	src/parse.h:1: error: unterminated #ifndef
+	In file included from src/b.c:2:
+	src/parse.h:1: error: unterminated #ifndef
+	src/b.c:7:3: error: 'x' undeclared (first use in this function)
+	In file included from /usr/include/c++/12/vector:64,
+	                 from src/c.cc:1:
+	/usr/include/c++/12/bits/stl_vector.h:1276:7: note: candidate: 'void push_back(const value_type&)'
+	src/c.cc:10:11: error: no matching function for call to 'A::f()'
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		'In file included from src/a.c:1:' \
+		'src/parse.h:1: error: unterminated #ifndef' \
+		"src/b.c:7:3: error: 'x' undeclared (first use in this function)" \
+		"/usr/include/c++/12/bits/stl_vector.h:1276:7: note: candidate: 'void push_back(const value_type&)'" \
+		"src/c.cc:10:11: error: no matching function for call to 'A::f()'" \
+		'… 4 context lines omitted')"
+}
+
+@test "build drops a note at its error's own place that names nothing and keeps notes that name a place, a name or a number" {
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	src/parse.c:8:39: error: 'TOK_NUMBR' undeclared (first use in this function)
+	src/parse.c:8:39: note: each undeclared identifier is reported only once for each function it appears in
+	src/x.c:3:5: error: implicit declaration of function 'isdigit'
+	src/x.c:3:5: note: include '<ctype.h>' or provide a declaration of 'isdigit'
+	src/y.c:9:1: error: conflicting types for 'f'
+	src/y.h:2:6: note: previous declaration was here
+	src/z.c:4:2: error: too many arguments
+	src/z.c:4:2: note: expected 2 but got 3
+	EOF
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(sed '2d' "$BATS_TEST_TMPDIR/log"; echo '… 1 context lines omitted')"
+}
+
+@test "build keeps lines that only look like a source quote when no located diagnostic comes right before" {
+	# before any diagnostic, and after a line in column 0 has ended the
+	# error's block ("1 error generated."), an underline, a gutter-like row
+	# and a caret are text like any other
+	cat >"$BATS_TEST_TMPDIR/log" <<-'EOF'
+	Release notes
+	~~~~~~~~~~~~~
+	    1 | release notes
+	src/a.c:3:5: error: expected ';' before '}' token
+	    3 |   return n
+	      |           ^
+	1 error generated.
+	Summary
+	~~~~~~~
+	  ^ see above
+	EOF
+	for i in 1 2 3 4 5 6; do echo "gcc -Wall -c src/m$i.c -o src/m$i.o"; done >>"$BATS_TEST_TMPDIR/log"
+	run rtk-filter --filter build <"$BATS_TEST_TMPDIR/log"
+	assert_success
+	assert_output "$(printf '%s\n' \
+		'Release notes' '~~~~~~~~~~~~~' '    1 | release notes' \
+		"src/a.c:3:5: error: expected ';' before '}' token" \
+		'1 error generated.' 'Summary' '~~~~~~~' '  ^ see above' \
+		'… 6 compiler commands omitted' '… 2 context lines omitted')"
 }
 
 @test "build prints a diagnostic repeated by macro expansion once" {
