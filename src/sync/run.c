@@ -74,6 +74,15 @@ static void report_down(sqlite3 *db, PGconn *pg, const char *where, const char *
 	fputc('\n', stderr);
 }
 
+/* One round: this file's changes up, the others' down, the logins' tokens. */
+static int sync_round(sqlite3 *db, PGconn *pg, struct nr_sync_counts *n, struct buf *err)
+{
+	return nr_sync_push(db, pg, n, err) < 0 || nr_sync_pull(db, pg, n, err) < 0 ||
+			       nr_sync_logins(db, pg, n, err) < 0
+		       ? -1
+		       : 0;
+}
+
 int nr_sync_run(int once, long interval_ms)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -113,8 +122,7 @@ int nr_sync_run(int once, long interval_ms)
 			buf_reset(&where);
 			nr_pg_where(pg, &where);
 		}
-		if (!pg || nr_sync_push(db, pg, &n, &err) < 0 || nr_sync_pull(db, pg, &n, &err) < 0 ||
-		    nr_sync_logins(db, pg, &n, &err) < 0) {
+		if (!pg || sync_round(db, pg, &n, &err) < 0) {
 			/* said once a spell; again when the connection is lost anew */
 			int gone = !pg || PQstatus(pg) != CONNECTION_OK;
 			if (!down || (pg && gone))
@@ -143,6 +151,16 @@ int nr_sync_run(int once, long interval_ms)
 			break;
 		}
 		wait_for(pg, interval_ms);
+	}
+	/* Stopped (SIGTERM, SIGINT): what changed since the last round goes up
+	 * now, not at the next start; no new connection on the way out. */
+	if (stop && pg && !down) {
+		struct nr_sync_counts n = { 0 };
+		buf_reset(&err);
+		if (sync_round(db, pg, &n, &err) < 0) {
+			report_down(db, pg, where.p ? where.p : "its URL", err.p ? err.p : "?");
+			rc = NR_EXIT_UNAVAILABLE;
+		}
 	}
 	PQfinish(pg);
 	nr_db_close(db);

@@ -212,6 +212,27 @@ teardown() { team_teardown; }
 	assert_output --partial "no team to attach to"
 }
 
+@test "nr db sync stopped does a last round: what changed since its last one goes up before it ends" {
+	on A nr db attach
+	on A nr key add alice >/dev/null
+	# a round a minute: only the first and the last one on SIGTERM run here
+	NR_DATA_DIR=$A nr db sync --interval 60000 2>"$BATS_TEST_TMPDIR/A.sync" 3>&- &
+	pid=$!
+	until_true 5 eval 'test "$(pg "select name from keys")" = alice'
+	on A nr key add bob >/dev/null
+	sleep 0.3
+	[ "$(pg 'select count(*) from keys')" = 1 ] || fail "bob went up before the stop: the test shows nothing"
+	kill -TERM "$pid"
+	wait "$pid" || fail "nr db sync exited $? on SIGTERM: $(cat "$BATS_TEST_TMPDIR/A.sync")"
+	[ "$(pg 'select name from keys order by name' | paste -sd' ')" = "alice bob" ]
+	# PostgreSQL away: no last round (nor a wait for one), exit as asked
+	NR_DATA_DIR=$A NR_DATABASE_URL=postgresql://nr@127.0.0.1:1/nr nr db sync --interval 60000 2>/dev/null 3>&- &
+	pid=$!
+	sleep 0.3
+	kill -TERM "$pid"
+	until_true 2 eval '! kill -0 "$pid" 2>/dev/null' || fail "nr db sync did not end on SIGTERM while PostgreSQL was away"
+}
+
 @test "nr db import moves one user's file to PostgreSQL, once; nr db export brings it back whole" {
 	url=$NR_DATABASE_URL
 	unset NR_DATABASE_URL
