@@ -42,6 +42,27 @@ need_shared() {
 	[ -d "$SHARED/$1" ] || skip "needs ../shared/$1"
 }
 
+# stream_tool: sets TOOL to the checker of real streams (../shared/streams/
+# accumulate.mjs) with its SDKs, installed once in tests/.cache
+# (tests/npm-store: a link to another checkout's install of the same lock).
+stream_tool() {
+	need_shared streams
+	command -v node >/dev/null && command -v npm >/dev/null || skip "needs node and npm"
+	local dir=$ROOT/tests/.cache/streams-tool
+	mkdir -p "$ROOT/tests/.cache"
+	(
+		flock 9
+		cp "$SHARED/streams/accumulate.mjs" "$SHARED/streams/package.json" \
+			"$SHARED/streams/package-lock.json" "$dir/" 2>/dev/null ||
+			{ mkdir -p "$dir" && cp "$SHARED/streams/accumulate.mjs" "$SHARED/streams/package.json" \
+				"$SHARED/streams/package-lock.json" "$dir/"; }
+		[ -d "$dir/node_modules/openai" ] && [ -d "$dir/node_modules/@anthropic-ai/sdk" ] ||
+			"$ROOT/tests/npm-store" "$dir" >/dev/null 2>&1	# npm ci, or a link to the same install
+	) 9>"$ROOT/tests/.cache/streams-tool.lock"
+	[ -d "$dir/node_modules/openai" ] || skip "the stream checker's SDKs could not be installed"
+	TOOL=$dir/accumulate.mjs
+}
+
 # std_only REASON: the test runs in the std pass only, for a REASON why the
 # sanitizer build cannot change its outcome (timing of the same code, a check
 # another test already feeds the same input through the sanitizer build).

@@ -120,10 +120,8 @@ GM_USER='"contents":[{"role":"user","parts":[{"text":"hi"}]}]'
 }
 
 @test "the mock's streams pass the real-stream checker in every format" {
-	# NR_STREAMS_TOOL: a copy of ../shared/streams with `npm install` done in it
-	tool=${NR_STREAMS_TOOL:-$SHARED/streams}/accumulate.mjs
-	[ -d "${tool%/*}/node_modules" ] || skip "needs NR_STREAMS_TOOL with node_modules (tests/mock/README.md)"
-	command -v node >/dev/null || skip "needs node"
+	stream_tool
+	tool=$TOOL
 	post /v1/chat/completions "{\"model\":\"m-tool\",\"stream\":true,$OA_TOOLS}" >"$BATS_TEST_TMPDIR/openai"
 	post /v1/messages '{"model":"m","stream":true}' >"$BATS_TEST_TMPDIR/anthropic"
 	post /v1/responses "{\"model\":\"m-tool\",\"stream\":true,$RS_TOOLS}" >"$BATS_TEST_TMPDIR/responses"
