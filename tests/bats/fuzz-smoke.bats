@@ -7,9 +7,9 @@
 
 load helper
 
-# 2 s a target: the regressions are the check; the fuzzing is a smoke (hours run
+# 1 s a target: the regressions are the check; the fuzzing is a smoke (hours run
 # by hand: tests/fuzz/README.md)
-SMOKE_SECONDS=${NR_FUZZ_SMOKE_SECONDS:-2}
+SMOKE_SECONDS=${NR_FUZZ_SMOKE_SECONDS:-1}
 
 # smoke TARGET [REGRESS_DIR]: the regression inputs, then SMOKE_SECONDS of fuzzing
 smoke() {
