@@ -2,10 +2,14 @@
  * the same (see json_same.h). */
 #include "json_same.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The value of a validated number literal (strtod, as libjq's parser rounds). */
+/* The value of a validated number literal (strtod, as libjq's parser rounds),
+ * an infinity as the largest double of its sign: json.c writes one so, and
+ * 1e400 read back from nr's output must still be the source's 1e400. */
 static int number_of(struct json_span v, double *d)
 {
 	char small[64];
@@ -15,6 +19,8 @@ static int number_of(struct json_span v, double *d)
 	memcpy(s, v.p, v.n);
 	s[v.n] = '\0';
 	*d = strtod(s, NULL);
+	if (isinf(*d))
+		*d = copysign(DBL_MAX, *d);
 	if (s != small)
 		free(s);
 	return 0;

@@ -94,6 +94,14 @@ request_ok() {
 	assert_failure
 }
 
+@test "a number too large for a double keeps its literal, not the largest double (found by fuzzing)" {
+	printf '{"model":"m","temperature":1e340,"top_p":-1e400,"messages":[{"role":"user","content":"hi"}]}' >"$T/in"
+	nr-translate --request --from openai --to responses <"$T/in" >"$T/out"
+	has "$T/out" '"temperature":1e340,' '"top_p":-1e400'
+	run grep -F '1.7976931348623157e+308' "$T/out"
+	assert_failure
+}
+
 # response FMT: a whole answer in FMT with a call to f with ARGS, and usage
 # 9007199254740993 (2^53 + 1, no double holds it) in, 8192 out.
 response() {
