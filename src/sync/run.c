@@ -153,8 +153,10 @@ int nr_sync_run(int once, long interval_ms)
 		wait_for(pg, interval_ms);
 	}
 	/* Stopped (SIGTERM, SIGINT): what changed since the last round goes up
-	 * now, not at the next start; no new connection on the way out. */
-	if (stop && pg && !down) {
+	 * now, not at the next start, on the connection there is (a round that
+	 * failed here, say on a file an older nr wrote, is tried once more); no
+	 * new connection on the way out. */
+	if (stop && pg) {
 		struct nr_sync_counts n = { 0 };
 		buf_reset(&err);
 		if (sync_round(db, pg, &n, &err) < 0) {

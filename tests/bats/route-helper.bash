@@ -44,7 +44,7 @@ team_join() {
 	TEAM_JOINS=$((TEAM_JOINS + 1))
 	local made=$BATS_FILE_TMPDIR/team-schema
 	TEAM_SCHEMA=
-	[ "$TEAM_JOINS" -gt 1 ] || read -r TEAM_SCHEMA <"$made" 2>/dev/null || true
+	[ "$TEAM_JOINS" -gt 1 ] || [ ! -e "$made" ] || read -r TEAM_SCHEMA <"$made" || true
 	if [ -z "$TEAM_SCHEMA" ]; then
 		TEAM_SCHEMA=t$$_${BATS_TEST_NUMBER}_$TEAM_JOINS
 		psql -qX "$NR_TEAM_URL" -c "CREATE SCHEMA $TEAM_SCHEMA" >/dev/null || fail "team: no schema $TEAM_SCHEMA"
@@ -180,8 +180,10 @@ answered_by() {
 	[ "$got" = "$1" ] || fail "answered by '$got', not '$1': $(cat "$BATS_TEST_TMPDIR/answer")"
 }
 
+# db SQL: sqlite3 on the instance's file, waiting for a lock as nr does (a
+# team's nr db sync writes it between the test's steps)
 db() {
-	sqlite3 "$NR_DATA_DIR/nr.sqlite" "$@"
+	sqlite3 -cmd '.timeout 5000' "$NR_DATA_DIR/nr.sqlite" "$@"
 }
 
 # usage_rows N: waits (5 s at most) until the usage table holds N rows: nr-serve
