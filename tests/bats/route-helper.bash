@@ -25,7 +25,12 @@ route_setup() {
 }
 
 route_teardown() {
-	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		# a team's check must come after the usage rows nr-serve's workers
+		# write once they have answered
+		[ -z "${TEAM_SYNC_PID:-}" ] || wait "$SERVER_PID" 2>/dev/null || true
+	fi
 	[ -z "${MOCK_PID:-}" ] || { kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; } || true
 	[ -z "${TEAM_SYNC_PID:-}" ] || team_check
 }
