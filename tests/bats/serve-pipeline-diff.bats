@@ -9,15 +9,8 @@
 load route-helper
 
 setup() {
-	route_setup
 	export MOCK_FIXED=1	# the mock's ids and times are the same for both
-	kill "$MOCK_PID" && wait "$MOCK_PID" 2>/dev/null || true
-	rm -f "$MOCK_RAW"/* "$MOCK_LOG"
-	: >"$BATS_TEST_TMPDIR/port"	# not route_setup's mock's port
-	"$MOCK" --listen 127.0.0.1:0 --log "$MOCK_LOG" --raw "$MOCK_RAW" >"$BATS_TEST_TMPDIR/port" 3>&- &
-	MOCK_PID=$!
-	port_file MOCK_PORT "$BATS_TEST_TMPDIR/port"
-	[ -n "$MOCK_PORT" ] || fail "mock-upstream did not start"
+	route_setup
 	provider mo openai "models=gpt-mock"
 	provider ma anthropic "models=claude-mock"
 	provider mr responses
