@@ -43,8 +43,9 @@ static int same_meaning(jv a, jv b)
 	} else if (k == JV_KIND_STRING && !jv_equal(jv_copy(a), jv_copy(b))) {
 		jv pa = jv_parse(jv_string_value(a)), pb = jv_parse(jv_string_value(b));
 		jv_kind kp = jv_get_kind(pa);
-		same = (kp == JV_KIND_OBJECT || kp == JV_KIND_ARRAY) && same_meaning(pa, pb);
-		if (!same && kp != JV_KIND_OBJECT && kp != JV_KIND_ARRAY) {
+		if (kp == JV_KIND_OBJECT || kp == JV_KIND_ARRAY) {
+			same = same_meaning(pa, pb);
+		} else {
 			jv_free(pa);
 			jv_free(pb);
 		}
