@@ -19,7 +19,7 @@ struct engine {
 	struct rtk_out out;
 	struct buf partial;	/* a line split across reads */
 	int failed;		/* filter gave up: the input is the answer */
-	unsigned long long in_bytes;
+	unsigned long long in_bytes, in_lines;	/* in_lines: newlines read */
 };
 
 static int engine_start(struct engine *e, const struct rtk_filter *f, size_t out_limit)
@@ -66,19 +66,23 @@ static void engine_feed(struct engine *e, const char *p, size_t n)
 		} else {
 			give_line(e, p, take);
 		}
+		e->in_lines++;
 		p += take + 1;
 		n -= take + 1;
 	}
 }
 
-/* Nonzero when the filtered text should be the answer. */
+/* Nonzero when the filtered text should be the answer: fewer bytes, or as
+ * many on fewer lines (names joined by blanks, not newlines: a tokeniser
+ * merges a blank into the word after it, never a newline). */
 static int engine_finish(struct engine *e)
 {
 	if (!e->failed && e->partial.len)
 		give_line(e, e->partial.p, e->partial.len);
 	if (!e->failed && e->f->finish(e->state, &e->out) < 0)
 		e->failed = 1;
-	return !e->failed && (unsigned long long)e->out.sp.size < e->in_bytes;
+	unsigned long long size = e->out.sp.size;
+	return !e->failed && (size < e->in_bytes || (size == e->in_bytes && e->out.lines < e->in_lines));
 }
 
 static void engine_free(struct engine *e)

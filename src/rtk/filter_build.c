@@ -208,11 +208,21 @@ static int compiler_command(const char *u, size_t un)
 static int build_step(const char *t, size_t tn, const char *u, size_t un)
 {
 	if (t[0] == ' ' && un > 3) {
+		/* the step's word, padding, one path: "CC       src/jv.lo",
+		 * "CC [M]  drivers/x.o"; not a sentence or an assignment that
+		 * starts with a capital word ("GNU Nettle is …", "CREATED = 1") */
 		size_t i = 0;
 		while (i < un && ((u[i] >= 'A' && u[i] <= 'Z') || is_digit(u[i]) || u[i] == '_'))
 			i++;
-		if (i >= 2 && i <= 8 && i < un && u[i] == ' ' && !memchr(u + i, ':', un - i))
-			return 1;
+		if (i >= 2 && i <= 8 && i < un && u[i] == ' ') {
+			while (i < un && u[i] == ' ')
+				i++;
+			if (i + 3 < un && u[i] == '[' && u[i + 2] == ']' && u[i + 3] == ' ')
+				for (i += 3; i < un && u[i] == ' '; i++)
+					;
+			if (i < un && !memchr(u + i, ' ', un - i) && !memchr(u + i, ':', un - i))
+				return 1;
+		}
 	}
 	static const char *const steps[] = { "Compiling ", "Checking ", "Downloaded ",
 					     "Downloading ", "Fresh ", "Scanning dependencies",

@@ -65,6 +65,27 @@ static int is_short_line(const char *s, size_t n)
 	       !(s[0] == ' ' && s[1] == ' ') && s[2] == ' ' && s[3] != ' ';
 }
 
+/* `git status -sb`: "## BRANCH[...UPSTREAM][ [ahead N, behind M]]" (or "## No
+ * commits yet on X", "## HEAD (no branch)"), then only short-format lines;
+ * not a Markdown heading over a document. */
+static int sb_head(const char *head, size_t len)
+{
+	const char *nl = memchr(head, '\n', len);
+	size_t n = nl ? (size_t)(nl - head) : len;
+	const char *sp = memchr(head + 3, ' ', n - 3);
+	if (sp && !rtk_starts(sp, n - (size_t)(sp - head), " [") &&
+	    !rtk_starts(head, n, "## No commits yet on ") && !rtk_starts(head, n, "## Initial commit on ") &&
+	    !rtk_starts(head, n, "## HEAD (no branch)"))
+		return 0;
+	while (nl) {
+		const char *p = nl + 1, *end = head + len;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl && !is_short_line(p, (size_t)(nl - p)))
+			return 0;	/* a cut last line is not judged */
+	}
+	return 1;
+}
+
 static int detect(const char *head, size_t len)
 {
 	static const char *const starts[] = {
@@ -73,7 +94,7 @@ static int detect(const char *head, size_t len)
 		"rebase in progress", "You are currently ", "## ",
 	};
 	for (size_t i = 0; i < COUNT(starts); i++)
-		if (rtk_starts(head, len, starts[i]))
+		if (rtk_starts(head, len, starts[i]) && (i + 1 < COUNT(starts) || sb_head(head, len)))
 			return i + 1 == COUNT(starts) ? 90 : 95;
 	int lines = 0, short_lines = 0;
 	for (const char *p = head, *end = head + len; p < end;) {

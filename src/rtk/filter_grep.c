@@ -1,6 +1,7 @@
 /* filter_grep: search hits (grep -rn, grep -r, rg, git grep, with context
- * lines and "--" separators, or rg's --heading layout) grouped per file: the
- * path once, then "line: text" for each hit. Hits that look alike are never
+ * lines and "--" separators, rg's --heading layout, rg --vimgrep's columns)
+ * grouped per file: the path once, then "line:text" for each hit (grep's own
+ * separators: ':' a match, '-' a context line), its indentation dropped. Hits that look alike are never
  * collapsed: each differs in its line, its file or a name. Only the same text
  * again in one file is merged, its lines listed ("12,40,77: text"). Every file
  * that matched stays listed; past an overall budget, far more hits than a
@@ -44,8 +45,9 @@ struct grep {
 
 struct hit {
 	size_t path_len;	/* the path is s[0..path_len) (or the heading) */
-	const char *num;	/* line number, NULL when grep gave none */
-	size_t num_len;
+	const char *num;	/* line number, NULL when grep gave none; */
+	size_t num_len;		/* with rg --vimgrep's ":column" when there is one */
+	int column;
 	char sep;		/* ':' a match, '-' a context line */
 	const char *text;
 	size_t text_len;
@@ -73,6 +75,18 @@ static int numbered_at(const char *s, size_t n, size_t i, struct hit *h)
 	return 1;
 }
 
+/* rg --vimgrep: "N:C:text", the column taken into the number. */
+static void take_column(struct hit *h)
+{
+	size_t d = digits_at(h->text, h->text_len, 0);
+	if (!d || d >= h->text_len || h->text[d] != ':')
+		return;
+	h->column = 1;
+	h->num_len += 1 + d;
+	h->text += d + 1;
+	h->text_len -= d + 1;
+}
+
 /* A prefix that can be a file name: no leading blank, not a sentence. */
 static int path_prefix(const char *s, size_t n)
 {
@@ -87,12 +101,16 @@ static int parse_hit(struct grep *g, const char *s, size_t n, struct hit *h)
 	/* rg --heading: bare "N:text" lines under the file's own line. */
 	if (g->have_file && g->heading && numbered_at(s, n, 0, h)) {
 		h->path_len = 0;
+		if (h->sep == ':')
+			take_column(h);	/* rg --heading --column */
 		return 1;
 	}
 	/* The current file again (its name may hold ':' or '-'). */
 	if (g->have_file && !g->heading && n > cl && memcmp(s, cur, cl) == 0 &&
 	    (s[cl] == ':' || s[cl] == '-') && numbered_at(s, n, cl + 1, h) && h->sep == s[cl]) {
 		h->path_len = cl;
+		if (h->sep == ':')
+			take_column(h);
 		return 1;
 	}
 	/* path:N:text, the first ":digits:" after a path-like prefix. */
@@ -100,6 +118,7 @@ static int parse_hit(struct grep *g, const char *s, size_t n, struct hit *h)
 		if (s[i] == ':' && isdigit((unsigned char)s[i + 1]) && numbered_at(s, n, i + 1, h) &&
 		    h->sep == ':' && path_prefix(s, i)) {
 			h->path_len = i;
+			take_column(h);
 			return 1;
 		}
 	}
@@ -125,13 +144,15 @@ static int parse_hit(struct grep *g, const char *s, size_t n, struct hit *h)
 }
 
 /* Diagnostics ("file:12:5: warning: …", go's "file:12:5: undefined: x") look
- * like hits; they are not grep's, which gives no column. */
+ * like hits. A compiler puts one blank between the column and its message; a
+ * vimgrep hit's text is the source line as it is: indented by a tab or by
+ * several blanks, or not at all. */
 static int is_diagnostic(const struct hit *h)
 {
 	const char *t = h->text;
-	size_t n = h->text_len, d = digits_at(t, n, 0);
-	if (d && d < n && t[d] == ':')
-		return 1;	/* a column */
+	size_t n = h->text_len;
+	if (h->column)
+		return n >= 2 && t[0] == ' ' && t[1] != ' ' && t[1] != '\t';
 	while (n && *t == ' ') {
 		t++;
 		n--;
@@ -208,7 +229,7 @@ static int write_held(struct grep *g, struct rtk_out *out)
 			if (rtk_out_write(out, ",", 1) < 0 || rtk_out_write(out, b + h[j].num, h[j].num_len) < 0)
 				return -1;
 		}
-		if (h[i].num_len ? rtk_out_printf(out, "%c ", h[i].sep) < 0 : rtk_out_write(out, "  ", 2) < 0)
+		if (h[i].num_len ? rtk_out_write(out, &h[i].sep, 1) < 0 : rtk_out_write(out, "  ", 2) < 0)
 			return -1;
 		if (rtk_out_write(out, b + h[i].text, h[i].text_len) < 0 ||
 		    (h[i].cut ? rtk_out_printf(out, " … [+%zu bytes]\n", h[i].cut) : rtk_out_write(out, "\n", 1)) < 0)
@@ -329,7 +350,7 @@ static void grep_free(void *st)
 
 const struct rtk_filter rtk_filter_grep = {
 	.name = "grep",
-	.keeps = "every matching file and hit as line: text, the same text in a file once with its lines (400 lines in all, then counts)",
+	.keeps = "every matching file and hit as line:text, the same text in a file once with its lines (400 lines in all, then counts)",
 	.detect = detect,
 	.start = start,
 	.line = line,

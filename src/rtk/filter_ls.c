@@ -9,7 +9,6 @@
 #include "rtk/filter.h"
 #include "rtk/paths.h"
 
-#define BIG_FILE 100000ULL	/* files at least this big show their size */
 #define MAX_FIELDS 12		/* fields looked at before the name */
 
 struct ls {
@@ -87,20 +86,6 @@ static size_t date_fields(const char *s, const struct field *f, size_t nf, size_
 	return 0;
 }
 
-/* "(124K)", "(3.4M)": a size as people read it, right after the name. */
-static int put_size(struct buf *b, unsigned long long v)
-{
-	static const char units[] = "KMGTP";
-	double d = (double)v;
-	size_t u = 0;
-	d /= 1024;
-	while (d >= 1024 && u + 1 < sizeof units - 1) {
-		d /= 1024;
-		u++;
-	}
-	return d < 10 ? buf_printf(b, "(%.1f%c)", d, units[u]) : buf_printf(b, "(%.0f%c)", d, units[u]);
-}
-
 /* The name of a long-format entry, decorated; 0 not an entry, -1 error,
  * 1 entry (name empty for "." and ".."). */
 static int long_entry(struct ls *l, const char *s, size_t n)
@@ -139,11 +124,18 @@ static int long_entry(struct ls *l, const char *s, size_t n)
 		return buf_putc(&l->name, '/') < 0 ? -1 : 1;
 	if (kind == '-' && (s[3] == 'x' || s[6] == 'x' || s[9] == 'x') && buf_putc(&l->name, '*') < 0)
 		return -1;
-	const char *sz = s + f[i - 1].at;
-	if (kind == '-' && all_digits(sz, f[i - 1].len, 1, 19) && strtoull(sz, NULL, 10) >= BIG_FILE &&
-	    put_size(&l->name, strtoull(sz, NULL, 10)) < 0)
+	unsigned long long size;	/* bytes, or ls -h's "118K" */
+	if (kind == '-' && paths_parse_size(s + f[i - 1].at, f[i - 1].len, &size) && size >= BIG_FILE &&
+	    paths_put_size(&l->name, size) < 0)
 		return -1;
 	return 1;
+}
+
+/* "total 340", or ls -h's "total 1.6M". */
+static int is_total(const char *s, size_t n)
+{
+	unsigned long long v;
+	return rtk_starts(s, n, "total ") && paths_parse_size(s + 6, n - 6, &v);
 }
 
 static int is_header(const char *s, size_t n)
@@ -166,7 +158,7 @@ static int detect(const char *head, size_t len)
 		size_t nf = split_fields(s, n, f, 2);
 		if (nf == 2 && is_mode(s, f[0].len))
 			longs++;
-		else if (rtk_starts(s, n, "total ") && all_digits(s + 6, n - 6, 1, 20))
+		else if (is_total(s, n))
 			totals++;
 		else if (is_header(s, n))
 			headers++;
@@ -219,7 +211,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	l->prev_blank = m == 0;
 	if (m == 0)
 		return 0;
-	if (rtk_starts(p, m, "total ") && all_digits(p + 6, m - 6, 1, 20))
+	if (is_total(p, m))
 		return 0;	/* disk blocks: little to learn from */
 	int e = long_entry(l, p, m);
 	if (e < 0)

@@ -2,7 +2,9 @@
  * one space of indent per level; a directory's files follow it on its line.
  * Every name is kept up to the listing budget of paths.h; past it, files are
  * counted per directory. The root line and the "N directories, M files" total
- * stay as they are. */
+ * stay as they are. tree -f's paths become names (their directory is the line
+ * they are on), and of the bracket of -h, -s, -p, -u or -D only a big file's
+ * size stays, as ls's filter shows it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,10 @@ struct tree {
 	int open;		/* an output line is open */
 	size_t open_depth;	/* depth of the entries on the open line */
 	unsigned long long hidden;	/* leaves counted, not shown, on the open line */
+	unsigned long long pending_size;	/* from its bracket; 0: none or small */
+	struct buf root;	/* the first line: tree's starting directory */
+	int seen_entry;		/* an entry came: full_paths is decided */
+	int full_paths;		/* tree -f: each name is root/…/name */
 };
 
 /* Length of one indent unit at s ("│  ", "    ", "|   "), 0 if none. */
@@ -130,10 +136,51 @@ static int put_name(struct rtk_out *out, const char *s, size_t n, const char *le
 	       (quote && rtk_out_write(out, "\"", 1) < 0) ? -1 : 0;
 }
 
+/* tree -f: the name without its directories (a link's target left whole). */
+static void base_name(const char **s, size_t *n)
+{
+	const char *arrow = memmem(*s, *n, " -> ", 4);
+	size_t end = arrow ? (size_t)(arrow - *s) : *n;
+	while (end > 1 && (*s)[end - 1] != '/')
+		end--;
+	if (end > 1 && end < *n) {
+		*s += end;
+		*n -= end;
+	}
+}
+
+/* "[118K]  name", "[-rw-r--r-- root  12345]  name": the bracket goes; its
+ * last field read as a size, kept when big. */
+static void strip_bracket(struct tree *t, const char **s, size_t *n)
+{
+	t->pending_size = 0;
+	const char *close = *n > 1 && (*s)[0] == '[' ? memchr(*s, ']', *n) : NULL;
+	if (!close)
+		return;
+	size_t i = (size_t)(close - *s) + 1;
+	if (i >= *n || (*s)[i] != ' ')
+		return;	/* a name of its own that starts with '[' */
+	const char *f = close;
+	while (f > *s + 1 && f[-1] == ' ')
+		f--;
+	const char *b = f;
+	while (b > *s + 1 && b[-1] != ' ')
+		b--;
+	unsigned long long v;
+	if (paths_parse_size(b, (size_t)(f - b), &v) && v >= BIG_FILE)
+		t->pending_size = v;
+	while (i < *n && (*s)[i] == ' ')
+		i++;
+	*s += i;
+	*n -= i;
+}
+
 static int emit(struct tree *t, struct rtk_out *out, size_t depth, int is_dir)
 {
 	const char *s = t->pending.p;
 	size_t n = t->pending.len;
+	if (t->full_paths)
+		base_name(&s, &n);
 	if (is_dir) {	/* its own line; its files will follow on it */
 		if (open_line(t, out, depth) < 0 || put_name(out, s, n, "") < 0 || rtk_out_write(out, "/", 1) < 0)
 			return -1;
@@ -148,7 +195,14 @@ static int emit(struct tree *t, struct rtk_out *out, size_t depth, int is_dir)
 		return 0;
 	}
 	t->budget--;
-	return put_name(out, s, n, same_line ? " " : "");
+	if (put_name(out, s, n, same_line ? " " : "") < 0)
+		return -1;
+	if (!t->pending_size)
+		return 0;
+	struct buf size = BUF_INIT;
+	int rc = paths_put_size(&size, t->pending_size) < 0 ? -1 : rtk_out_write(out, size.p, size.len);
+	buf_free(&size);
+	return rc;
 }
 
 static int flush_pending(struct tree *t, struct rtk_out *out, size_t next_depth)
@@ -173,10 +227,23 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	if (!depth) {	/* the root, the total, a message */
 		if (close_line(t, out) < 0)
 			return -1;
+		if (!t->seen_entry && !t->root.len && m) {
+			strip_bracket(t, &p, &m);
+			if (buf_append(&t->root, p, m) < 0)
+				return -1;
+		}
 		return m ? rtk_out_line(out, p, m) : 0;
 	}
+	const char *nm = p + name;
+	size_t nn = m - name;
+	strip_bracket(t, &nm, &nn);
+	if (!t->seen_entry) {	/* tree -f names its first entry root/name */
+		t->seen_entry = 1;
+		t->full_paths = t->root.len && nn > t->root.len && memcmp(nm, t->root.p, t->root.len) == 0 &&
+				nm[t->root.len] == '/';
+	}
 	buf_reset(&t->pending);
-	if (buf_append(&t->pending, p + name, m - name) < 0)
+	if (buf_append(&t->pending, nm, nn) < 0)
 		return -1;
 	t->pending_depth = depth;
 	return 0;
@@ -195,6 +262,7 @@ static void tree_free(void *st)
 	struct tree *t = st;
 	buf_free(&t->line);
 	buf_free(&t->pending);
+	buf_free(&t->root);
 	free(t);
 }
 

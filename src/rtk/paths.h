@@ -22,6 +22,7 @@
 #include "rtk/filter.h"
 
 #define LISTING_BUDGET 2000	/* names shown in one listing before only counts are */
+#define BIG_FILE 100000ULL	/* files at least this big show their size */
 
 /* b = s[0..n) without ANSI escape sequences and without a trailing '\r'. */
 int paths_clean(struct buf *b, const char *s, size_t n);
@@ -49,19 +50,26 @@ struct nest {
 	unsigned long long hidden;	/* names counted, not shown, in the open directory */
 	int open;		/* a header line is open */
 	int have_prev;		/* prev holds a header */
+	int bare;		/* the open line has no header and no name yet */
 	const char *what;	/* what a name is, for the omitted count */
 };
 /* budget: names shown in all (0: LISTING_BUDGET). */
 void nest_init(struct nest *ns, size_t budget, const char *what);
 /* Closes the open line and starts the one of directory dir[0..n) ("" or "."
- * is the root, shown "./"). When the same directory is given again the
- * open line simply continues. */
+ * is the root, shown "./"; "" first of all opens a line of bare names). When
+ * the same directory is given again the open line simply continues. */
 int nest_dir(struct nest *ns, struct rtk_out *o, const char *dir, size_t n);
 /* One name on the open line (quoted when it holds a space). */
 int nest_name(struct nest *ns, struct rtk_out *o, const char *name, size_t n);
 /* Ends the open line with its "… N WHAT omitted" count, if any. */
 int nest_close(struct nest *ns, struct rtk_out *o);
 void nest_free(struct nest *ns);
+
+/* "(124K)", "(3.4M)": a size as people read it, put right after a name. */
+int paths_put_size(struct buf *b, unsigned long long v);
+/* Bytes of a size written as "123456", "118K" or "1.5M" (units of 1024);
+ * 0 when s[0..n) is not one. */
+int paths_parse_size(const char *s, size_t n, unsigned long long *v);
 
 /* A bounded window of paths, written sorted by directory then name through a
  * nest whenever it fills up, and at the end. */

@@ -49,12 +49,14 @@ int paths_detect_list(const char *head, size_t len, const char *prefix)
 	struct head_iter it;
 	const char *s;
 	size_t n, plen = strlen(prefix);
-	unsigned total = 0, paths = 0, slashed = 0, spaced = 0;
+	unsigned total = 0, paths = 0, slashed = 0, spaced = 0, data = 0;
 	head_iter_init(&it, head, len);
 	while (head_iter_next(&it, &s, &n)) {
 		if (n == 0)
 			continue;
 		total++;
+		/* an array's entries, a record a line: data, not names */
+		data += strchr("\"[{(", s[0]) || strchr(",;[]{}()", s[n - 1]);
 		if (!rtk_starts(s, n, prefix) || !paths_is_path(s + plen, n - plen))
 			continue;
 		paths++;
@@ -63,7 +65,7 @@ int paths_detect_list(const char *head, size_t len, const char *prefix)
 		if (memchr(s + plen, ' ', n - plen))
 			spaced++;
 	}
-	if (total < 2 || paths * 10 < total * 9)
+	if (total < 2 || paths * 10 < total * 9 || data * 10 >= total)
 		return 0;
 	if (slashed * 2 >= paths)
 		return 70;

@@ -54,6 +54,14 @@ int nest_close(struct nest *ns, struct rtk_out *o)
 
 int nest_dir(struct nest *ns, struct rtk_out *o, const char *dir, size_t n)
 {
+	if (n == 0 && !ns->have_prev) {
+		/* names given bare (ls, ls -1) open the listing on a line of
+		 * their own: no "./" that the input did not have */
+		ns->have_prev = ns->open = ns->bare = 1;
+		ns->hidden = 0;
+		buf_reset(&ns->prev);
+		return buf_append(&ns->prev, ".", 1);
+	}
 	if (is_root(dir, n)) {
 		dir = ".";
 		n = 1;
@@ -99,7 +107,11 @@ int nest_name(struct nest *ns, struct rtk_out *o, const char *name, size_t n)
 	}
 	ns->budget--;
 	int quote = memchr(name, ' ', n) && !(n >= 2 && name[0] == '"');
-	if (rtk_out_write(o, quote ? " \"" : " ", quote ? 2 : 1) < 0 ||
+	const char *lead = quote ? " \"" : " ";
+	if (ns->bare)	/* the bare line's first name: no blank before it */
+		lead++;
+	ns->bare = 0;
+	if (rtk_out_write(o, lead, strlen(lead)) < 0 ||
 	    rtk_out_write(o, name, n) < 0)
 		return -1;
 	return quote ? rtk_out_write(o, "\"", 1) : 0;

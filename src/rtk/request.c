@@ -62,10 +62,14 @@ static int compress_text(struct rq *rq, struct json_span str)
 				rq->label.len) < 0)
 		return -1;
 	const struct buf *now = r ? &rq->standin : &rq->shown;
+	/* kept unless what is sent gets smaller: the filter's text (fewer bytes,
+	 * or as many on fewer lines, each newline two bytes in JSON) */
+	int same = now->len > rq->text.len ||
+		   (now->len == rq->text.len && memcmp(now->p, rq->text.p, now->len) == 0);
 	buf_reset(&rq->lit);
-	if (now->len < rq->text.len && json_str(&rq->lit, now->p, now->len) < 0)
+	if (!same && json_str(&rq->lit, now->p, now->len) < 0)
 		return -1;
-	if (now->len >= rq->text.len || rq->lit.len >= str.n) {
+	if (same || rq->lit.len >= str.n) {
 		rq->st->out_bytes += rq->text.len;	/* not smaller: the original bytes stay */
 		return 0;
 	}

@@ -36,7 +36,7 @@ detected() {
 	done >"$BATS_TEST_TMPDIR/in"
 	for f in $(seq 1 6); do
 		printf 'include/uapi/dev%d.h\n' "$f"
-		for i in $(seq 1 30); do printf '%d: #define DEV%d_REG_%d_MAX 0x%x\n' "$((i * 3))" "$f" "$i" "$i"; done
+		for i in $(seq 1 30); do printf '%d:#define DEV%d_REG_%d_MAX 0x%x\n' "$((i * 3))" "$f" "$i" "$i"; done
 	done >"$BATS_TEST_TMPDIR/want"
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
 	assert_success
@@ -48,11 +48,11 @@ detected() {
 		'src/a.c:31:assert(y);' 'src/b.c:4:	assert(x);' >"$BATS_TEST_TMPDIR/in"
 	run rtk-filter --filter grep <"$BATS_TEST_TMPDIR/in"
 	assert_output "src/a.c
-3: #include <assert.h>
-9,20: assert(x);
-31: assert(y);
+3:#include <assert.h>
+9,20:assert(x);
+31:assert(y);
 src/b.c
-4: assert(x);"
+4:assert(x);"
 }
 
 @test "grep output that starts with grep's own messages is still taken for grep" {
@@ -63,7 +63,7 @@ src/b.c
 	assert_equal "$(detected "$BATS_TEST_TMPDIR/in")" grep
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
 	for i in 1 2 3; do assert_line "grep: ./__pycache__/m$i.cpython-311.pyc: binary file matches"; done
-	assert_line '21: raise ValueError("bad 3")'
+	assert_line '21:raise ValueError("bad 3")'
 }
 
 @test "rg --heading output is taken for grep and keeps every file" {
@@ -76,11 +76,49 @@ src/b.c
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
 	for f in $(seq 1 8); do
 		assert_line "./plugin$f.py"
-		assert_line --regexp "^33: ?def pytest_hook_${f}_3\(config\):$"
+		assert_line --regexp "^33:def pytest_hook_${f}_3\(config\):$"
 	done
 }
 
+@test "rg --vimgrep hits are grouped per file with their line and column, indentation dropped" {
+	{
+		for i in 1 2 3 4; do printf 'go/types/api.go:%d:%d:\t\t// TODO(gri) case %d\n' "$((i * 10))" "$((i + 2))" "$i"; done
+		printf '%s\n' 'go/types/expr.go:7:1:// TODO: remove' 'go/types/expr.go:9:5:    x := 1 // TODO'
+	} >"$BATS_TEST_TMPDIR/in"
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/in")" grep
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output "go/types/api.go
+10:3:// TODO(gri) case 1
+20:4:// TODO(gri) case 2
+30:5:// TODO(gri) case 3
+40:6:// TODO(gri) case 4
+go/types/expr.go
+7:1:// TODO: remove
+9:5:x := 1 // TODO"
+}
+
+@test "compiler errors with a column are still not taken for vimgrep hits" {
+	printf '%s\n' './main.go:16:11: undefined: fmt.Printx' './main.go:17:2: declared and not used: y' \
+		'./util.go:3:8: "os" imported and not used' >"$BATS_TEST_TMPDIR/in"
+	[ "$(detected "$BATS_TEST_TMPDIR/in")" != grep ]
+}
+
 # ---- listings ----
+
+@test "a bare list of names (ls, ls -1) becomes one line: as many bytes, fewer tokens" {
+	printf '%s\n' alpn_test.go cgi client.go client_test.go cookie.go fcgi >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output 'alpn_test.go cgi client.go client_test.go cookie.go fcgi'
+	# the same list inside a request: each newline was two bytes of JSON
+	jq -Rs '{messages: [{role: "tool", tool_call_id: "c", content: .}]}' "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/req"
+	run sh -c 'rtk-filter --request --format openai <"$1" | jq -r ".messages[0].content"' sh "$BATS_TEST_TMPDIR/req"
+	assert_output 'alpn_test.go cgi client.go client_test.go cookie.go fcgi'
+}
+
+@test "a name alone on its line is kept as it came" {
+	printf 'README.md\n' >"$BATS_TEST_TMPDIR/in"
+	rtk-filter <"$BATS_TEST_TMPDIR/in" | cmp - "$BATS_TEST_TMPDIR/in"
+}
 
 @test "a long find listing is restructured, not cut: every name once, directories factored" {
 	for d in $(seq 1 12); do
@@ -111,6 +149,87 @@ src/b.c
 		assert_line --regexp "^pkg$d/( mod_${d}_[0-9]+\.py){50}$"
 	done
 	assert_line '10 directories, 500 files'
+}
+
+# ---- a file's content shown without line numbers (cat, head, sed -n) ----
+
+# file_kept FILE: rtk-filter keeps every line of FILE, as it is but for
+# trailing blanks; its detection is $2 (default file).
+file_kept() {
+	assert_equal "$(detected "$1")" "${2:-file}"
+	rtk-filter <"$1" >"$BATS_TEST_TMPDIR/out"
+	sed 's/[[:blank:]]*$//' "$1" | cmp - "$BATS_TEST_TMPDIR/out" || fail "$1: lines lost or changed"
+}
+
+@test "a C header read with cat keeps every line: look-alike includes are code, not log noise" {
+	{
+		printf '/* Definitions for the stream layer. */\n#ifndef STREAM_H\n#define STREAM_H 1\n\n'
+		for t in fpos_t fpos64_t FILE struct_FILE cookie_io_functions_t; do printf '#include <bits/types/%s.h>\n' "$t"; done
+		for i in $(seq 1 12); do printf '#ifdef USE_%d\n# define BUF_%d %d\n# endif\n' "$i" "$i" "$((i * 512))"; done
+		printf 'extern int fclose (FILE *__stream);\n#endif /* stream.h */  \n'
+	} >"$BATS_TEST_TMPDIR/in.h"
+	file_kept "$BATS_TEST_TMPDIR/in.h"
+}
+
+@test "a JSON file read with cat keeps every entry of its arrays" {
+	{
+		printf '{\n  "name": "pkg",\n  "workspaces": [\n'
+		for w in docs smoke-tests mock-globals mock-registry 'workspaces/*'; do printf '    "%s",\n' "$w"; done
+		printf '    "last"\n  ],\n  "dependencies": {\n'
+		for d in $(seq 1 20); do printf '    "dep-%d": "^%d.%d.0",\n' "$d" "$d" "$((d % 7))"; done
+		printf '    "zlib": "^1.0.0"\n  }\n}\n'
+	} >"$BATS_TEST_TMPDIR/in.json"
+	file_kept "$BATS_TEST_TMPDIR/in.json"
+}
+
+@test "Python and Go sources read with cat keep their repeated statements" {
+	{
+		printf 'import re\n\n\nclass Decoder:\n    """Decode things."""\n\n'
+		for i in $(seq 1 8); do printf '    def step_%d(self, s):\n        try:\n            return self.parse(s, %d)\n        except ValueError:\n            return None\n\n' "$i" "$i"; done
+	} >"$BATS_TEST_TMPDIR/in.py"
+	file_kept "$BATS_TEST_TMPDIR/in.py"
+	{
+		printf 'package hex\n\nimport (\n\t"errors"\n\t"fmt"\n)\n\nconst table = "" +\n'
+		for i in $(seq 1 10); do printf '\t"\\xff\\xff\\x%02x\\xff" +\n' "$i"; done
+		printf '\t""\n\nfunc f() error {\n\treturn errors.New("x")\n}\n'
+	} >"$BATS_TEST_TMPDIR/in.go"
+	file_kept "$BATS_TEST_TMPDIR/in.go"
+}
+
+@test "a Markdown document read with cat keeps every heading and line, even when it starts with ##" {
+	cat >"$BATS_TEST_TMPDIR/in.md" <<-'EOF'
+	## kmod - Linux kernel module handling
+
+	Information
+	===========
+
+	Mailing list:
+		linux-modules@vger.kernel.org (no subscription needed)
+
+	### `zsyscall_${GOOS}_${GOARCH}.go`
+
+	Generated by `mksyscall.go` from `syscall_${GOOS}.go`.
+
+	### `zsysnum_${GOOS}_${GOARCH}.go`
+
+	```console
+	$ make
+	```
+
+	```console
+	$ make check
+	```
+	EOF
+	file_kept "$BATS_TEST_TMPDIR/in.md"
+	printf '## main...origin/main [ahead 1]\n M src/a.c\n?? notes.txt\n' >"$BATS_TEST_TMPDIR/sb"
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/sb")" git-status
+}
+
+@test "a log that repeats itself is still a log, not a file" {
+	for i in $(seq 1 40); do printf '2026-12-07 10:%02d:00 INFO worker %d: handled request in %d ms\n' "$i" "$((i % 4))" "$i"; done >"$BATS_TEST_TMPDIR/log"
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/log")" dedup-log
+	for i in $(seq 1 40); do printf '{"level":"info","ts":%d,"msg":"handled request","ms":%d}\n' "$i" "$i"; done >"$BATS_TEST_TMPDIR/jsonl"
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/jsonl")" dedup-log
 }
 
 # ---- errors of any toolchain, whole, with their location ----

@@ -11,7 +11,7 @@ detected() {
 
 # ---- grep ----
 
-@test "grep hits are grouped per file: the path once, then line: text" {
+@test "grep hits are grouped per file: the path once, then line:text" {
 	{
 		for i in $(seq 1 12); do printf './src/parse.c:%d:    assert(p->pos < %d);\n' "$((i * 10))" "$i"; done
 		printf './lib/util.c:7:\tassert(x);\n./lib/util.c:9:assert(y);   \n'
@@ -19,11 +19,11 @@ detected() {
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
 	assert_success
 	assert_equal "$(grep -c '^\./src/parse\.c$' <<<"$output")" 1
-	for i in $(seq 1 12); do assert_line "$((i * 10)): assert(p->pos < $i);"; done
+	for i in $(seq 1 12); do assert_line "$((i * 10)):assert(p->pos < $i);"; done
 	refute_output --partial 'omitted'
 	assert_line './lib/util.c'
-	assert_line '7: assert(x);'
-	assert_line '9: assert(y);'
+	assert_line '7:assert(x);'
+	assert_line '9:assert(y);'
 }
 
 @test "grep keeps every matching file once the overall budget of 400 lines is spent, with its count" {
@@ -36,7 +36,7 @@ detected() {
 	{ for f in $(seq 1 80); do echo "pkg/mod$f/file$f.py"; done
 	  for f in $(seq 81 100); do echo "pkg/mod$f/file$f.py … 5 matches omitted"; done; } >"$BATS_TEST_TMPDIR/want"
 	grep '^pkg/' <<<"$output" | diff "$BATS_TEST_TMPDIR/want" - || fail "the files differ (want, got) above"
-	[ "$(grep -c '^[0-9]*: return' <<<"$output")" -eq 400 ] || fail "not 400 hits shown"
+	[ "$(grep -c '^[0-9]*:return' <<<"$output")" -eq 400 ] || fail "not 400 hits shown"
 }
 
 @test "grep cuts a very long hit on a UTF-8 boundary and says how much was cut" {
@@ -54,23 +54,23 @@ detected() {
 	run rtk-filter --filter grep <"$BATS_TEST_TMPDIR/in"
 	assert_success
 	assert_output "lib/a.js
-9- before
-10: match here
-11- after
+9-before
+10:match here
+11-after
 lib/b-2.js
-4- ctx
-5: other match
-6: another one"
+4-ctx
+5:other match
+6:another one"
 }
 
 @test "grep understands rg's heading layout and hits without line numbers" {
 	printf '%s\n' 'src/main.rs' '12:    let x = 1;' '40:    let y = 2;' '' 'src/lib.rs' '3:let z = 3;' >"$BATS_TEST_TMPDIR/rg"
 	run rtk-filter --filter grep <"$BATS_TEST_TMPDIR/rg"
 	assert_output "src/main.rs
-12: let x = 1;
-40: let y = 2;
+12:let x = 1;
+40:let y = 2;
 src/lib.rs
-3: let z = 3;"
+3:let z = 3;"
 	printf '%s\n' 'docs/a.md:some text' 'docs/a.md:more text' 'docs/b.md:last text' >"$BATS_TEST_TMPDIR/plain"
 	run rtk-filter --filter grep <"$BATS_TEST_TMPDIR/plain"
 	assert_output "docs/a.md
@@ -134,7 +134,7 @@ docs/b.md
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
 	assert_success
 	assert_output "Result of search in '/home/dev/proj' (total 5 files):
-./ README.md
+README.md
 docs/ \"caf\\303\\251 notes.md\"
 src/ a.py b.py
 tests/ test_a.py"
@@ -156,7 +156,20 @@ tests/ test_a.py"
 	EOF
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
 	assert_success
-	assert_output './ .gitattributes .github/ build.sh* manual.txt(121K) latest->v1.8/manual.yml "my notes.md"'
+	assert_output '.gitattributes .github/ build.sh* manual.txt(121K) latest->v1.8/manual.yml "my notes.md"'
+}
+
+@test "ls -lh: the total goes as with -l, and big files keep their size" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF'
+	total 1.6M
+	-rw-r--r-- 1 root root 3.6K Mar  6  2023 alpn_test.go
+	drwxr-xr-x 2 root root 4.0K Dec  7 17:07 cgi
+	-rw-r--r-- 1 root root 340K Mar  6  2023 h2_bundle.go
+	-rw-r--r-- 1 root root 1.2M Mar  6  2023 big.bin
+	EOF
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_success
+	assert_output 'alpn_test.go cgi/ h2_bundle.go(340K) big.bin(1.2M)'
 }
 
 @test "ls -laR nests each directory under its parent" {
@@ -194,13 +207,13 @@ tests/ test_a.py"
 		for i in $(seq 1 100); do printf -- '-rw-r--r-- 1 u g 10 Nov 24 20:01 f%03d\n' "$i"; done
 	} >"$BATS_TEST_TMPDIR/in"
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
-	assert_output --regexp '^\./( f[0-9]{3}){100}$'
+	assert_output --regexp '^f001( f[0-9]{3}){99}$'
 	{
 		echo 'total 1000'
 		for i in $(seq 1 2100); do printf -- '-rw-r--r-- 1 u g 10 Nov 24 20:01 f%04d\n' "$i"; done
 	} >"$BATS_TEST_TMPDIR/in"
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
-	assert_output --regexp '^\./( f[0-9]{4}){2000} … 100 entries omitted$'
+	assert_output --regexp '^f0001( f[0-9]{4}){1999} … 100 entries omitted$'
 }
 
 # ---- tree ----
@@ -226,6 +239,43 @@ src/ main.c
  util/ str.c
 tests/ run.sh
 3 directories, 4 files"
+}
+
+@test "tree -f: each path is written as a name on its directory's line" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF'
+	encoding
+	├── encoding/ascii85
+	│   ├── encoding/ascii85/ascii85.go
+	│   └── encoding/ascii85/ascii85_test.go
+	├── encoding/encoding.go
+	└── encoding/latest -> ../v2/encoding.go
+
+	1 directory, 4 files
+	EOF
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_success
+	assert_output 'encoding
+ascii85/ ascii85.go ascii85_test.go
+encoding.go "latest -> ../v2/encoding.go"
+1 directory, 4 files'
+}
+
+@test "tree -h, -s, -p, -u: the bracket goes, a big file keeps its size" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF'
+	[4.0K]  encoding/json
+	|-- [ 35K]  decode.go
+	|-- [118K]  code.json.gz
+	`-- [4.0K]  testdata
+	    `-- [-rw-r--r-- root     1258291]  big.bin
+
+	1 directory, 3 files
+	EOF
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_success
+	assert_output 'encoding/json
+decode.go code.json.gz(118K)
+testdata/ big.bin(1.2M)
+1 directory, 3 files'
 }
 
 @test "tree with ASCII drawing keeps every file of a big directory, and counts those past 2000" {

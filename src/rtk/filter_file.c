@@ -1,0 +1,216 @@
+/* filter_file: a file's content shown without line numbers (cat, head,
+ * sed -n, a tool that prints a file): source code, configuration, data,
+ * markup. Like a numbered read it is what the model asked for, and its
+ * look-alike lines (#include after #include, "try:", one array entry after
+ * another) are the content, not a log's noise: every line stays as it is,
+ * only trailing blanks go.
+ *
+ * Detected by shape, over the head, only where no other filter claims the
+ * text: most of its lines read as code (end in a bracket, ';', ',', ':', '=',
+ * '\', '|', '+', '&' or '>'; are a comment; start with a keyword of some language; are
+ * "key": value or key: value or key = value) and next to none as a log's
+ * (a timestamp, a level word, a shell trace first; a whole JSON record). */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtk/filter.h"
+#include "rtk/log_line.h"
+#include "rtk/paths.h"
+
+#define FILE_SCORE 32	/* above the generic filter's floor (30), below every specific one */
+#define SHAPES_MAX 64	/* line shapes the detection remembers */
+
+/* Words that start a statement or a declaration in common languages. */
+static const char *const keywords[] = {
+	"import ", "from ", "package ", "func ", "def ", "class ", "return", "if ", "if(", "elif ",
+	"else", "for ", "for(", "while ", "while(", "switch", "case ", "default:", "break;",
+	"continue", "try", "catch", "except", "finally", "raise ", "throw ", "with ", "async ",
+	"await ", "yield", "lambda", "const ", "let ", "var ", "fn ", "pub ", "use ", "mod ", "impl ",
+	"struct ", "enum ", "union ", "typedef ", "static ", "extern ", "inline ", "void ", "int ",
+	"char ", "unsigned ", "public ", "private ", "protected ", "interface ", "type ", "export ",
+	"module ", "require", "function ", "local ", "end", "then", "do", "fi", "done", "esac",
+	"echo ", "set ", "namespace ", "template", "#include", "#define", "#if", "#endif", "#else",
+	"#undef", "#pragma", "@", NULL,
+};
+
+static int starts_keyword(const char *s, size_t n)
+{
+	for (size_t k = 0; keywords[k]; k++)
+		if (rtk_starts(s, n, keywords[k]))
+			return 1;
+	return 0;
+}
+
+/* `"key": `, `key: value`, `key = value`: data and configuration. */
+static int key_value(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (i < n && s[i] == '"') {
+		const char *q = memchr(s + 1, '"', n - 1);
+		return q && (size_t)(q - s) + 1 < n && q[1] == ':';
+	}
+	while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+		i++;
+	if (!i || i >= n)
+		return 0;
+	if (s[i] == ':' && (i + 1 == n || s[i + 1] == ' '))
+		return 1;
+	return i + 2 < n && s[i] == ' ' && s[i + 1] == '=' && s[i + 2] == ' ';
+}
+
+/* A comment line, or markup's structure: a heading, a fence, a list item,
+ * a quote, a table row. */
+static int is_comment(const char *s, size_t n)
+{
+	static const char *const marks[] = { "//", "/*", "*", "#", "--", ";", "<!--", "\"\"\"",
+					     "'''", "```", "- ", "> ", "|", "1. ", NULL };
+	for (size_t k = 0; marks[k]; k++)
+		if (rtk_starts(s, n, marks[k]))
+			return 1;
+	return 0;
+}
+
+/* Block comments, docstrings, Markdown's fences: a licence at a file's top
+ * is prose, but prose inside the file's own comment, and a "$ make" in a
+ * fence is an example, not a shell's trace. The state after line s[0..n). */
+enum block { B_NONE, B_C, B_XML, B_DOC2, B_DOC1, B_FENCE };
+
+static enum block block_after(enum block b, const char *s, size_t n)
+{
+	static const char *const open[] = { NULL, "/*", "<!--", "\"\"\"", "'''", "```" };
+	static const char *const close[] = { NULL, "*/", "-->", "\"\"\"", "'''", "```" };
+	size_t i = 0;
+	while (i < n) {
+		if (b == B_NONE) {
+			enum block found = B_NONE;
+			size_t at = n;
+			for (int k = B_C; k <= B_FENCE; k++) {
+				const char *p = memmem(s + i, n - i, open[k], strlen(open[k]));
+				if (p && (size_t)(p - s) < at) {
+					at = (size_t)(p - s);
+					found = (enum block)k;
+				}
+			}
+			if (found == B_NONE)
+				return B_NONE;
+			b = found;
+			i = at + strlen(open[found]);
+		} else {
+			const char *p = memmem(s + i, n - i, close[b], strlen(close[b]));
+			if (!p)
+				return b;
+			i = (size_t)(p - s) + strlen(close[b]);
+			b = B_NONE;
+		}
+	}
+	return b;
+}
+
+/* A program's run rather than a file: a timestamp, a level, a trace first. */
+static int log_like(const char *s, size_t n)
+{
+	static const char *const levels[] = { "INFO", "DEBUG", "WARN", "ERROR", "TRACE", "FATAL",
+					      "[INFO", "[DEBUG", "[WARN", "[ERROR", "npm ", "+ ",
+					      "$ ", "> ", NULL };
+	for (size_t k = 0; levels[k]; k++)
+		if (rtk_starts(s, n, levels[k]))
+			return 1;
+	if (n >= 3 && s[0] == '{' && s[1] == '"' && s[n - 1] == '}')
+		return 1;	/* a record a line: JSON Lines, structured logs */
+	size_t i = s[0] == '[' ? 1 : 0, d = i;
+	while (d < n && isdigit((unsigned char)s[d]))
+		d++;
+	/* "2026-12-07", "10:42:01", "[12:00", "I1207 10:42" glog */
+	return d > i && d < n && d - i <= 4 && strchr("-/:.", s[d]) && d + 1 < n &&
+	       isdigit((unsigned char)s[d + 1]);
+}
+
+static int code_shaped(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	const char *t = s + i;
+	size_t tn = n - i;
+	if (is_comment(t, tn) || starts_keyword(t, tn) || key_value(t, tn))
+		return 1;
+	if (t[0] == '<' || rtk_starts(t, tn, "{{") || rtk_starts(t, tn, "{%"))
+		return 1;	/* markup and templates: a tag first */
+	return strchr("{}[]();,:=\\|+&>", t[tn - 1]) != NULL;
+}
+
+static int detect(const char *head, size_t len)
+{
+	struct head_iter it;
+	const char *s;
+	size_t n;
+	unsigned lines = 0, code = 0, logs = 0, repeats = 0;
+	uint64_t shapes[SHAPES_MAX];
+	size_t nshapes = 0;
+	enum block b = B_NONE;
+	head_iter_init(&it, head, len);
+	while (head_iter_next(&it, &s, &n)) {
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+			n--;
+		if (!n)
+			continue;
+		lines++;
+		int in_block = b != B_NONE;
+		b = block_after(b, s, n);
+		if (!in_block && log_like(s, n)) {
+			logs++;
+			continue;
+		}
+		if (in_block || code_shaped(s, n)) {
+			code++;
+			continue;
+		}
+		/* the same kind of line again: a program repeating itself */
+		uint64_t h = log_hash_shape(s, n);
+		size_t k = 0;
+		while (k < nshapes && shapes[k] != h)
+			k++;
+		if (k < nshapes)
+			repeats++;
+		else if (nshapes < SHAPES_MAX)
+			shapes[nshapes++] = h;
+	}
+	unsigned prose = lines - code - logs;	/* neither: sentences, table rows */
+	if (lines < 3 || logs * 10 > lines)
+		return 0;
+	if (code * 10 >= lines * 6 || prose < 4 || repeats * 4 < prose)
+		return FILE_SCORE;
+	return 0;
+}
+
+static void *start(void)
+{
+	return calloc(1, 1);
+}
+
+static int line(void *st, const char *s, size_t n, struct rtk_out *out)
+{
+	(void)st;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return rtk_out_line(out, s, n);
+}
+
+static int finish(void *st, struct rtk_out *out)
+{
+	(void)st;
+	(void)out;
+	return 0;
+}
+
+const struct rtk_filter rtk_filter_file = {
+	.name = "file",
+	.keeps = "every line of a file shown without numbers (code, configuration, data); only trailing blanks go",
+	.detect = detect,
+	.start = start,
+	.line = line,
+	.finish = finish,
+	.free = free,
+};
