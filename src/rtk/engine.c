@@ -82,7 +82,19 @@ static int engine_finish(struct engine *e)
 	if (!e->failed && e->f->finish(e->state, &e->out) < 0)
 		e->failed = 1;
 	unsigned long long size = e->out.sp.size;
-	return !e->failed && (size < e->in_bytes || (size == e->in_bytes && e->out.lines < e->in_lines));
+	if (e->failed || size > e->in_bytes)
+		return 0;
+	if (size < e->in_bytes)
+		return 1;
+	/* a tie: counted here, not on every write (ties are rare; one past the
+	 * spool's memory keeps the input) */
+	const char *p = spool_mem(&e->out.sp);
+	if (!p)
+		return 0;
+	unsigned long long lines = 0;
+	for (const char *q = p, *end = p + size; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+		lines++;
+	return lines < e->in_lines;
 }
 
 static void engine_free(struct engine *e)

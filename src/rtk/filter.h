@@ -25,7 +25,6 @@
 
 struct rtk_out {
 	struct spool sp;
-	unsigned long long lines;	/* newlines written */
 };
 
 int rtk_out_write(struct rtk_out *o, const void *p, size_t n);

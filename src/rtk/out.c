@@ -8,16 +8,14 @@
 
 int rtk_out_write(struct rtk_out *o, const void *p, size_t n)
 {
-	for (const char *s = p, *end = s + n; (s = memchr(s, '\n', (size_t)(end - s))); s++)
-		o->lines++;
 	return spool_append(&o->sp, p, n);
 }
 
 int rtk_out_line(struct rtk_out *o, const char *s, size_t n)
 {
-	if (rtk_out_write(o, s, n) < 0)
+	if (spool_append(&o->sp, s, n) < 0)
 		return -1;
-	return rtk_out_write(o, "\n", 1);
+	return spool_append(&o->sp, "\n", 1);
 }
 
 int rtk_out_str(struct rtk_out *o, const char *s)
@@ -37,7 +35,7 @@ int rtk_out_printf(struct rtk_out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	int rc = rtk_out_write(o, b.p, (size_t)n);
+	int rc = spool_append(&o->sp, b.p, (size_t)n);
 	buf_free(&b);
 	return rc;
 }
