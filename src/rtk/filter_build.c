@@ -214,7 +214,7 @@ static int build_step(const char *t, size_t tn, const char *u, size_t un)
 		size_t i = 0;
 		while (i < un && ((u[i] >= 'A' && u[i] <= 'Z') || is_digit(u[i]) || u[i] == '_'))
 			i++;
-		if (i >= 2 && i <= 8 && i < un && u[i] == ' ') {
+		if (i >= 2 && i <= 8 && i < un && u[i] == ' ' && u[0] >= 'A' && u[0] <= 'Z') {
 			while (i < un && u[i] == ' ')
 				i++;
 			if (i + 3 < un && u[i] == '[' && u[i + 2] == ']' && u[i + 3] == ' ')

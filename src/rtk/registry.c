@@ -5,7 +5,7 @@
 
 extern const struct rtk_filter rtk_filter_git_diff, rtk_filter_git_status, rtk_filter_git_log,
 	rtk_filter_grep, rtk_filter_find, rtk_filter_ls, rtk_filter_tree,
-	rtk_filter_search_list, rtk_filter_read_numbered, rtk_filter_test_runner,
+	rtk_filter_search_list, rtk_filter_counts, rtk_filter_read_numbered, rtk_filter_test_runner,
 	rtk_filter_build, rtk_filter_file, rtk_filter_dedup_log, rtk_filter_smart_truncate;
 
 const struct rtk_filter *const rtk_filters[] = {
@@ -17,6 +17,7 @@ const struct rtk_filter *const rtk_filters[] = {
 	&rtk_filter_ls,
 	&rtk_filter_tree,
 	&rtk_filter_search_list,
+	&rtk_filter_counts,
 	&rtk_filter_read_numbered,
 	&rtk_filter_test_runner,
 	&rtk_filter_build,

@@ -151,6 +151,35 @@ go/types/expr.go
 	assert_line '10 directories, 500 files'
 }
 
+@test "du -a and wc -l keep every path with its number, the directory said once a run" {
+	{
+		for f in ppdev personality seg6_genl; do printf '4\t/usr/include/linux/%s.h\n' "$f"; done
+		printf '12\t/usr/include/linux/netfilter/xt_set.h\n8\t/usr/include/linux/netfilter/nf_nat.h\n'
+		printf '24\t/usr/include/linux/netfilter\n36\t/usr/include/linux\n'
+	} >"$BATS_TEST_TMPDIR/du"
+	run rtk-filter <"$BATS_TEST_TMPDIR/du"
+	assert_output "/usr/include/linux/
+ 4 ppdev.h
+ 4 personality.h
+ 4 seg6_genl.h
+/usr/include/linux/netfilter/
+ 12 xt_set.h
+ 8 nf_nat.h
+/usr/include/linux/
+ 24 netfilter
+/usr/include/
+ 36 linux"
+	{
+		for i in $(seq 1 30); do printf '%7d /usr/include/linux/mod_%d.h\n' "$((i * 37))" "$i"; done
+		printf '%7d total\n' 17205
+	} >"$BATS_TEST_TMPDIR/wc"
+	run rtk-filter <"$BATS_TEST_TMPDIR/wc"
+	for i in $(seq 1 30); do assert_line " $((i * 37)) mod_$i.h"; done
+	assert_line '  17205 total'
+	printf '%s\n' '4.0K	build.sh' '1.2M	docs' '340K	src' >"$BATS_TEST_TMPDIR/dush"
+	rtk-filter <"$BATS_TEST_TMPDIR/dush" | cmp - "$BATS_TEST_TMPDIR/dush"	# nothing to say once
+}
+
 # ---- a file's content shown without line numbers (cat, head, sed -n) ----
 
 # file_kept FILE: rtk-filter keeps every line of FILE, as it is but for
