@@ -1,8 +1,9 @@
 /* filter_dedup_log: the generic filter for any log or unrecognised text.
  *
- * Each line is reduced to its shape (digits, paths, URLs and quoted names
- * masked, see log_hash_shape); a bounded table counts how often each shape has
- * been seen recently. The first DEDUP_KEEP lines of a shape are printed, later
+ * Each line is reduced to its shape (each run of digits masked, see
+ * log_hash_numbers: lines that differ only in numbers are alike, lines that
+ * differ in a name or a path never are); a bounded table counts how often
+ * each shape has been seen recently. The first DEDUP_KEEP lines of a shape are printed, later
  * ones are dropped and counted ("… N similar lines omitted" where they were),
  * so both runs and interleaved cycles of look-alike lines collapse. Error and
  * warning lines, and lines that name a source location (file:line), are
@@ -73,7 +74,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	}
 	d->last_blank = 0;
 	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0;
-	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_shape(t, tn);
+	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_numbers(t, tn);
 	uint32_t c = log_seen_add(&d->seen, h);
 	if (c > (problem ? 1u : DEDUP_KEEP))
 		return remember_dropped(d, t, tn, h);
@@ -115,7 +116,7 @@ static void free_state(void *st)
 
 const struct rtk_filter rtk_filter_dedup_log = {
 	.name = "dedup-log",
-	.keeps = "every distinct error, warning and line naming a file:line, the first lines of each repeated shape, the last lines",
+	.keeps = "every distinct error, warning and line naming a file:line, the first lines of each run of lines differing only in numbers, the last lines",
 	.detect = detect,
 	.start = start,
 	.line = line,

@@ -68,6 +68,29 @@ static int starts_quoted(const char *s, size_t n)
 	       ((unsigned char)s[2] == 0x98 || (unsigned char)s[2] == 0x9c);
 }
 
+uint64_t log_hash_numbers(const char *s, size_t n)
+{
+	uint64_t h = NR_FNV1A64_INIT;
+	size_t i = 0;
+	while (i < n && is_blank(s[i]))
+		i++;
+	while (i < n) {
+		if (is_blank(s[i])) {
+			while (i < n && is_blank(s[i]))
+				i++;
+			if (i < n)
+				h = nr_fnv1a64_byte(h, ' ');
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+			h = nr_fnv1a64_byte(h, 0x01);
+		} else {
+			h = nr_fnv1a64_byte(h, (unsigned char)s[i++]);
+		}
+	}
+	return h;
+}
+
 uint64_t log_hash_shape(const char *s, size_t n)
 {
 	uint64_t h = NR_FNV1A64_INIT;

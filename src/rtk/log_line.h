@@ -26,6 +26,11 @@ uint64_t log_hash_exact(const char *s, size_t n);
  * the same placeholder, and whitespace runs count as one, so "fetch GET 200
  * https://x/a 57ms" and "fetch GET 404 https://x/b 9ms" have one shape. */
 uint64_t log_hash_shape(const char *s, size_t n);
+/* 64-bit hash of the line with every run of digits as one placeholder and
+ * whitespace runs as one blank: "worker 7 took 12 ms" and "worker 8 took 9
+ * ms" are alike, "M src/parser.c" and "M src/lexer.c" are not. For text
+ * whose names are not known to be noise: a name or a path differs in letters. */
+uint64_t log_hash_numbers(const char *s, size_t n);
 
 /* Bytes s[0..n) without leading blanks. */
 const char *log_skip_blanks(const char *s, size_t n, size_t *rest);

@@ -74,6 +74,15 @@ chosen_filter() {
 	refute_output --partial $'\033'
 }
 
+@test "dedup-log never collapses lines that differ in a name or a path, only in numbers" {
+	# git diff --name-status, git branch, /etc/passwd: records, each a fact
+	printf 'M\tsrc/%s.c\n' parser lexer eval compile emit optimize link load >"$BATS_TEST_TMPDIR/in"
+	printf '  %s\n' main feature/login fix/parser release/1.2 hotfix/crash docs/readme >>"$BATS_TEST_TMPDIR/in"
+	printf '%s:x:%d:%d::/home/%s:/bin/sh\n' root 0 0 root daemon 1 1 daemon bin 2 2 bin sys 3 3 sys >>"$BATS_TEST_TMPDIR/in"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/in"
+	assert_output "$(sed 's/[[:blank:]]*$//' "$BATS_TEST_TMPDIR/in")"
+}
+
 @test "unrecognised text falls back to dedup-log" {
 	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
 	assert_output dedup-log
