@@ -138,6 +138,13 @@ static int code_shaped(const char *s, size_t n)
 		return 1;
 	if (t[0] == '<' || rtk_starts(t, tn, "{{") || rtk_starts(t, tn, "{%"))
 		return 1;	/* markup and templates: a tag first */
+	size_t commas = 0, spaced = 0;	/* a CSV row: "1,ann,Paris", not prose's "a, b" */
+	for (const char *p = t, *end = t + tn; (p = memchr(p, ',', (size_t)(end - p))); p++) {
+		commas++;
+		spaced += p + 1 < end && p[1] == ' ';
+	}
+	if (commas >= 2 && !spaced)
+		return 1;
 	return strchr("{}[]();,:=\\|+&>", t[tn - 1]) != NULL;
 }
 

@@ -29,6 +29,7 @@ struct git_status {
 	char code[2];		/* of the open run of paths */
 	int run_open;		/* a "XY path path" line is open */
 	struct buf scratch;	/* a line without its colour codes */
+	struct buf rename;	/* a name-status rename as "old -> new" */
 	struct diff_body body;
 };
 
@@ -86,6 +87,18 @@ static int sb_head(const char *head, size_t len)
 	return 1;
 }
 
+/* `git diff --name-status`: "M<tab>path", "R100<tab>old<tab>new"; the length
+ * of the code and its tab, or 0. */
+static size_t name_status(const char *s, size_t n)
+{
+	if (n < 3 || !s[0] || !strchr("ACDMRTUX", s[0]))
+		return 0;
+	size_t i = 1;
+	while (i < n && i < 4 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i + 1 < n && s[i] == '\t' && s[i + 1] != '\t' ? i + 1 : 0;
+}
+
 static int detect(const char *head, size_t len)
 {
 	static const char *const starts[] = {
@@ -104,7 +117,7 @@ static int detect(const char *head, size_t len)
 			n--;
 		if (nl || n >= 4) {	/* a cut last line counts once it shows its code */
 			lines++;
-			short_lines += is_short_line(p, n);
+			short_lines += is_short_line(p, n) || name_status(p, n);
 		}
 		if (!nl)
 			break;
@@ -276,6 +289,18 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return path_line(g, s, n, out);
 	if (g->sec == SEC_NONE && is_short_line(s, n))
 		return emit_path(g, s, s + 3, n - 3, 0, out);
+	size_t code = g->sec == SEC_NONE ? name_status(s, n) : 0;
+	if (code) {	/* the letter as the short format's first column */
+		const char xy[2] = { s[0], ' ' };
+		const char *tab = memchr(s + code, '\t', n - code);
+		if (!tab)
+			return emit_path(g, xy, s + code, n - code, 0, out);
+		buf_reset(&g->rename);	/* a rename or copy: "old -> new" */
+		if (buf_append(&g->rename, s + code, (size_t)(tab - s) - code) < 0 ||
+		    buf_puts(&g->rename, " -> ") < 0 || buf_append(&g->rename, tab + 1, n - (size_t)(tab - s) - 1) < 0)
+			return -1;
+		return emit_path(g, xy, g->rename.p, g->rename.len, 0, out);
+	}
 	for (size_t i = 0; i < COUNT(sections); i++)
 		if (n == strlen(sections[i].title) && rtk_starts(s, n, sections[i].title)) {
 			g->sec = sections[i].sec;
@@ -318,6 +343,7 @@ static void free_state(void *st)
 	diff_body_free(&g->body);
 	buf_free(&g->branch);
 	buf_free(&g->scratch);
+	buf_free(&g->rename);
 	free(g);
 }
 

@@ -200,6 +200,11 @@ file_kept() {
 	file_kept "$BATS_TEST_TMPDIR/in.h"
 }
 
+@test "a CSV file read with cat keeps its rows, one a line" {
+	{ echo 'id,name,city,amount'; for i in $(seq 1 40); do echo "$i,user$((i * 7)),Paris,$i.50"; done; } >"$BATS_TEST_TMPDIR/in.csv"
+	file_kept "$BATS_TEST_TMPDIR/in.csv"
+}
+
 @test "a JSON file read with cat keeps every entry of its arrays" {
 	{
 		printf '{\n  "name": "pkg",\n  "workspaces": [\n'

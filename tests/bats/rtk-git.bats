@@ -420,6 +420,14 @@ unlist() {
 		grep -q 'filter=git-status'
 }
 
+@test "git diff --name-status keeps every path with its letter, renames as old -> new" {
+	printf 'M\tsrc/%s.c\n' parser lexer >"$BATS_TEST_TMPDIR/in"
+	printf '%s\n' $'A\tdocs/new.md' $'R087\tsrc/old name.c\tsrc/new.c' $'D\tchapter1.md' $'D\tchapter2.md' >>"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output "$(printf '%s\n' 'M  src/parser.c src/lexer.c' 'A  docs/new.md' 'R  src/old name.c -> src/new.c' \
+		'D  chapter1.md chapter2.md')"
+}
+
 # --- auto-detection and the real corpus --------------------------------------
 
 @test "auto-detection picks git-diff for diffs and git-log for output starting with a commit" {
