@@ -215,12 +215,16 @@ static int build_step(const char *t, size_t tn, const char *u, size_t un)
 		while (i < un && ((u[i] >= 'A' && u[i] <= 'Z') || is_digit(u[i]) || u[i] == '_'))
 			i++;
 		if (i >= 2 && i <= 8 && i < un && u[i] == ' ' && u[0] >= 'A' && u[0] <= 'Z') {
+			size_t pad = i;
 			while (i < un && u[i] == ' ')
 				i++;
+			pad = i - pad;
 			if (i + 3 < un && u[i] == '[' && u[i + 2] == ']' && u[i + 3] == ' ')
 				for (i += 3; i < un && u[i] == ' '; i++)
 					;
-			if (i < un && !memchr(u + i, ' ', un - i) && !memchr(u + i, ':', un - i))
+			/* the rules align their paths: "   README file." does not */
+			int aligned = pad >= 2 || memchr(u + i, '/', un - i);
+			if (aligned && i < un && !memchr(u + i, ' ', un - i) && !memchr(u + i, ':', un - i))
 				return 1;
 		}
 	}
