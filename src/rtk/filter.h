@@ -61,9 +61,10 @@ const struct rtk_filter *rtk_detect(const char *head, size_t len);
 int rtk_starts(const char *s, size_t n, const char *prefix);
 /* Nonzero when the line looks like an error or a warning of any common tool. */
 int rtk_is_problem_line(const char *s, size_t n);
-/* Where a source location (FILE:LINE, FILE(LINE,COL), File "F", line N) starts
- * in the line, by its shape whatever the tool; -1 when there is none. Lines
- * that name different locations are never collapsed as alike. */
+/* Where a source location (FILE:LINE, FILE(LINE,COL), File "F", line N,
+ * FILE line N) starts in the line, by its shape whatever the tool; -1 when
+ * there is none. Lines that name different locations are never collapsed as
+ * alike. */
 long rtk_location(const char *s, size_t n);
 
 #endif

@@ -66,6 +66,26 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* A linter's finding ends with its rule: "… [SC2086]", "… [E501]". Its
+ * "note:" is a severity of its own (shellcheck), not a compiler's note
+ * about the diagnostic above. */
+static int rule_code(const char *u, size_t un)
+{
+	if (un < 4 || u[un - 1] != ']')
+		return 0;
+	size_t i = un - 1, digits = 0;
+	while (i && is_digit(u[i - 1])) {
+		i--;
+		digits++;
+	}
+	size_t letters = 0;
+	while (i && u[i - 1] >= 'A' && u[i - 1] <= 'Z') {
+		i--;
+		letters++;
+	}
+	return digits && letters && i && u[i - 1] == '[';
+}
+
 /* "path:12:3: error: …", "path:12: warning: …", "path(12,3): error TS…".
  * *loc (when loc is not NULL) is set to the length of the location before
  * the severity, 0 when there is none. */
@@ -100,7 +120,7 @@ static enum diag diagnostic(const char *u, size_t un, size_t *loc)
 		return D_NONE;
 	if (loc)
 		*loc = k;
-	return d;
+	return d == D_NOTE && rule_code(u, un) ? D_WARNING : d;
 }
 
 /* "In file included from …", "   from x.h:3,", "x.h: In instantiation of …":

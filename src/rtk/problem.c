@@ -213,6 +213,37 @@ static int file_like(const char *s, size_t b, size_t e)
 	return memchr(s + b, '/', e - b) || (dot && dot + 1 < s + e && is_alpha((unsigned char)dot[1]));
 }
 
+/* "In x.sh line 46:" (shellcheck), "./b.sh: line 3: …" (bash), "at Foo.pm
+ * line 5." (Perl): a file-like word, then "line" and a number; where the
+ * file starts, or -1. */
+static long file_then_line(const char *s, size_t n)
+{
+	const char *l = s;
+	while ((l = memmem(l, n - (size_t)(l - s), "line ", 5))) {
+		size_t at = (size_t)(l - s);
+		l += 5;
+		if (at == 0 || s[at - 1] != ' ' || at + 5 >= n || s[at + 5] < '0' || s[at + 5] > '9')
+			continue;
+		for (size_t e = 0, b; e < at; e = b + 1) {	/* the words before it */
+			b = e;
+			while (b < at && s[b] != ' ')
+				b++;
+			size_t end = b;
+			while (end > e && (s[end - 1] == ':' || s[end - 1] == ','))
+				end--;
+			size_t start = e;
+			while (start < end && !path_byte((unsigned char)s[start]))
+				start++;
+			int word = start < end;
+			for (size_t k = start; k < end && word; k++)
+				word = path_byte((unsigned char)s[k]);
+			if (word && file_like(s, start, end))
+				return (long)start;
+		}
+	}
+	return -1;
+}
+
 long rtk_location(const char *s, size_t n)
 {
 	for (size_t i = 1; i + 1 < n; i++) {
@@ -237,5 +268,5 @@ long rtk_location(const char *s, size_t n)
 	const char *f = memmem(s, n, "File \"", 6);
 	if (f && memmem(f, n - (size_t)(f - s), "\", line ", 8))
 		return (long)(f - s);
-	return -1;
+	return file_then_line(s, n);
 }

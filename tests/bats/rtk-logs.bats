@@ -83,6 +83,18 @@ chosen_filter() {
 	assert_output "$(sed 's/[[:blank:]]*$//' "$BATS_TEST_TMPDIR/in")"
 }
 
+@test "a location written as 'FILE line N' is kept for each N (shellcheck, bash, Perl)" {
+	for n in 17 34 46 54 67 94; do
+		printf '\nIn /usr/share/debconf/confmodule.sh line %d:\n\techo $*\n             ^-- SC2086 (info): Double quote to prevent globbing.\n' "$n"
+	done >"$BATS_TEST_TMPDIR/in"
+	for n in 3 8 12; do printf './build.sh: line %d: foo: command not found\n' "$n"; done >>"$BATS_TEST_TMPDIR/in"
+	for n in 5 9; do printf 'Use of uninitialized value $x in concatenation at lib/Foo.pm line %d.\n' "$n"; done >>"$BATS_TEST_TMPDIR/in"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/in"
+	for n in 17 34 46 54 67 94; do assert_line "In /usr/share/debconf/confmodule.sh line $n:"; done
+	for n in 3 8 12; do assert_line "./build.sh: line $n: foo: command not found"; done
+	for n in 5 9; do assert_line "Use of uninitialized value \$x in concatenation at lib/Foo.pm line $n."; done
+}
+
 @test "unrecognised text falls back to dedup-log" {
 	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
 	assert_output dedup-log
@@ -354,6 +366,20 @@ gcc_output() {
 		'  location: class Main' \
 		'1 error' \
 		'… 2 context lines omitted')"
+}
+
+@test "build keeps a linter's findings of every severity: shellcheck's coded notes are findings, not context" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF'
+	/usr/bin/gettext.sh:20:11: note: Use $(...) notation instead of legacy backticks `...`. [SC2006]
+	/usr/bin/gettext.sh:31:5: warning: echo appears unused. Verify use (or export if used externally). [SC2034]
+	/usr/bin/gettext.sh:88:31: warning: Quote this to prevent word splitting. [SC2046]
+	/usr/bin/gettext.sh:88:31: note: Use $(...) notation instead of legacy backticks `...`. [SC2006]
+	/usr/share/debconf/confmodule.sh:17:35: note: Double quote to prevent globbing and word splitting. [SC2086]
+	/usr/share/debconf/confmodule.sh:94:11: error: Double quote array expansions to avoid re-splitting elements. [SC2068]
+	/usr/share/debconf/confmodule.sh:95:3: note: Double quote to prevent globbing and word splitting. [SC2086]
+	EOF
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output "$(cat "$BATS_TEST_TMPDIR/in")"
 }
 
 @test "build keeps the include chain that led to an error and drops gcc's 'In function' line, which the file shows" {
