@@ -32,6 +32,7 @@ struct runner {
 	enum section sec;
 	int mocha;		/* saw a spec reporter's ✔ or "N passing" */
 	int after_location;	/* the previous kept line was "file:N: in f" */
+	struct buf test_head;	/* unittest -v's "test_x (m.T.test_x)" above its docstring's line */
 	int frames;		/* user stack frames kept in this mocha failure */
 };
 
@@ -180,6 +181,38 @@ static int runtime_frame(const char *t, const char *u, size_t un)
 				return 1;
 	const char *nd = memmem(u, un, "(node:", 6);
 	return nd && nd + 6 < u + un && nd[6] >= 'a' && nd[6] <= 'z' && u[un - 1] == ')';
+}
+
+/* unittest -v's result at a line's end: 'P' ok, 'S' skipped or an expected
+ * failure, 'F' FAIL, ERROR or an unexpected success; 0 none. */
+static int unittest_result(const char *u, size_t un)
+{
+	const char *dots = memmem(u, un, " ... ", 5);
+	if (!dots)
+		return 0;
+	const char *w = dots + 5;
+	size_t wn = un - (size_t)(w - u);
+	if (wn == 2 && memcmp(w, "ok", 2) == 0)
+		return 'P';
+	if (rtk_starts(w, wn, "skipped") || (wn == 16 && memcmp(w, "expected failure", 16) == 0))
+		return 'S';
+	if ((wn == 4 && memcmp(w, "FAIL", 4) == 0) || (wn == 5 && memcmp(w, "ERROR", 5) == 0) ||
+	    (wn == 18 && memcmp(w, "unexpected success", 18) == 0))
+		return 'F';
+	return 0;
+}
+
+/* unittest -v's "test_name (package.module.Class.test_name)" on a line of
+ * its own, unindented: its result follows on the docstring's line. */
+static int unittest_head(const char *t, size_t tn)
+{
+	const char *sp = memchr(t, ' ', tn);
+	if (!sp || sp == t || t[tn - 1] != ')' || sp + 2 >= t + tn || sp[1] != '(')
+		return 0;
+	for (const char *p = sp + 2; p < t + tn - 1; p++)
+		if (*p == ' ')
+			return 0;
+	return rtk_starts(t, tn, "test");
 }
 
 /* pytest -v: "tests/x.py::test_y PASSED [ 3%]" → the result word's kind. */
@@ -360,6 +393,24 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		break;
 	}
 
+	/* python -m unittest -v: "NAME (DOTTED) ... ok", or NAME (DOTTED) alone
+	 * and its docstring's first line ending in the result */
+	int ur = unittest_result(u, un);
+	if (ur || r->test_head.len) {
+		int shown = ur == 'F' || (!ur && !unittest_head(t, tn));
+		if (r->test_head.len && shown && log_keep(&r->elide, out, r->test_head.p, r->test_head.len) < 0)
+			return -1;
+		buf_reset(&r->test_head);
+	}
+	if (ur == 'P')
+		return drop(r, LK_PASSING);
+	if (ur == 'S')
+		return drop(r, LK_SKIPPED);
+	if (ur == 'F')
+		return log_keep(&r->elide, out, t, tn);
+	if (unittest_head(t, tn))
+		return buf_append(&r->test_head, t, tn);
+
 	/* passing, skipped, progress: counted */
 	int v = verbose_result(u, un, &cut);
 	if (v == 'P')
@@ -404,6 +455,8 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 static int finish(void *st, struct rtk_out *out)
 {
 	struct runner *r = st;
+	if (r->test_head.len && log_keep(&r->elide, out, r->test_head.p, r->test_head.len) < 0)
+		return -1;
 	log_context_drop(&r->ctx, &r->elide);
 	return log_elide_finish(&r->elide, out);
 }
@@ -420,6 +473,7 @@ static void free_state(void *st)
 		return;
 	log_context_free(&r->ctx);
 	buf_free(&r->scratch);
+	buf_free(&r->test_head);
 	free(r);
 }
 
@@ -464,6 +518,8 @@ static int detect(const char *head, size_t len)
 		if (rtk_starts(u, un, "running ") && un > 8 && is_digit(u[8]) && best < 80)
 			best = 80;
 		if (rtk_starts(u, un, "test ") && has(u, un, " ... ") && best < 80)
+			best = 80;
+		if (unittest_result(u, un) && best < 80)	/* python -m unittest -v */
 			best = 80;
 		if (has(u, un, "::") && (has(u, un, " PASSED") || has(u, un, " FAILED")) && best < 85)
 			best = 85;

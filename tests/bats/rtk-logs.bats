@@ -253,6 +253,44 @@ EOF
 	assert_output test-runner
 }
 
+@test "test-runner takes python -m unittest -v: passing tests counted, the failure kept with its docstring line" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF'
+	test_attrAugmentedAssignment (pyflakes.test.test_other.Test.test_attrAugmentedAssignment)
+	Augmented assignment of attributes is supported. ... ok
+	test_breakInsideLoop (pyflakes.test.test_other.Test.test_breakInsideLoop) ... FAIL
+	test_breakOutsideLoop (pyflakes.test.test_other.Test.test_breakOutsideLoop) ... ok
+	test_classRedefinition (pyflakes.test.test_other.Test.test_classRedefinition)
+	If a class is defined twice in the same module, a warning is emitted. ... ERROR
+	test_continueInFinally (pyflakes.test.test_other.Test.test_continueInFinally) ... skipped 'Python <= 3.8 only'
+	test_duplicateArgs (pyflakes.test.test_other.Test.test_duplicateArgs) ... ok
+
+	======================================================================
+	FAIL: test_breakInsideLoop (pyflakes.test.test_other.Test.test_breakInsideLoop)
+	----------------------------------------------------------------------
+	Traceback (most recent call last):
+	  File "/src/pyflakes/test/test_other.py", line 524, in test_breakInsideLoop
+	    self.assertEqual(1, 2)
+	AssertionError: 1 != 2
+
+	----------------------------------------------------------------------
+	Ran 6 tests in 0.208s
+
+	FAILED (failures=1, errors=1, skipped=1)
+	EOF
+	assert_equal "$(chosen_filter <"$BATS_TEST_TMPDIR/in")" test-runner
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_line 'test_breakInsideLoop (pyflakes.test.test_other.Test.test_breakInsideLoop) ... FAIL'
+	assert_line 'test_classRedefinition (pyflakes.test.test_other.Test.test_classRedefinition)'
+	assert_line 'If a class is defined twice in the same module, a warning is emitted. ... ERROR'
+	assert_line '  File "/src/pyflakes/test/test_other.py", line 524, in test_breakInsideLoop'
+	assert_line 'AssertionError: 1 != 2'
+	assert_line 'FAILED (failures=1, errors=1, skipped=1)'
+	refute_output --partial 'test_attrAugmentedAssignment'
+	refute_output --partial 'test_duplicateArgs'
+	refute_output --partial 'Augmented assignment'
+	assert_output --partial '3 passing tests omitted'
+}
+
 @test "test-runner keeps the test header before a jq-style '***' failure" {
 	{
 		for i in $(seq 1 60); do echo "Test #$i: '.[$i]' at line number $((i * 4))"; done
