@@ -215,6 +215,33 @@ static int unittest_head(const char *t, size_t tn)
 	return rtk_starts(t, tn, "test");
 }
 
+/* jest's and vitest's quote of the failing test's source: "  4 | code",
+ * "> 5 | code", "    |    ^", "      5|   code". The place stays on its
+ * "at …(file:5:49)" or "❯ file:5:49" line; the model has the file. */
+static int code_frame(const char *u, size_t un)
+{
+	size_t i = 0;
+	if (i < un && u[i] == '>')
+		for (i++; i < un && u[i] == ' '; i++)
+			;
+	while (i < un && is_digit(u[i]))
+		i++;
+	while (i < un && u[i] == ' ')
+		i++;
+	return i < un && u[i] == '|' && (i + 1 == un || u[i + 1] == ' ');
+}
+
+/* jest's "FAIL test/x.test.js", "PASS src/y.spec.ts": a result and a path. */
+static int jest_result(const char *u, size_t un, const char *word)
+{
+	size_t k = strlen(word);
+	if (!rtk_starts(u, un, word) || un <= k + 1 || u[k] != ' ')
+		return 0;
+	const char *p = u + k + 1;
+	size_t pn = un - k - 1;
+	return !memchr(p, ' ', pn) && (memchr(p, '/', pn) || memchr(p, '.', pn));
+}
+
 /* pytest -v: "tests/x.py::test_y PASSED [ 3%]" → the result word's kind. */
 static int verbose_result(const char *u, size_t un, size_t *cut)
 {
@@ -445,9 +472,16 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return drop(r, LK_HEADER);
 	if (runtime_frame(t, u, un))
 		return drop(r, LK_STACK);
+	/* jest, vitest: the failing test's title and the values it compared
+	 * are the facts, each kept; the quote of its source is not */
+	if (rtk_starts(u, un, "\xe2\x97\x8f ") || rtk_starts(u, un, "Expected:") ||
+	    rtk_starts(u, un, "Received:") || jest_result(u, un, "FAIL"))
+		return keep(r, out, t, tn);
+	if (code_frame(u, un))
+		return drop(r, LK_EXCERPT);
 	if (numbered(u, un) || (t[0] == ' ' && location(u, un)))
 		return keep(r, out, t, tn);	/* a failed test; go's t.Error lines */
-	if (r->mocha && t[0] == ' ' && !rtk_is_problem_line(t, tn))
+	if (r->mocha && t[0] == ' ' && !rtk_is_problem_line(t, tn) && rtk_location(t, tn) < 0)
 		return drop(r, LK_SUITE);
 	return generic(r, out, t, tn);
 }
@@ -521,6 +555,10 @@ static int detect(const char *head, size_t len)
 			best = 80;
 		if (unittest_result(u, un) && best < 80)	/* python -m unittest -v */
 			best = 80;
+		if ((jest_result(u, un, "FAIL") || jest_result(u, un, "PASS")) && u == head + i && best < 70)
+			best = 70;
+		if (rtk_starts(u, un, "\xe2\x97\x8f ") && has(u, un, " \xe2\x80\xba ") && best < 75)
+			best = 75;	/* jest's "● suite › test" */
 		if (has(u, un, "::") && (has(u, un, " PASSED") || has(u, un, " FAILED")) && best < 85)
 			best = 85;
 		i = end + 1;

@@ -291,6 +291,41 @@ EOF
 	assert_output --partial '3 passing tests omitted'
 }
 
+@test "test-runner takes jest's and vitest's reports: each failing test, its values and place kept, code frames counted" {
+	for i in 6 5 4 3 2; do
+		printf 'FAIL test/m%d.test.js\n  \xe2\x97\x8f m%d \xe2\x80\xba adds big\n\n' "$i" "$i"
+		printf '    expect(received).toBe(expected) // Object.is equality\n\n'
+		printf '    Expected: %d000000001\n    Received: 1000000001\n\n' "$i"
+		printf '      4 |   test(1);\n    > 5 |   test(%d);\n        |        ^\n      6 | });\n\n' "$i"
+		printf '      at Object.toBe (test/m%d.test.js:5:49)\n\n' "$i"
+	done >"$BATS_TEST_TMPDIR/jest"
+	printf 'PASS test/m1.test.js\n\nTest Suites: 5 failed, 1 passed, 6 total\nTests:       5 failed, 19 passed, 24 total\n' >>"$BATS_TEST_TMPDIR/jest"
+	assert_equal "$(chosen_filter <"$BATS_TEST_TMPDIR/jest")" test-runner
+	run rtk-filter <"$BATS_TEST_TMPDIR/jest"
+	for i in 6 5 4 3 2; do
+		assert_line "FAIL test/m$i.test.js"
+		assert_line "  ● m$i › adds big"
+		assert_line "    Expected: ${i}000000001"
+		assert_line "      at Object.toBe (test/m$i.test.js:5:49)"
+	done
+	assert_line 'Tests:       5 failed, 19 passed, 24 total'
+	refute_output --partial '> 5 |'
+	refute_output --partial 'PASS test/m1'
+	{
+		printf ' \xe2\x9c\x93 test/m1.test.js  (4 tests) 5ms\n'
+		for i in 2 3 4; do
+			printf ' FAIL  test/m%d.test.js > m%d > adds big\nAssertionError: expected 1 to be %d // Object.is equality\n\n' "$i" "$i" "$i"
+			printf ' \xe2\x9d\xaf test/m%d.test.js:5:49\n      5|   test(%d);\n       |        ^\n\n' "$i" "$i"
+		done
+	} >"$BATS_TEST_TMPDIR/vitest"
+	run rtk-filter <"$BATS_TEST_TMPDIR/vitest"
+	for i in 2 3 4; do
+		assert_line " FAIL  test/m$i.test.js > m$i > adds big"
+		assert_line " ❯ test/m$i.test.js:5:49"
+	done
+	refute_output --partial "5|   test("
+}
+
 @test "test-runner keeps the test header before a jq-style '***' failure" {
 	{
 		for i in $(seq 1 60); do echo "Test #$i: '.[$i]' at line number $((i * 4))"; done
