@@ -7,19 +7,24 @@
  * ones are dropped and counted ("… N similar lines omitted" where they were),
  * so both runs and interleaved cycles of look-alike lines collapse. Error and
  * warning lines, and lines that name a source location (file:line), are
- * compared exactly instead, so every distinct one is kept.
+ * compared exactly instead, so every distinct one is kept. A path alone on a
+ * line (eslint's per-file report) starts a section: what repeats an earlier
+ * section's line is new in this one.
  * The last lines dropped before the end are printed anyway: a log's final
  * state ("processed 5000 items", "added 406 packages") is what matters. Runs
  * of blank lines print as one blank line. Memory: the table plus a two-line
  * tail, whatever the input size; no allocation per line once warmed up. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "rtk/filter.h"
 #include "rtk/log_line.h"
+#include "rtk/paths.h"
 
 #define DEDUP_KEEP 2	/* lines printed per shape */
 #define DEDUP_TAIL 2	/* dropped lines still printed if the input ends with them */
 #define PROBLEM_SEED 0x9e3779b97f4a7c15ull	/* keeps exact and shape keys apart */
+#define SECTION_MIX 0xc2b2ae3d27d4eb4full	/* and one section's keys from another's */
 
 struct dedup {
 	struct log_seen seen;
@@ -29,7 +34,16 @@ struct dedup {
 	uint64_t tail_hash[DEDUP_TAIL];
 	size_t tail_next, tail_len;
 	int last_blank;
+	uint64_t section;	/* section heads seen: a line's key is per section */
 };
+
+/* A path alone on its line heads what follows (eslint's report, a tool's
+ * per-file output): the same line under another file is another fact. */
+static int section_head(const char *t, size_t tn)
+{
+	return tn > 1 && !memchr(t, ' ', tn) && paths_is_path(t, tn) &&
+	       (memchr(t, '/', tn) || memchr(t, '.', tn)) && t[tn - 1] != '.';
+}
 
 static int detect(const char *head, size_t len)
 {
@@ -73,8 +87,14 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return rtk_out_line(out, "", 0);
 	}
 	d->last_blank = 0;
+	if (section_head(t, tn)) {
+		d->section++;
+		d->tail_len = 0;
+		return log_keep(&d->elide, out, t, tn);
+	}
 	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0;
 	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_numbers(t, tn);
+	h ^= d->section * SECTION_MIX;
 	uint32_t c = log_seen_add(&d->seen, h);
 	if (c > (problem ? 1u : DEDUP_KEEP))
 		return remember_dropped(d, t, tn, h);

@@ -95,6 +95,23 @@ chosen_filter() {
 	for n in 5 9; do assert_line "Use of uninitialized value \$x in concatenation at lib/Foo.pm line $n."; done
 }
 
+@test "eslint's report keeps every file and its findings, the same finding in another file included" {
+	for f in src/app.js src/util/date.js src/util/money.js lib/server.js; do
+		printf '\n/work/proj/%s\n' "$f"
+		printf '  2:10  error    %s  no-unused-vars\n' "'x' is defined but never used"
+		printf '  2:34  warning  Unexpected console statement  no-console\n'
+		printf '  2:51  error    Missing semicolon  semi\n'
+	done >"$BATS_TEST_TMPDIR/in"
+	printf '\n✖ 12 problems (8 errors, 4 warnings)\n' >>"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	for f in src/app.js src/util/date.js src/util/money.js lib/server.js; do
+		assert_output --partial "/work/proj/$f
+  2:10  error    'x' is defined but never used  no-unused-vars
+  2:34  warning  Unexpected console statement  no-console
+  2:51  error    Missing semicolon  semi"
+	done
+}
+
 @test "unrecognised text falls back to dedup-log" {
 	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
 	assert_output dedup-log
