@@ -530,6 +530,7 @@ static const struct feature features[] = {
 	{ "Test #", 1, 65 }, { "Tests: ", 1, 70 }, { "Test Suites: ", 1, 85 },
 	{ "..........", 1, 60 }, { "ok  \t", 1, 70 }, { "FAIL\t", 1, 70 },
 	{ "Ran ", 1, 50 }, { "= FAILURES =", 0, 85 }, { "= ERRORS =", 0, 85 },
+	{ "RUN  v", 1, 80 }, { "Test Files  ", 1, 85 },	/* vitest */
 };
 
 static int detect(const char *head, size_t len)

@@ -328,6 +328,9 @@ EOF
 	assert_line 'Tests:       5 failed, 19 passed, 24 total'
 	refute_output --partial '> 5 |'
 	refute_output --partial 'PASS test/m1'
+	printf '\n RUN  v1.6.1 /src/js\n\n \xe2\x9d\xaf test/cart.test.js  (4 tests | 1 failed) 12ms\n' >"$BATS_TEST_TMPDIR/run"
+	printf '   \xe2\x9d\xaf test/cart.test.js > cart > counts a missing cart\n' >>"$BATS_TEST_TMPDIR/run"
+	assert_equal "$(chosen_filter <"$BATS_TEST_TMPDIR/run")" test-runner	# vitest, every file failing
 	{
 		printf ' \xe2\x9c\x93 test/m1.test.js  (4 tests) 5ms\n'
 		for i in 2 3 4; do
