@@ -45,6 +45,13 @@ static int section_head(const char *t, size_t tn)
 	       (memchr(t, '/', tn) || memchr(t, '.', tn)) && t[tn - 1] != '.';
 }
 
+/* A whole JSON object or array on one line: an API's answer (curl, gh api,
+ * kubectl -o json), which a cut would break. */
+static int json_value(const char *t, size_t tn)
+{
+	return tn >= 2 && ((t[0] == '{' && t[tn - 1] == '}') || (t[0] == '[' && t[tn - 1] == ']'));
+}
+
 static int detect(const char *head, size_t len)
 {
 	(void)head;
@@ -99,6 +106,11 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	if (c > (problem ? 1u : DEDUP_KEEP))
 		return remember_dropped(d, t, tn, h);
 	d->tail_len = 0;
+	if (json_value(t, tn)) {	/* a document asked for: whole, however long */
+		if (log_elide_flush(&d->elide, out) < 0)
+			return -1;
+		return rtk_out_line(out, t, tn);
+	}
 	return log_keep(&d->elide, out, t, tn);
 }
 

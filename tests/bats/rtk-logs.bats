@@ -112,6 +112,17 @@ chosen_filter() {
 	done
 }
 
+@test "a JSON document on one line (curl, gh api) is never cut, however long" {
+	{ printf '['; for i in $(seq 1 80); do printf '{"id":%d,"name":"user%d","email":"u%d@example.org"},' "$i" "$i" "$i"; done
+	  printf '{"id":0}]\n'; } >"$BATS_TEST_TMPDIR/in"
+	[ "$(wc -c <"$BATS_TEST_TMPDIR/in")" -gt 4096 ]
+	rtk-filter <"$BATS_TEST_TMPDIR/in" | cmp - "$BATS_TEST_TMPDIR/in"
+	# a long line of anything else is still cut, and says so
+	{ printf 'x%.0s' $(seq 1 6000); echo; } >"$BATS_TEST_TMPDIR/blob"
+	run rtk-filter <"$BATS_TEST_TMPDIR/blob"
+	assert_output --partial ' … [+'
+}
+
 @test "unrecognised text falls back to dedup-log" {
 	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
 	assert_output dedup-log
