@@ -73,7 +73,7 @@ load helper
 	run rtk-filter --list
 	assert_success
 	for f in git-diff git-status git-log grep find ls tree dedup-log smart-truncate \
-		read-numbered search-list test-runner build; do
+		read-numbered search-list test-runner build file counts; do
 		assert_line --regexp "^$f +[^ ].+"
 	done
 }
