@@ -23,10 +23,12 @@ struct tree {
 	struct buf root;	/* the first line: tree's starting directory */
 	int seen_entry;		/* an entry came: full_paths is decided */
 	int full_paths;		/* tree -f: each name is root/…/name */
+	int npm;		/* npm ls's drawing (see entry_depth) */
 };
 
-/* Length of one indent unit at s ("│  ", "    ", "|   "), 0 if none. */
-static size_t indent_unit(const char *s, size_t n)
+/* Length of one indent unit at s ("│  ", "    ", "|   "; npm ls's "│ ",
+ * "  "), 0 if none. */
+static size_t indent_unit(const char *s, size_t n, int npm)
 {
 	size_t i;
 	if (rtk_starts(s, n, "\xe2\x94\x82"))	/* │ */
@@ -35,7 +37,7 @@ static size_t indent_unit(const char *s, size_t n)
 		i = 1;
 	else
 		return 0;
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < (npm ? 1 : 3); k++) {
 		if (i < n && s[i] == ' ')
 			i++;
 		else if (rtk_starts(s + i, n - i, "\xc2\xa0"))	/* no-break space */
@@ -46,13 +48,18 @@ static size_t indent_unit(const char *s, size_t n)
 	return i;
 }
 
-/* Length of the entry marker at s ("├── ", "└── ", "|-- ", "`-- "), 0 if none. */
-static size_t entry_mark(const char *s, size_t n)
+/* Length of the entry marker at s ("├── ", "└── ", "|-- ", "`-- "; npm ls's
+ * "├─┬ ", "└─┬ " of a package with dependencies below it), 0 if none. */
+static size_t entry_mark(const char *s, size_t n, int *branch)
 {
 	size_t i;
+	*branch = 0;
 	if (rtk_starts(s, n, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80") ||
 	    rtk_starts(s, n, "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80"))
 		i = 9;
+	else if (rtk_starts(s, n, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\xac") ||
+		 rtk_starts(s, n, "\xe2\x94\x94\xe2\x94\x80\xe2\x94\xac"))
+		i = 9, *branch = 1;
 	else if (rtk_starts(s, n, "|--") || rtk_starts(s, n, "`--"))
 		i = 3;
 	else
@@ -65,16 +72,19 @@ static size_t entry_mark(const char *s, size_t n)
 }
 
 /* The depth (1 for the root's children) of an entry line and where its name
- * starts; 0 when the line is no entry. */
-static size_t entry_depth(const char *s, size_t n, size_t *name)
+ * starts; 0 when the line is no entry. *npm: npm ls's two-column drawing,
+ * known once a "─┬" mark was seen (only such a package has lines below it). */
+static size_t entry_depth(const char *s, size_t n, size_t *name, int *npm)
 {
 	size_t i = 0, depth = 1, k;
+	int branch;
 	for (;;) {
-		if ((k = entry_mark(s + i, n - i))) {
+		if ((k = entry_mark(s + i, n - i, &branch))) {
 			*name = i + k;
+			*npm |= branch;
 			return *name < n ? depth : 0;
 		}
-		if (!(k = indent_unit(s + i, n - i)))
+		if (!(k = indent_unit(s + i, n - i, *npm)))
 			return 0;
 		i += k;
 		depth++;
@@ -87,12 +97,13 @@ static int detect(const char *head, size_t len)
 	const char *s;
 	size_t n, name;
 	unsigned total = 0, entries = 0;
+	int npm = 0;
 	head_iter_init(&it, head, len);
 	while (head_iter_next(&it, &s, &n)) {
 		if (n == 0)
 			continue;
 		total++;
-		if (entry_depth(s, n, &name))
+		if (entry_depth(s, n, &name, &npm))
 			entries++;
 	}
 	return entries >= 2 && entries * 2 >= total ? 90 : 0;
@@ -221,7 +232,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return -1;
 	const char *p = t->line.p;
 	size_t m = t->line.len, name = 0;
-	size_t depth = entry_depth(p, m, &name);
+	size_t depth = entry_depth(p, m, &name, &t->npm);
 	if (flush_pending(t, out, depth) < 0)
 		return -1;
 	if (!depth) {	/* the root, the total, a message */

@@ -278,6 +278,29 @@ testdata/ big.bin(1.2M)
 1 directory, 3 files'
 }
 
+@test "npm ls --all: its two-column drawing nests every package, deduped ones included" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF'
+	shop@1.0.0 /work/shop
+	├─┬ eslint@8.57.1
+	│ ├─┬ @eslint-community/eslint-utils@4.10.1
+	│ │ └── eslint-visitor-keys@3.4.3 deduped
+	│ └── ajv@6.12.6
+	├── left-pad@1.3.0
+	└─┬ jest@29.7.0
+	  └─┬ @jest/core@29.7.0
+	    └── chalk@4.1.2
+	EOF
+	assert_equal "$(detected "$BATS_TEST_TMPDIR/in")" tree
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output 'shop@1.0.0 /work/shop
+eslint@8.57.1/
+ @eslint-community/eslint-utils@4.10.1/ "eslint-visitor-keys@3.4.3 deduped"
+ ajv@6.12.6
+left-pad@1.3.0
+jest@29.7.0/
+ @jest/core@29.7.0/ chalk@4.1.2'
+}
+
 @test "tree with ASCII drawing keeps every file of a big directory, and counts those past 2000" {
 	{
 		echo .
