@@ -65,7 +65,7 @@ static int compress_text(struct rq *rq, struct json_span str)
 	/* kept unless what is sent gets smaller: the filter's text (fewer bytes,
 	 * or as many on fewer lines, each newline two bytes in JSON) */
 	int same = now->len > rq->text.len ||
-		   (now->len == rq->text.len && memcmp(now->p, rq->text.p, now->len) == 0);
+		   (now->len == rq->text.len && (!now->len || memcmp(now->p, rq->text.p, now->len) == 0));
 	buf_reset(&rq->lit);
 	if (!same && json_str(&rq->lit, now->p, now->len) < 0)
 		return -1;

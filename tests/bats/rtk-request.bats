@@ -279,6 +279,11 @@ listing() {
 	req openai <"$T/in" | cmp - "$T/in"
 }
 
+@test "an empty tool result is kept as it came" {
+	printf '%s' '{"messages":[{"role":"tool","tool_call_id":"a","content":""},{"role":"tool","tool_call_id":"b","content":""}]}' >"$T/in"
+	req openai <"$T/in" | cmp - "$T/in"
+}
+
 @test "a near-copy of an earlier result becomes a reference plus the changed lines" {
 	listing >"$T/a"
 	listing 'src/module_30.c:7: error: expected ";" before "}"' >"$T/b"
