@@ -5,11 +5,15 @@
  * another) are the content, not a log's noise: every line stays as it is,
  * only trailing blanks go.
  *
- * Detected by shape, over the head, only where no other filter claims the
- * text: most of its lines read as code (end in a bracket, ';', ',', ':', '=',
- * '\', '|', '+', '&' or '>'; are a comment; start with a keyword of some language; are
- * "key": value or key: value or key = value) and next to none as a log's
- * (a timestamp, a level word, a shell trace first; a whole JSON record). */
+ * Detected by shape over the head, and only where no other filter claims the
+ * text (the lowest score above the generic filter's floor). Never when a
+ * tenth of its lines read as a log's (a timestamp, a level word or a shell
+ * trace first; a JSON record a line). Then when six lines in ten read as
+ * code, data or markup (end in a bracket, ';', ',', ':', '=', '\', '|', '+',
+ * '&' or '>'; a comment, or a line inside a comment block, docstring or
+ * fence; a keyword of some language first; "key": value, key: value, key =
+ * value; a tag; a CSV row), or when its other lines do not repeat one shape
+ * (a quarter of them alike is a program repeating itself: dedup-log's). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
