@@ -60,6 +60,21 @@ team_join() {
 	# started from a subshell: not one of the test's jobs, which some tests wait for
 	TEAM_SYNC_PID=$(nr db sync --interval 200 </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/sync.err" 3>&- &
 		echo $!)
+	# the test starts once the sync has SIGTERM in hand: a quick test's
+	# SIGTERM that came while it was still starting killed it, no last round
+	local _
+	for _ in {1..250}; do team_sync_ready "$TEAM_SYNC_PID" && return 0; sleep 0.02; done
+	fail "team: nr db sync did not start: $(cat "$BATS_TEST_TMPDIR/sync.err")"
+}
+
+# ready: its SIGTERM handler is in place (nr_sync_run), so a SIGTERM makes
+# its last round rather than ending it at once
+team_sync_ready() {
+	local key mask
+	while read -r key mask; do
+		[ "$key" != SigCgt: ] || { (( 16#$mask & 0x4000 )) && return 0 || return 1; }
+	done 2>/dev/null <"/proc/$1/status"
+	return 1
 }
 
 # The rows both ends must agree on: each key and whether it is revoked, the
