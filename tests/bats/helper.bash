@@ -52,10 +52,13 @@ stream_tool() {
 	mkdir -p "$ROOT/tests/.cache"
 	(
 		flock 9
-		cp "$SHARED/streams/accumulate.mjs" "$SHARED/streams/package.json" \
-			"$SHARED/streams/package-lock.json" "$dir/" 2>/dev/null ||
-			{ mkdir -p "$dir" && cp "$SHARED/streams/accumulate.mjs" "$SHARED/streams/package.json" \
-				"$SHARED/streams/package-lock.json" "$dir/"; }
+		mkdir -p "$dir" || exit
+		# copied when changed, by a rename: another suite's checker may be
+		# reading package.json this very moment (a cp truncates it first)
+		for f in accumulate.mjs package.json package-lock.json; do
+			cmp -s "$SHARED/streams/$f" "$dir/$f" ||
+				{ cp "$SHARED/streams/$f" "$dir/$f.new" && mv -f "$dir/$f.new" "$dir/$f"; } || exit
+		done
 		[ -d "$dir/node_modules/openai" ] && [ -d "$dir/node_modules/@anthropic-ai/sdk" ] ||
 			"$ROOT/tests/npm-store" "$dir" >/dev/null 2>&1	# npm ci, or a link to the same install
 	) 9>"$ROOT/tests/.cache/streams-tool.lock"
