@@ -133,6 +133,8 @@ static int log_like(const char *s, size_t n)
 
 static int code_shaped(const char *s, size_t n)
 {
+	if (s[0] == '\t')
+		return 1;	/* indented by a tab: code, a Makefile's recipe */
 	size_t i = 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;

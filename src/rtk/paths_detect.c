@@ -63,8 +63,8 @@ int paths_detect_list(const char *head, size_t len, const char *prefix)
 		if (n == 0)
 			continue;
 		total++;
-		/* an array's entries, a record a line, CSV rows: data, not names */
-		data += strchr("\"[{(", s[0]) || strchr(",;[]{}()", s[n - 1]) || commas(s, n) >= 2;
+		/* an array's entries, a record a line, CSV rows, tags: data, not names */
+		data += strchr("\"[{(<", s[0]) || strchr(",;[]{}()>", s[n - 1]) || commas(s, n) >= 2;
 		if (!rtk_starts(s, n, prefix) || !paths_is_path(s + plen, n - plen))
 			continue;
 		paths++;

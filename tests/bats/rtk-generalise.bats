@@ -275,6 +275,21 @@ file_kept() {
 	[ -z "$lost" ] || fail "lines lost or changed in:$lost"
 }
 
+@test "a Makefile and an HTML page read with cat come out whole" {
+	{
+		printf '# examples\nCFLAGS = -g -Wall\n\ncheck: verify1 verify2\n'
+		for i in 1 2 3 4; do printf '\t./verify2  sign%d-res.xml     rsapub.pem\n' "$i"; done
+		printf '\nclean:\n\trm -f *.o\n'
+	} >"$BATS_TEST_TMPDIR/Makefile"
+	file_kept "$BATS_TEST_TMPDIR/Makefile"
+	{
+		printf '<table>\n<tr>\n<th>LTS</th>\n<th>Stable</th>\n</tr>\n<tr>\n<td valign="top">\n'
+		for v in 4.9.1 4.9.0 4.8.7 4.8.6 4.8.5; do printf '<a href="#%s">%s</a><br/>\n' "$v" "$v"; done
+		printf '</td>\n</tr>\n</table>\n'
+	} >"$BATS_TEST_TMPDIR/in.html"
+	file_kept "$BATS_TEST_TMPDIR/in.html"
+}
+
 @test "a log that repeats itself is still a log, not a file" {
 	for i in $(seq 1 40); do printf '2026-12-07 10:%02d:00 INFO worker %d: handled request in %d ms\n' "$i" "$((i % 4))" "$i"; done >"$BATS_TEST_TMPDIR/log"
 	assert_equal "$(detected "$BATS_TEST_TMPDIR/log")" dedup-log
