@@ -128,9 +128,14 @@ static enum diag diagnostic(const char *u, size_t un, size_t *loc)
  * say. */
 static int include_chain(const char *u, size_t un)
 {
-	return rtk_starts(u, un, "In file included from ") ||
-	       (rtk_starts(u, un, "from ") && (u[un - 1] == ':' || u[un - 1] == ',')) ||
-	       has(u, un, ": In instantiation of ");
+	if (rtk_starts(u, un, "from ") && (u[un - 1] == ':' || u[un - 1] == ',')) {
+		/* "from x.h:3," exactly: a path and a line, not a sentence */
+		size_t i = un - 1;
+		while (i > 5 && is_digit(u[i - 1]))
+			i--;
+		return i < un - 1 && i > 6 && u[i - 1] == ':' && !memchr(u + 5, ' ', i - 6);
+	}
+	return rtk_starts(u, un, "In file included from ") || has(u, un, ": In instantiation of ");
 }
 
 /* "src/x.c: In function ‘f’:": the function around the next diagnostic's

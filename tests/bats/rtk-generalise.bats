@@ -218,7 +218,8 @@ file_kept() {
 
 @test "Python and Go sources read with cat keep their repeated statements" {
 	{
-		printf 'import re\n\n\nclass Decoder:\n    """Decode things."""\n\n'
+		printf 'import re\n\n\nclass Decoder:\n    """Decode things.\n\n'
+		printf '    Each builder must inherit\n    from ``treebuilders.base.TreeBuilder``. It has 4 required attributes:\n    """\n\n'
 		for i in $(seq 1 8); do printf '    def step_%d(self, s):\n        try:\n            return self.parse(s, %d)\n        except ValueError:\n            return None\n\n' "$i" "$i"; done
 	} >"$BATS_TEST_TMPDIR/in.py"
 	file_kept "$BATS_TEST_TMPDIR/in.py"
