@@ -169,8 +169,8 @@ static void strip_bracket(struct tree *t, const char **s, size_t *n)
 	if (!close)
 		return;
 	size_t i = (size_t)(close - *s) + 1;
-	if (i >= *n || (*s)[i] != ' ')
-		return;	/* a name of its own that starts with '[' */
+	if (i + 1 >= *n || (*s)[i] != ' ' || (*s)[i + 1] != ' ')
+		return;	/* tree writes "]  name"; "[draft] notes.md" is a name */
 	const char *f = close;
 	while (f > *s + 1 && f[-1] == ' ')
 		f--;

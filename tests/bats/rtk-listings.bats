@@ -301,6 +301,14 @@ jest@29.7.0/
  @jest/core@29.7.0/ chalk@4.1.2'
 }
 
+@test "tree keeps a name that starts with a bracket whole" {
+	printf '%s\n' . '├── [draft] notes.md' '├── [2024] report.txt' '└── plain.txt' '' '0 directories, 3 files' >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output '.
+"[draft] notes.md" "[2024] report.txt" plain.txt
+0 directories, 3 files'
+}
+
 @test "tree with ASCII drawing keeps every file of a big directory, and counts those past 2000" {
 	{
 		echo .
