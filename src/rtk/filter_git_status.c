@@ -294,7 +294,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		const char xy[2] = { s[0], ' ' };
 		const char *tab = memchr(s + code, '\t', n - code);
 		if (!tab)
-			return emit_path(g, xy, s + code, n - code, 0, out);
+			return emit_path(g, xy, s + code, n - code, 1, out);	/* unquoted, as the long format */
 		buf_reset(&g->rename);	/* a rename or copy: "old -> new" */
 		if (buf_append(&g->rename, s + code, (size_t)(tab - s) - code) < 0 ||
 		    buf_puts(&g->rename, " -> ") < 0 || buf_append(&g->rename, tab + 1, n - (size_t)(tab - s) - 1) < 0)

@@ -421,11 +421,12 @@ unlist() {
 }
 
 @test "git diff --name-status keeps every path with its letter, renames as old -> new" {
-	printf 'M\tsrc/%s.c\n' parser lexer >"$BATS_TEST_TMPDIR/in"
-	printf '%s\n' $'A\tdocs/new.md' $'R087\tsrc/old name.c\tsrc/new.c' $'D\tchapter1.md' $'D\tchapter2.md' >>"$BATS_TEST_TMPDIR/in"
+	printf 'M\tsrc/%s.c\n' parser lexer eval emit optimize >"$BATS_TEST_TMPDIR/in"
+	printf '%s\n' $'A\tdocs/new.md' $'R087\tsrc/old name.c\tsrc/new.c' $'D\tchapter1.md' $'D\tmy notes.md' >>"$BATS_TEST_TMPDIR/in"
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"
-	assert_output "$(printf '%s\n' 'M  src/parser.c src/lexer.c' 'A  docs/new.md' 'R  src/old name.c -> src/new.c' \
-		'D  chapter1.md chapter2.md')"
+	# git writes a name with a blank as it is there: quoted once it shares a line
+	assert_output "$(printf '%s\n' 'M  src/parser.c src/lexer.c src/eval.c src/emit.c src/optimize.c' 'A  docs/new.md' \
+		'R  src/old name.c -> src/new.c' 'D  chapter1.md "my notes.md"')"
 }
 
 # --- auto-detection and the real corpus --------------------------------------
