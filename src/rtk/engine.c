@@ -89,12 +89,7 @@ static int engine_finish(struct engine *e)
 	/* a tie: counted here, not on every write (ties are rare; one past the
 	 * spool's memory keeps the input) */
 	const char *p = spool_mem(&e->out.sp);
-	if (!p)
-		return 0;
-	unsigned long long lines = 0;
-	for (const char *q = p, *end = p + size; (q = memchr(q, '\n', (size_t)(end - q))); q++)
-		lines++;
-	return lines < e->in_lines;
+	return p && rtk_count(p, (size_t)size, '\n') < e->in_lines;
 }
 
 static void engine_free(struct engine *e)

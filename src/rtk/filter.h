@@ -59,6 +59,10 @@ const struct rtk_filter *rtk_detect(const char *head, size_t len);
 
 /* Small text helpers filters share. */
 int rtk_starts(const char *s, size_t n, const char *prefix);
+/* The length of s[0..n) without its trailing blanks (' ', '\t', '\r'). */
+size_t rtk_trim_end(const char *s, size_t n);
+/* How many times c stands in s[0..n). */
+size_t rtk_count(const char *s, size_t n, char c);
 /* Nonzero when the line looks like an error or a warning of any common tool. */
 int rtk_is_problem_line(const char *s, size_t n);
 /* Where a source location (FILE:LINE, FILE(LINE,COL), File "F", line N,

@@ -3,7 +3,6 @@
  * order (a sorted list's order is its meaning): a run of entries of one
  * directory is written under that directory, once, each as "NUMBER name".
  * Totals and other lines stay whole. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,19 +22,19 @@ struct entry {
 	size_t path_len;
 };
 
-/* "  12 path", "4\tpath", "1.2M\tpath": a size or count, blanks, a path. */
+/* "  12 path", "4\tpath", "1.2M\tpath": a size or count (as ls's and tree's
+ * sizes are read), blanks, a path. */
 static int parse_entry(const char *s, size_t n, struct entry *e)
 {
 	size_t i = 0;
 	while (i < n && s[i] == ' ')
 		i++;
 	size_t d = i;
-	while (d < n && (isdigit((unsigned char)s[d]) || s[d] == '.'))
+	while (d < n && s[d] != ' ' && s[d] != '\t')
 		d++;
-	if (d == i || !isdigit((unsigned char)s[i]))
+	unsigned long long v;
+	if (!paths_parse_size(s + i, d - i, &v))
 		return 0;
-	if (d < n && strchr("KMGTPE", s[d]))
-		d++;	/* du -h */
 	size_t p = d;
 	while (p < n && (s[p] == ' ' || s[p] == '\t'))
 		p++;

@@ -144,13 +144,8 @@ static int code_shaped(const char *s, size_t n)
 		return 1;
 	if (t[0] == '<' || rtk_starts(t, tn, "{{") || rtk_starts(t, tn, "{%"))
 		return 1;	/* markup and templates: a tag first */
-	size_t commas = 0, spaced = 0;	/* a CSV row: "1,ann,Paris", not prose's "a, b" */
-	for (const char *p = t, *end = t + tn; (p = memchr(p, ',', (size_t)(end - p))); p++) {
-		commas++;
-		spaced += p + 1 < end && p[1] == ' ';
-	}
-	if (commas >= 2 && !spaced)
-		return 1;
+	if (rtk_count(t, tn, ',') >= 2 && !memmem(t, tn, ", ", 2))
+		return 1;	/* a CSV row: "1,ann,Paris", not prose's "a, b" */
 	return strchr("{}[]();,:=\\|+&>", t[tn - 1]) != NULL;
 }
 
@@ -165,9 +160,7 @@ static int detect(const char *head, size_t len)
 	enum block b = B_NONE;
 	head_iter_init(&it, head, len);
 	while (head_iter_next(&it, &s, &n)) {
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-			n--;
-		if (!n)
+		if (!(n = rtk_trim_end(s, n)))
 			continue;
 		lines++;
 		int in_block = b != B_NONE;
@@ -206,9 +199,7 @@ static void *start(void)
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 {
 	(void)st;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	return rtk_out_line(out, s, n);
+	return rtk_out_line(out, s, rtk_trim_end(s, n));
 }
 
 static int finish(void *st, struct rtk_out *out)

@@ -75,11 +75,11 @@ static int numbered_at(const char *s, size_t n, size_t i, struct hit *h)
 	return 1;
 }
 
-/* rg --vimgrep: "N:C:text", the column taken into the number. */
+/* rg --vimgrep: "N:C:text", a match's column taken into its number. */
 static void take_column(struct hit *h)
 {
 	size_t d = digits_at(h->text, h->text_len, 0);
-	if (!d || d >= h->text_len || h->text[d] != ':')
+	if (h->sep != ':' || !d || d >= h->text_len || h->text[d] != ':')
 		return;
 	h->column = 1;
 	h->num_len += 1 + d;
@@ -101,16 +101,14 @@ static int parse_hit(struct grep *g, const char *s, size_t n, struct hit *h)
 	/* rg --heading: bare "N:text" lines under the file's own line. */
 	if (g->have_file && g->heading && numbered_at(s, n, 0, h)) {
 		h->path_len = 0;
-		if (h->sep == ':')
-			take_column(h);	/* rg --heading --column */
+		take_column(h);	/* rg --heading --column */
 		return 1;
 	}
 	/* The current file again (its name may hold ':' or '-'). */
 	if (g->have_file && !g->heading && n > cl && memcmp(s, cur, cl) == 0 &&
 	    (s[cl] == ':' || s[cl] == '-') && numbered_at(s, n, cl + 1, h) && h->sep == s[cl]) {
 		h->path_len = cl;
-		if (h->sep == ':')
-			take_column(h);
+		take_column(h);
 		return 1;
 	}
 	/* path:N:text, the first ":digits:" after a path-like prefix. */

@@ -77,12 +77,9 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	struct numbered l;
 	if (!parse_numbered(s, n, &l))
 		return rtk_out_line(out, s, n);	/* a note around the file: as it is */
-	size_t tn = l.text_len;
-	while (tn && (l.text[tn - 1] == ' ' || l.text[tn - 1] == '\t' || l.text[tn - 1] == '\r'))
-		tn--;
 	if (rtk_out_write(out, l.num, l.num_len) < 0 || rtk_out_write(out, "\t", 1) < 0)
 		return -1;
-	return rtk_out_line(out, l.text, tn);
+	return rtk_out_line(out, l.text, rtk_trim_end(l.text, l.text_len));
 }
 
 static int finish(void *st, struct rtk_out *out)

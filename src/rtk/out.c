@@ -60,3 +60,18 @@ int rtk_starts(const char *s, size_t n, const char *prefix)
 	size_t k = strlen(prefix);
 	return n >= k && memcmp(s, prefix, k) == 0;
 }
+
+size_t rtk_trim_end(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+size_t rtk_count(const char *s, size_t n, char c)
+{
+	size_t k = 0;
+	for (const char *p = s, *end = s + n; (p = memchr(p, c, (size_t)(end - p))); p++)
+		k++;
+	return k;
+}

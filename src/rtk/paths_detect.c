@@ -44,14 +44,6 @@ int paths_is_path(const char *s, size_t n)
 	return 1;
 }
 
-static size_t commas(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (const char *p = s, *end = s + n; (p = memchr(p, ',', (size_t)(end - p))); p++)
-		k++;
-	return k;
-}
-
 int paths_detect_list(const char *head, size_t len, const char *prefix)
 {
 	struct head_iter it;
@@ -64,7 +56,7 @@ int paths_detect_list(const char *head, size_t len, const char *prefix)
 			continue;
 		total++;
 		/* an array's entries, a record a line, CSV rows, tags: data, not names */
-		data += strchr("\"[{(<", s[0]) || strchr(",;[]{}()>", s[n - 1]) || commas(s, n) >= 2;
+		data += strchr("\"[{(<", s[0]) || strchr(",;[]{}()>", s[n - 1]) || rtk_count(s, n, ',') >= 2;
 		if (!rtk_starts(s, n, prefix) || !paths_is_path(s + plen, n - plen))
 			continue;
 		paths++;
