@@ -132,11 +132,13 @@ served_is() {
 }
 
 # lb_state SERVER: haproxy's state of server a or b and its last check:
-# "UP L7OK 200" when its GET /health answered 200
+# "UP L7OK 200" when its GET /health answered 200. (haproxy writes a check
+# status as "* L7OK" while the next check runs: the last one is what counts.)
 lb_state() {
 	curl -sS --unix-socket "$LB_DIR/stats.sock" 'http://lb/stats;csv' |
 		awk -F, -v s="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-			$1 == "nr_instances" && $2 == s { print $c["status"], $c["check_status"], $c["check_code"] }'
+			$1 == "nr_instances" && $2 == s { sub(/^\* /, "", $c["check_status"])
+				print $c["status"], $c["check_status"], $c["check_code"] }'
 }
 
 # is_down SERVER: haproxy's check has marked server a or b down
@@ -192,6 +194,8 @@ usec() {
 }
 
 @test "haproxy spreads the requests over both instances" {
+	# the rows of the requests before this one are all in PostgreSQL first
+	until_true 5 pg_is "select count(*) from usage" "$(mock_count)" || fail "earlier rows not in postgresql"
 	a0=$(served_by a) b0=$(served_by b)
 	for i in {1..6}; do
 		[ "$(ask_lb "$ALICE" mz/gpt-ok)" = 200 ] || fail "request $i: $(cat "$BATS_TEST_TMPDIR/answer")"
