@@ -79,12 +79,14 @@ static int cmd_status(void)
 	const char *file = sqlite3_db_filename(db, "main");
 	printf("local: sqlite %s (schema %d)\n", file ? file : "?", nr_db_version(db));
 	struct buf v = BUF_INIT, err = BUF_INIT, url = BUF_INIT;
-	int team = nr_pg_url(&url, &err) > 0;
+	int team = nr_pg_url(&url, &err);
 	buf_free(&url);
+	buf_reset(&err);
 	if (sync_local_get(db, "sync_origin", &v, &err) > 0) {
 		long changes, rows = nr_sync_backlog(db, &changes);
 		printf("instance: %s\nwaiting here: %ld usage rows, %ld changes\n", v.p, rows, changes);
 	}
+	/* a URL file that cannot be read is said as such (pg_or_say), never "none" */
 	PGconn *pg = team ? pg_or_say("status", 0, &code) : NULL;
 	if (!team) {
 		printf("team: none (one user: set NR_DATABASE_URL to share a PostgreSQL)\n");

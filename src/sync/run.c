@@ -96,8 +96,9 @@ int nr_sync_run(int once, long interval_ms)
 		fprintf(stderr, "nr db sync: signals: %s\n", strerror(errno));
 		return NR_EXIT_SYS;
 	}
-	if (nr_pg_named("sync", "no database to sync with") <= 0)
-		return NR_EXIT_USAGE;
+	int named = nr_pg_named("sync", "no database to sync with");
+	if (named <= 0)
+		return named < 0 ? NR_EXIT_SYS : NR_EXIT_USAGE;
 	struct buf err = BUF_INIT, where = BUF_INIT;
 	sqlite3 *db = nr_db_open(&err);
 	if (!db) {

@@ -37,6 +37,17 @@ teardown() { team_teardown; }
 	run -100 nr db frobnicate
 }
 
+@test "a database_url file that cannot be read is exit 111 from every nr db command that reads it, not 'no team'" {
+	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
+	unset NR_DATABASE_URL
+	mkdir "$NR_CONFIG_DIR/database_url"
+	for cmd in "sync --once" sync attach migrate status; do
+		run -111 nr db $cmd
+		assert_output --partial "$NR_CONFIG_DIR/database_url"
+		refute_output --partial "team: none"
+	done
+}
+
 @test "the database's URL may come from the config dir's database_url file" {
 	std_only "the sync code these run is run under the sanitizers by the tests of keys, cooldowns, load and outage"
 	echo "$NR_DATABASE_URL" >"$NR_CONFIG_DIR/database_url"
