@@ -165,9 +165,8 @@ go/types/expr.go
 /usr/include/linux/netfilter/
  12 xt_set.h
  8 nf_nat.h
-/usr/include/linux/
- 24 netfilter
 /usr/include/
+ 24 linux/netfilter
  36 linux"
 	{
 		for i in $(seq 1 30); do printf '%7d /usr/include/linux/mod_%d.h\n' "$((i * 37))" "$i"; done
@@ -178,6 +177,38 @@ go/types/expr.go
 	assert_line '  17205 total'
 	printf '%s\n' '4.0K	build.sh' '1.2M	docs' '340K	src' >"$BATS_TEST_TMPDIR/dush"
 	rtk-filter <"$BATS_TEST_TMPDIR/dush" | cmp - "$BATS_TEST_TMPDIR/dush"	# nothing to say once
+}
+
+@test "a sorted du -a: the directory the entries share said once, each entry's path below it, in order" {
+	# du -a /usr/share/perl5 | sort -n | tail: neighbours rarely share a directory
+	printf '%s\n' '68	/usr/share/perl5/Font' '72	/usr/share/perl5/LWP/UserAgent.pm' \
+		'84	/usr/share/perl5/HTML/TreeBuilder.pm' '88	/usr/share/perl5/IO/Socket/SSL.pod' \
+		'92	/usr/share/perl5/Dpkg/Control' '92	/usr/share/perl5/Dpkg/Source/Package' \
+		'104	/usr/share/perl5/JSON/backportPP.pm' '116	/usr/share/perl5/IO/Socket/SSL.pm' \
+		'1208	/usr/share/perl5' >"$BATS_TEST_TMPDIR/du"
+	run rtk-filter <"$BATS_TEST_TMPDIR/du"
+	assert_output "/usr/share/perl5/
+ 68 Font
+ 72 LWP/UserAgent.pm
+ 84 HTML/TreeBuilder.pm
+ 88 IO/Socket/SSL.pod
+ 92 Dpkg/Control
+ 92 Dpkg/Source/Package
+ 104 JSON/backportPP.pm
+ 116 IO/Socket/SSL.pm
+/usr/share/
+ 1208 perl5"
+	# the first entry alone in its directory: the header is what it shares with the next
+	printf '%s\n' '72	/usr/share/perl5/LWP/UserAgent.pm' '84	/usr/share/perl5/HTML/TreeBuilder.pm' \
+		'88	/usr/share/perl5/IO/Socket/SSL.pod' >"$BATS_TEST_TMPDIR/du"
+	run rtk-filter <"$BATS_TEST_TMPDIR/du"
+	assert_output "/usr/share/perl5/
+ 72 LWP/UserAgent.pm
+ 84 HTML/TreeBuilder.pm
+ 88 IO/Socket/SSL.pod"
+	# nothing shared but the root: each entry whole
+	printf '%s\n' '72	/usr/a/x.pm' '84	/srv/b/y.pm' '88	/opt/c/z.pm' >"$BATS_TEST_TMPDIR/du"
+	rtk-filter <"$BATS_TEST_TMPDIR/du" | cmp - "$BATS_TEST_TMPDIR/du"
 }
 
 # ---- a file's content shown without line numbers (cat, head, sed -n) ----
