@@ -12,7 +12,8 @@
  * code, data or markup (end in a bracket, ';', ',', ':', '=', '\', '|', '+',
  * '&' or '>'; a comment, or a line inside a comment block, docstring or
  * fence; a keyword of some language first; "key": value, key: value, key =
- * value; a tag; a CSV row), or when its other lines do not repeat one shape
+ * value; a tag; a CSV row; a table's row, its fields apart in columns), or
+ * when its other lines do not repeat one shape
  * (a quarter of them alike is a program repeating itself: dedup-log's). */
 #include <ctype.h>
 #include <stdint.h>
@@ -131,6 +132,27 @@ static int log_like(const char *s, size_t n)
 	       isdigit((unsigned char)s[d + 1]);
 }
 
+/* A row of a table (ps, docker ps, kubectl get, lsof, pip list, a TSV row):
+ * three gaps of two blanks or a tab between its fields, as programs align
+ * columns and prose never does. Its rows differ in the id a model acts on
+ * (a PID, a port, a container), so they are data, not a log's look-alikes. */
+static int table_row(const char *s, size_t n)
+{
+	unsigned gaps = 0;
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;	/* indentation is no gap */
+	while (i < n) {
+		size_t j = i;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j > i && j < n && (j - i >= 2 || memchr(s + i, '\t', j - i)) && ++gaps >= 3)
+			return 1;
+		i = j > i ? j : i + 1;
+	}
+	return 0;
+}
+
 static int code_shaped(const char *s, size_t n)
 {
 	if (s[0] == '\t')
@@ -146,6 +168,8 @@ static int code_shaped(const char *s, size_t n)
 		return 1;	/* markup and templates: a tag first */
 	if (rtk_count(t, tn, ',') >= 2 && !memmem(t, tn, ", ", 2))
 		return 1;	/* a CSV row: "1,ann,Paris", not prose's "a, b" */
+	if (table_row(t, tn))
+		return 1;
 	return strchr("{}[]();,:=\\|+&>", t[tn - 1]) != NULL;
 }
 

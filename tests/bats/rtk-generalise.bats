@@ -322,6 +322,37 @@ file_kept() {
 	file_kept "$BATS_TEST_TMPDIR/in.html"
 }
 
+@test "a table under its header row (ps, docker ps, kubectl get, lsof) keeps every row: rows differ in the id acted on" {
+	{
+		printf 'USER         PID %%CPU %%MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n'
+		for i in $(seq 1 12); do
+			printf 'root     %7d  0.0  0.1  %5d  %4d ?        S    19:4%d   0:00 /usr/local/bin/nr-serve --listen 127.0.0.1:20128\n' \
+				$((3000 + i * 7)) $((20000 + i)) $((5000 + i * 3)) $((i % 10))
+		done
+	} >"$BATS_TEST_TMPDIR/ps"
+	file_kept "$BATS_TEST_TMPDIR/ps"
+	tail -n +2 "$BATS_TEST_TMPDIR/ps" >"$BATS_TEST_TMPDIR/ps-grep"	# ps aux | grep nr-serve: no header
+	file_kept "$BATS_TEST_TMPDIR/ps-grep"
+	{
+		printf 'CONTAINER ID   IMAGE        COMMAND                  CREATED       STATUS       PORTS                  NAMES\n'
+		for i in $(seq 1 12); do
+			printf '%012x   nginx:1.25   "/docker-entrypoint.…"   2 hours ago   Up 2 hours   0.0.0.0:%d->80/tcp   web-%d\n' \
+				$((0x3f2a1b0c9d00 + i * 4099)) $((8080 + i)) "$i"
+		done
+	} >"$BATS_TEST_TMPDIR/docker"
+	file_kept "$BATS_TEST_TMPDIR/docker"
+	{
+		printf 'NAME        READY   STATUS             RESTARTS      AGE\n'
+		for i in $(seq 0 11); do printf 'worker-%-4d 1/1     Running            %d             3h\n' "$i" "$((i % 3))"; done
+	} >"$BATS_TEST_TMPDIR/pods"
+	file_kept "$BATS_TEST_TMPDIR/pods"
+	{
+		printf 'COMMAND     PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\n'
+		for i in $(seq 1 12); do printf 'python3   %5d root    3u  IPv4 %6d      0t0  TCP 127.0.0.1:%d (LISTEN)\n' $((32050 + i)) $((90210 + i)) $((18800 + i)); done
+	} >"$BATS_TEST_TMPDIR/lsof"
+	file_kept "$BATS_TEST_TMPDIR/lsof"
+}
+
 @test "a log that repeats itself is still a log, not a file" {
 	for i in $(seq 1 40); do printf '2026-12-07 10:%02d:00 INFO worker %d: handled request in %d ms\n' "$i" "$((i % 4))" "$i"; done >"$BATS_TEST_TMPDIR/log"
 	assert_equal "$(detected "$BATS_TEST_TMPDIR/log")" dedup-log
