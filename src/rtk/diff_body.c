@@ -13,6 +13,7 @@ void diff_body_init(struct diff_body *d)
 
 void diff_body_free(struct diff_body *d)
 {
+	buf_free(&d->hunk_header);
 	buf_free(&d->heading);
 	buf_free(&d->path);
 	diff_seen_free(&d->seen);
@@ -110,7 +111,8 @@ static int parse_hunk_header(struct diff_body *d, const char *s, size_t n)
 	if (p < end && *p == ' ')
 		p++;
 	buf_reset(&d->heading);
-	if (buf_append(&d->heading, p, (size_t)(end - p)) < 0)
+	buf_reset(&d->hunk_header);
+	if (buf_append(&d->heading, p, (size_t)(end - p)) < 0 || buf_append(&d->hunk_header, s, n) < 0)
 		return -1;
 	d->heading_used = 0;
 	/* a side with no lines names the line before: the first is one after */
@@ -165,10 +167,13 @@ static int hunk_line(struct diff_body *d, const char *s, size_t n, struct rtk_ou
 
 int diff_is_stat_line(const char *s, size_t n)
 {
-	if (n < 2 || s[0] != ' ' || s[1] == ' ')
-		return 0;
+	return n >= 2 && s[0] == ' ' && s[1] != ' ' && diff_is_stat_text(s + 1, n - 1);
+}
+
+int diff_is_stat_text(const char *s, size_t n)
+{
 	const char *bar = NULL;
-	for (const char *p = s + n; p > s + 1; p--)
+	for (const char *p = s + n; p > s; p--)
 		if (p[-1] == '|') {
 			bar = p - 1;
 			break;
@@ -178,10 +183,10 @@ int diff_is_stat_line(const char *s, size_t n)
 		while (p < end && *p == ' ')
 			p++;
 		unsigned long long v;
-		return p > bar + 1 && bar[-1] == ' ' &&
+		return p > bar + 1 && bar > s && bar[-1] == ' ' &&
 		       (diff_parse_ull(&p, end, &v) || rtk_starts(p, (size_t)(end - p), "Bin"));
 	}
-	const char *p = s + 1, *end = s + n;
+	const char *p = s, *end = s + n;
 	unsigned long long v;
 	return diff_parse_ull(&p, end, &v) &&
 	       (rtk_starts(p, (size_t)(end - p), " file changed") ||
@@ -279,9 +284,22 @@ int diff_body_line(struct diff_body *d, const char *s, size_t n, struct rtk_out 
 		int r = hunk_line(d, s, n, out);
 		if (r != 0)
 			return r < 0 ? -1 : 0;
+		if (diff_body_in_hunk(d) && rtk_is_omitted(s, n)) {
+			/* a hunk rtk-filter shrank: its header and lines as they came */
+			d->state = DIFF_SHRUNK;
+			if (rtk_out_line(out, d->hunk_header.p, d->hunk_header.len) < 0 ||
+			    diff_run_flush_lines(&d->run, out) < 0)
+				return -1;
+			return rtk_out_line(out, s, n);
+		}
 		if (flush_run(d, out) < 0)
 			return -1;
 		d->state = DIFF_FILE;	/* another hunk or file may follow */
+	}
+	if (d->state == DIFF_SHRUNK) {
+		if (n && (s[0] == '+' || s[0] == '-' || s[0] == '\\' || rtk_is_omitted(s, n)))
+			return rtk_out_line(out, s, n);
+		d->state = DIFF_FILE;
 	}
 	return text_line(d, s, n, out);
 }

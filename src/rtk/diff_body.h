@@ -8,7 +8,9 @@
  * header ("@@ -12,2 +12,3 @@", as `git diff -U0` prints), so line numbers
  * stay right once context lines are gone. A run repeated verbatim is printed
  * once, then named by where it was seen ("path:line"). Dropped and counted: context lines,
- * "index"/"---"/"+++" header lines of git diffs, binary patch data. */
+ * "index"/"---"/"+++" header lines of git diffs, binary patch data. A hunk
+ * rtk-filter shrank before (its lines end early, on a "… N … omitted" line)
+ * is passed as it is, its header unchanged: filtering twice is filtering once. */
 #ifndef NR_RTK_DIFF_BODY_H
 #define NR_RTK_DIFF_BODY_H
 
@@ -23,6 +25,7 @@ enum diff_state {
 	DIFF_HUNK,	/* inside a hunk, counting its lines */
 	DIFF_COMBINED,	/* inside a merge's combined hunk ("@@@") */
 	DIFF_BINARY,	/* inside "GIT binary patch" data */
+	DIFF_SHRUNK,	/* inside a hunk rtk-filter already shrank: passed as it is */
 };
 
 struct diff_body {
@@ -30,6 +33,7 @@ struct diff_body {
 	int git_header;			/* the file began with "diff --git" */
 	unsigned long long old_line, new_line;	/* next line numbers in the hunk */
 	unsigned long long old_left, new_left;	/* lines the hunk header announced */
+	struct buf hunk_header;		/* the hunk's "@@" line as it came */
 	struct buf heading;		/* text after the hunk's closing "@@" */
 	int heading_used;		/* printed on the hunk's first run */
 	struct diff_run run;
@@ -54,5 +58,7 @@ void diff_body_free(struct diff_body *d);
 /* Nonzero when the line is a `--stat` line (" path | 12 ++--") or its
  * summary (" 3 files changed, ..."). */
 int diff_is_stat_line(const char *s, size_t n);
+/* The same without the leading space ("path | 12", "3 files changed, …"). */
+int diff_is_stat_text(const char *s, size_t n);
 
 #endif

@@ -112,7 +112,6 @@ int diff_run_flush(struct diff_run *r, const char *heading, size_t hn,
 {
 	if (!r->active)
 		return 0;
-	r->active = 0;
 	if (rtk_out_write(out, "@@ ", 3) < 0 ||
 	    print_range(out, '-', r->old_start, r->removed) < 0 ||
 	    rtk_out_write(out, " ", 1) < 0 ||
@@ -124,9 +123,18 @@ int diff_run_flush(struct diff_run *r, const char *heading, size_t hn,
 	if (rtk_out_write(out, "\n", 1) < 0)
 		return -1;
 	if (same_as) {
+		r->active = 0;
 		unsigned long long n = r->blk[0].lines + r->blk[1].lines;
 		return rtk_out_printf(out, "… %llu lines identical to %s omitted\n", n, same_as);
 	}
+	return diff_run_flush_lines(r, out);
+}
+
+int diff_run_flush_lines(struct diff_run *r, struct rtk_out *out)
+{
+	if (!r->active)
+		return 0;
+	r->active = 0;
 	int whole = r->removed + r->added <= RUN_SMALL;
 	if (print_block(&r->blk[0], whole, "removed lines", out) < 0 ||
 	    print_block(&r->blk[1], whole, "added lines", out) < 0)

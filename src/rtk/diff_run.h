@@ -52,6 +52,8 @@ uint64_t diff_run_hash(const struct diff_run *r, size_t *bytes);
  * marker naming the identical run printed before. */
 int diff_run_flush(struct diff_run *r, const char *heading, size_t hn,
 		   const char *same_as, struct rtk_out *out);
+/* Prints the run's lines under no header of its own, and empties it. */
+int diff_run_flush_lines(struct diff_run *r, struct rtk_out *out);
 void diff_run_free(struct diff_run *r);
 
 #endif

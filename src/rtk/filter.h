@@ -20,7 +20,7 @@
 
 #include "spool.h"
 
-#define RTK_HEAD_MAX 1024		/* bytes auto-detection looks at */
+#define RTK_HEAD_MAX 4096		/* bytes auto-detection looks at: a few lines even of long ones */
 #define RTK_LINE_MAX (1024 * 1024)	/* longest line a filter is given */
 
 struct rtk_out {
@@ -63,6 +63,10 @@ int rtk_starts(const char *s, size_t n, const char *prefix);
 size_t rtk_trim_end(const char *s, size_t n);
 /* How many times c stands in s[0..n). */
 size_t rtk_count(const char *s, size_t n, char c);
+/* Nonzero for a line rtk-filter wrote to count what it left out ("… 12
+ * added lines omitted", a listing's "sub/ … 40 files omitted"): its own
+ * output, read again, is passed as it is. */
+int rtk_is_omitted(const char *s, size_t n);
 /* Nonzero when the line looks like an error or a warning of any common tool. */
 int rtk_is_problem_line(const char *s, size_t n);
 /* Where a source location (FILE:LINE, FILE(LINE,COL), File "F", line N,

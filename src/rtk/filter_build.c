@@ -453,6 +453,8 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	const char *u = log_skip_blanks(t, tn, &un);
 	if (un == 0)
 		return release(b, out);	/* layout */
+	if (rtk_is_omitted(u, un))	/* its own count, read again */
+		return release(b, out) < 0 ? -1 : keep(b, out, t, tn);
 
 	if (b->quoting && caret_line(u, un)) {
 		if (b->holding)	/* the source line it marks */

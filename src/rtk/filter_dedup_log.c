@@ -9,11 +9,14 @@
  * warning lines, and lines that name a source location (file:line), are
  * compared exactly instead, so every distinct one is kept. A path alone on a
  * line (eslint's per-file report) starts a section: what repeats an earlier
- * section's line is new in this one.
+ * section's line is new in this one. A line rtk-filter wrote to count what
+ * it left out is kept where it stands. Lines past LOG_KEEP_MAX are cut,
+ * unless a JSON document or a list of words (names, numbers, prose).
  * The last lines dropped before the end are printed anyway: a log's final
  * state ("processed 5000 items", "added 406 packages") is what matters. Runs
  * of blank lines print as one blank line. Memory: the table plus a two-line
  * tail, whatever the input size; no allocation per line once warmed up. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +53,21 @@ static int section_head(const char *t, size_t tn)
 static int json_value(const char *t, size_t tn)
 {
 	return tn >= 2 && ((t[0] == '{' && t[tn - 1] == '}') || (t[0] == '[' && t[tn - 1] == ']'));
+}
+
+/* A long line of words: names (a listing on one line, rtk-filter's own
+ * included, xargs echo), numbers, prose. Each word may be the one a model
+ * asks about, so it is never cut; a blob (base64, minified code: few blanks,
+ * brackets and operators) still is. */
+static int word_list(const char *t, size_t tn)
+{
+	size_t blanks = 0, wordy = 0;
+	for (size_t i = 0; i < tn; i++) {
+		unsigned char c = (unsigned char)t[i];
+		blanks += c == ' ' || c == '\t';
+		wordy += isalnum(c) || c >= 0x80 || (c && strchr(" \t._-/+@~:,'\"", c));
+	}
+	return blanks * 40 >= tn && wordy * 10 >= tn * 9;
 }
 
 static int detect(const char *head, size_t len)
@@ -99,6 +117,10 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		d->tail_len = 0;
 		return log_keep(&d->elide, out, t, tn);
 	}
+	if (rtk_is_omitted(t, tn)) {	/* a filter's count, read again: where it stood */
+		d->tail_len = 0;
+		return log_keep(&d->elide, out, t, tn);
+	}
 	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0;
 	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_numbers(t, tn);
 	h ^= d->section * SECTION_MIX;
@@ -106,7 +128,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	if (c > (problem ? 1u : DEDUP_KEEP))
 		return remember_dropped(d, t, tn, h);
 	d->tail_len = 0;
-	if (json_value(t, tn)) {	/* a document asked for: whole, however long */
+	if (tn > LOG_KEEP_MAX && (json_value(t, tn) || word_list(t, tn))) {	/* whole, however long */
 		if (log_elide_flush(&d->elide, out) < 0)
 			return -1;
 		return rtk_out_line(out, t, tn);

@@ -153,6 +153,17 @@ static int table_row(const char *s, size_t n)
 	return 0;
 }
 
+/* A directory's line of a nested listing, rtk-filter's own (paths.h):
+ * "src/ main.c util.c", "sub/ … 40 files omitted", "lib/": read again (a
+ * listing filtered in a shell, then in a request), it stays as it is. */
+static int listing_line(const char *s, size_t n)
+{
+	size_t j = 0;
+	while (j < n && s[j] != ' ' && s[j] != ':')
+		j++;
+	return j >= 2 && s[j - 1] == '/' && (j == n || s[j] == ' ');
+}
+
 static int code_shaped(const char *s, size_t n)
 {
 	if (s[0] == '\t')
@@ -168,7 +179,7 @@ static int code_shaped(const char *s, size_t n)
 		return 1;	/* markup and templates: a tag first */
 	if (rtk_count(t, tn, ',') >= 2 && !memmem(t, tn, ", ", 2))
 		return 1;	/* a CSV row: "1,ann,Paris", not prose's "a, b" */
-	if (table_row(t, tn))
+	if (table_row(t, tn) || listing_line(t, tn))
 		return 1;
 	return strchr("{}[]();,:=\\|+&>", t[tn - 1]) != NULL;
 }

@@ -41,8 +41,8 @@ static int detect(const char *head, size_t len)
 		lines++;
 		if (rtk_starts(s, n, "--- ") || rtk_starts(s, n, "+++ ") || rtk_starts(s, n, "@@ -"))
 			unified++;
-		else if (diff_is_stat_line(s, n))
-			stat++;
+		else if (diff_is_stat_line(s, n) || (n && s[0] != ' ' && diff_is_stat_text(s, n)))
+			stat++;	/* (the second as diff_body writes it: this filter's output again) */
 	}
 	if (unified >= 3 && (rtk_starts(head, len, "diff ") || rtk_starts(head, len, "--- ") ||
 			     rtk_starts(head, len, "Index: ")))

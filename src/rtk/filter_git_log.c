@@ -55,7 +55,18 @@ static int is_oneline(const char *s, size_t n)
 		n--;
 	}
 	size_t h = diff_hex_len(s, n);
-	return h >= 7 && h <= 64 && (h == n || s[h] == ' ');
+	/* one blank: a table's id column (docker ps) is followed by more */
+	return h >= 7 && h <= 64 && (h == n || (s[h] == ' ' && (h + 1 == n || s[h + 1] != ' ')));
+}
+
+/* "2026-06-20 Ann Lee:", the heading this filter writes over a day's commits. */
+static int is_heading(const char *s, size_t n)
+{
+	static const char shape[] = "dddd-dd-dd ";
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (i >= n || (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i]))
+			return 0;
+	return n > sizeof shape && s[n - 1] == ':';
 }
 
 static int detect(const char *head, size_t len)
@@ -66,6 +77,11 @@ static int detect(const char *head, size_t len)
 		first--;
 	if (is_commit_line(head, first))
 		return 95;
+	if (nl && is_heading(head, first)) {	/* this filter's output, read again */
+		const char *s = nl + 1, *e = memchr(s, '\n', len - (size_t)(s - head));
+		if (e && is_oneline(s, (size_t)(e - s)))
+			return 90;
+	}
 	int lines = 0, oneline = 0;
 	for (const char *p = head, *end = head + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

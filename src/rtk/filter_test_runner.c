@@ -85,7 +85,7 @@ static int banner(const char *u, size_t un, char *c, const char **title, size_t 
 	while (z > a && u[z - 1] == ch)
 		z--;
 	size_t runs = a + (un - z);
-	size_t need = ch == '_' ? 2 : 6;
+	size_t need = ch == '_' ? 2 : ch == '=' ? 4 : 6;	/* "== X ==": as keep_banner writes it */
 	if (runs < need || a == un || u[a] != ' ' || z <= a + 1 || u[z - 1] != ' ')
 		return 0;
 	*c = ch;
@@ -398,6 +398,8 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	u = log_skip_blanks(t, tn, &un);
 	if (un == 0)
 		return 0;
+	if (rtk_is_omitted(u, un))	/* its own count, read again */
+		return keep(r, out, t, tn);
 	if (banner(u, un, &bc, &title, &ttn))
 		return banner_line(r, out, bc, title, ttn);
 	if (separator(u, un))

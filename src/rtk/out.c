@@ -55,6 +55,18 @@ int rtk_out_line_cut(struct rtk_out *o, const char *s, size_t n, size_t max)
 	return rtk_out_printf(o, " … [+%zu bytes]\n", n - keep);
 }
 
+int rtk_is_omitted(const char *s, size_t n)
+{
+	static const char tail[] = " omitted", mark[] = "\xe2\x80\xa6 ";	/* "… " */
+	size_t tl = sizeof tail - 1, ml = sizeof mark - 1;
+	if (n < ml + 1 + tl || memcmp(s + n - tl, tail, tl) != 0)
+		return 0;
+	const char *m = NULL;
+	for (const char *p = s; (p = memmem(p, (size_t)(s + n - p), mark, ml)) != NULL; p += ml)
+		m = p;	/* the last one */
+	return m && (m == s || m[-1] == ' ') && m[ml] >= '0' && m[ml] <= '9';
+}
+
 int rtk_starts(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);

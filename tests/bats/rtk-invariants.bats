@@ -111,3 +111,39 @@ load helper
 	[ "$rss" -lt 65536 ] || fail "peak RSS ${rss} KiB"
 	[ "$(wc -c <"$BATS_TEST_TMPDIR/out")" -lt 1073741824 ]
 }
+
+# twice FILE...: each file's filtered output, filtered again, is what it was:
+# rtk-filter's own output is text it must know (a tool's output piped through
+# rtk-filter in a shell, then filtered again in a request). Fails naming each
+# file that changed, with the filters of both passes.
+twice() {
+	local f changed=
+	for f in "$@"; do
+		rtk-filter <"$f" >"$BATS_TEST_TMPDIR/once"
+		rtk-filter --stats <"$BATS_TEST_TMPDIR/once" >"$BATS_TEST_TMPDIR/twice" 2>"$BATS_TEST_TMPDIR/stats"
+		cmp -s "$BATS_TEST_TMPDIR/once" "$BATS_TEST_TMPDIR/twice" ||
+			changed+="$f ($(rtk-filter --stats <"$f" 2>&1 >/dev/null | cut -d' ' -f2) then $(cut -d' ' -f2 "$BATS_TEST_TMPDIR/stats"))"$'\n'
+	done
+	[ -z "$changed" ] || fail "changed by a second pass: $changed"
+}
+
+@test "filtering rtk-filter's output again changes nothing: listings, git log, test runs, build logs" {
+	d=$BATS_TEST_TMPDIR/in
+	mkdir "$d"
+	(cd "$ROOT" && find src tests -type f | LC_ALL=C sort) >"$d/find"
+	(cd "$ROOT" && ls -la src/rtk) >"$d/ls"
+	(cd "$ROOT" && grep -rn 'return -1;' src | LC_ALL=C sort -t: -k1,1 -s) >"$d/grep"
+	git -C "$ROOT" log -n 40 --stat >"$d/git-log" 2>/dev/null || skip "no git history here"
+	git -C "$ROOT" log -n 40 >"$d/git-log-plain"
+	git -C "$ROOT" show --stat --format=fuller HEAD >"$d/git-show"
+	git -C "$ROOT" diff HEAD~5 HEAD -- src >"$d/git-diff"
+	git -C "$ROOT" diff --stat HEAD~5 HEAD >"$d/git-diff-stat"
+	# past the listing budget: directories whose names are counted, not shown
+	for m in $(seq 1 40); do for f in $(seq 1 80); do echo "lib/mod$m/part$f.c"; done; done >"$d/find-big"
+	twice "$d"/* "$ROOT"/tests/fixtures/rtk-generalise/*.txt
+}
+
+@test "filtering rtk-filter's output again changes nothing: the dev corpus" {
+	need_shared corpus/dev
+	twice "$SHARED"/corpus/dev/*/*.txt
+}

@@ -123,6 +123,18 @@ chosen_filter() {
 	assert_output --partial ' … [+'
 }
 
+@test "a long line of names (a listing on one line, xargs echo) is never cut; a blob without blanks is" {
+	# rtk-filter's own listing read again starts with one, past what detection sees
+	{ printf 'linux/'; for i in $(seq 1 500); do printf ' hdr_%d.h' "$i"; done; echo
+	  printf ' can/ bcm.h error.h gw.h\n dvb/ audio.h ca.h\n'; } >"$BATS_TEST_TMPDIR/in"
+	[ "$(head -n 1 "$BATS_TEST_TMPDIR/in" | wc -c)" -gt 4096 ]
+	rtk-filter <"$BATS_TEST_TMPDIR/in" | cmp - "$BATS_TEST_TMPDIR/in"
+	# minified code: few blanks between long runs
+	{ for i in $(seq 1 60); do printf 'function(a,b){return a.map(function(x){return x*%d+b.reduce(function(s,y){return s+y},0)})}var q%d=' "$i" "$i"; done; echo; } >"$BATS_TEST_TMPDIR/min"
+	run rtk-filter <"$BATS_TEST_TMPDIR/min"
+	assert_output --partial ' … [+'
+}
+
 @test "unrecognised text falls back to dedup-log" {
 	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
 	assert_output dedup-log
