@@ -1,21 +1,24 @@
 /* filter_counts: a number before each path — du -a, du -sh *, wc -l over
  * many files, ls -s, find -exec wc. Every entry and its number stays, in its
  * order (a sorted list's order is its meaning): entries are written under a
- * directory said once, each as "NUMBER path-below-it". A run of one
- * directory's entries gets that directory; an entry whose next one is
- * elsewhere stays under the directory open when it lies below it (sort -n
- * mixes directories), else opens the one it shares with the next. Totals
- * and other lines stay whole. */
+ * directory said once, each as "NUMBER path-below-it". An entry below the
+ * open directory stays under it (sort -n mixes directories) unless it starts
+ * a run of RUN_OWN entries of one deeper directory, which gets its header;
+ * an entry outside it opens its own directory when its run goes on, else the
+ * one it shares with the next. Entries wait in a window of RUN_OWN to be
+ * judged so. Totals and other lines stay whole. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rtk/filter.h"
 #include "rtk/paths.h"
 
+#define RUN_OWN 3	/* entries of one directory worth a header of their own */
+
 struct counts {
 	struct buf line;
-	struct buf held;	/* the entry waiting for the next line (cleaned) */
-	int have_held;
+	struct buf held[RUN_OWN];	/* entries waiting (cleaned lines), a ring */
+	size_t first, nheld;
 	struct buf dir;		/* the directory open: its header was written */
 	int open;
 };
@@ -97,46 +100,65 @@ static size_t shared_dir(const char *a, size_t an, const char *b, size_t bn)
 	return d <= 1 || (d == 2 && a[0] == '.') ? 0 : d;
 }
 
-/* Writes the held entry e (line p, m), next being the entry after it or
- * NULL: under the open directory or a new one. */
-static int write_held(struct counts *c, const char *p, size_t m, const struct entry *e, const struct entry *next,
-		      struct rtk_out *out)
+/* The held entry k places after the first, parsed (it parsed when held). */
+static int held_entry(const struct counts *c, size_t k, struct entry *e)
 {
-	size_t d = dir_len(e), nd = next ? dir_len(next) : 0;
-	int run = nd == d && d && memcmp(next->path, e->path, d) == 0;	/* the next one is its neighbour */
+	const struct buf *b = &c->held[(c->first + k) % RUN_OWN];
+	return parse_entry(b->p, b->len, e);
+}
+
+/* Writes the first held entry, under the open directory or a new one, as
+ * the entries held after it suggest. */
+static int write_first(struct counts *c, struct rtk_out *out)
+{
+	struct entry e, next = { 0 };
+	const struct buf *line = &c->held[c->first];
+	if (!held_entry(c, 0, &e))
+		return -1;
+	size_t d = dir_len(&e), run = 1, nd = 0;
+	for (size_t k = 1; k < c->nheld && d; k++) {	/* its directory's run, as far as held */
+		struct entry f;
+		if (!held_entry(c, k, &f))
+			return -1;
+		if (k == 1) {
+			next = f;
+			nd = dir_len(&f);
+		}
+		if (dir_len(&f) != d || memcmp(f.path, e.path, d) != 0)
+			break;
+		run++;
+	}
+	c->first = (c->first + 1) % RUN_OWN;
+	c->nheld--;
 	if (!d) {
 		c->open = 0;
-		return rtk_out_line(out, p, m);
+		return rtk_out_line(out, line->p, line->len);
 	}
-	size_t under = c->open && c->dir.len <= d && memcmp(c->dir.p, e->path, c->dir.len) == 0 ? c->dir.len : 0;
-	if (!under || (under < d && run)) {
+	size_t under = c->open && c->dir.len <= d && memcmp(c->dir.p, e.path, c->dir.len) == 0 ? c->dir.len : 0;
+	if (!under || (under < d && run >= RUN_OWN)) {
 		size_t h = d;
-		if (next && nd && !run) {	/* alone here: open what it shares with the next */
-			size_t s = shared_dir(e->path, d, next->path, nd);
+		if (run == 1 && nd) {	/* alone here: open what it shares with the next */
+			size_t s = shared_dir(e.path, d, next.path, nd);
 			h = s ? s : d;
 		}
 		buf_reset(&c->dir);
-		if (buf_append(&c->dir, e->path, h) < 0 || rtk_out_line(out, e->path, h) < 0)
+		if (buf_append(&c->dir, e.path, h) < 0 || rtk_out_line(out, e.path, h) < 0)
 			return -1;
 		c->open = 1;
 		under = h;
 	}
-	if (rtk_out_write(out, " ", 1) < 0 || rtk_out_write(out, e->num, e->num_len) < 0 ||
+	if (rtk_out_write(out, " ", 1) < 0 || rtk_out_write(out, e.num, e.num_len) < 0 ||
 	    rtk_out_write(out, " ", 1) < 0)
 		return -1;
-	return rtk_out_line(out, e->path + under, e->path_len - under);
+	return rtk_out_line(out, e.path + under, e.path_len - under);
 }
 
-/* The held entry, written now that its next line (an entry, or NULL) is known. */
-static int flush_held(struct counts *c, const struct entry *next, struct rtk_out *out)
+static int flush_held(struct counts *c, struct rtk_out *out)
 {
-	struct entry e;
-	if (!c->have_held)
-		return 0;
-	c->have_held = 0;
-	if (!parse_entry(c->held.p, c->held.len, &e))	/* (it parsed when held) */
-		return -1;
-	return write_held(c, c->held.p, c->held.len, &e, next, out);
+	while (c->nheld)
+		if (write_first(c, out) < 0)
+			return -1;
+	return 0;
 }
 
 static int line(void *st, const char *s, size_t n, struct rtk_out *out)
@@ -148,30 +170,32 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	size_t m = c->line.len;
 	struct entry e;
 	if (!parse_entry(p, m, &e) || (e.path_len == 5 && memcmp(e.path, "total", 5) == 0)) {
-		if (flush_held(c, NULL, out) < 0)
+		if (flush_held(c, out) < 0)
 			return -1;
 		c->open = 0;	/* a total, a message: whole, and the next entry says its directory */
 		return rtk_out_line(out, p, m);
 	}
-	if (flush_held(c, &e, out) < 0)
+	if (c->nheld == RUN_OWN && write_first(c, out) < 0)
 		return -1;
-	struct buf t = c->held;	/* the line becomes the held entry: no copy */
-	c->held = c->line;
+	struct buf *slot = &c->held[(c->first + c->nheld) % RUN_OWN];
+	struct buf t = *slot;	/* the line becomes a held entry: no copy */
+	*slot = c->line;
 	c->line = t;
-	c->have_held = 1;
+	c->nheld++;
 	return 0;
 }
 
 static int finish(void *st, struct rtk_out *out)
 {
-	return flush_held(st, NULL, out);
+	return flush_held(st, out);
 }
 
 static void counts_free(void *st)
 {
 	struct counts *c = st;
 	buf_free(&c->line);
-	buf_free(&c->held);
+	for (size_t k = 0; k < RUN_OWN; k++)
+		buf_free(&c->held[k]);
 	buf_free(&c->dir);
 	free(c);
 }

@@ -162,12 +162,22 @@ go/types/expr.go
  4 ppdev.h
  4 personality.h
  4 seg6_genl.h
-/usr/include/linux/netfilter/
- 12 xt_set.h
- 8 nf_nat.h
+ 12 netfilter/xt_set.h
+ 8 netfilter/nf_nat.h
+ 24 netfilter
 /usr/include/
- 24 linux/netfilter
  36 linux"
+	# a run of three or more in a deeper directory gets its header
+	printf '%s\n' '4	src/a.c' '8	src/net/b.c' '8	src/net/c.c' '12	src/net/d.c' '4	src/e.c' >"$BATS_TEST_TMPDIR/du"
+	run rtk-filter --filter counts <"$BATS_TEST_TMPDIR/du"
+	assert_output "src/
+ 4 a.c
+src/net/
+ 8 b.c
+ 8 c.c
+ 12 d.c
+src/
+ 4 e.c"
 	{
 		for i in $(seq 1 30); do printf '%7d /usr/include/linux/mod_%d.h\n' "$((i * 37))" "$i"; done
 		printf '%7d total\n' 17205
