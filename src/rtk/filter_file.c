@@ -3,18 +3,20 @@
  * markup. Like a numbered read it is what the model asked for, and its
  * look-alike lines (#include after #include, "try:", one array entry after
  * another) are the content, not a log's noise: every line stays as it is,
- * only trailing blanks go.
+ * only trailing blanks go. So do the tables and records commands print (ps,
+ * docker ps, kubectl get, psql, jq -c): each row names what a model acts on.
  *
  * Detected by shape over the head, and only where no other filter claims the
  * text (the lowest score above the generic filter's floor). Never when a
  * tenth of its lines read as a log's (a timestamp, a level word or a shell
- * trace first; a JSON record a line). Then when six lines in ten read as
- * code, data or markup (end in a bracket, ';', ',', ':', '=', '\', '|', '+',
- * '&' or '>'; a comment, or a line inside a comment block, docstring or
- * fence; a keyword of some language first; "key": value, key: value, key =
- * value; a tag; a CSV row; a table's row, its fields apart in columns), or
- * when its other lines do not repeat one shape
- * (a quarter of them alike is a program repeating itself: dedup-log's). */
+ * trace first; a structured log's JSON record). Then when six lines in ten
+ * read as code, data or markup (end in a bracket, ';', ',', ':', '=', '\',
+ * '|', '+', '&' or '>'; a comment, or a line inside a comment block,
+ * docstring or fence; a keyword of some language first; "key": value,
+ * key: value, key = value; a tag; a CSV row; a table's row, its fields apart
+ * in columns; a nested listing's directory), or when its other lines do not
+ * repeat one shape (a quarter of them alike is a program repeating itself:
+ * dedup-log's). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,6 +115,19 @@ static enum block block_after(enum block b, const char *s, size_t n)
 	return b;
 }
 
+/* A JSON record of a structured log (zap, logrus, bunyan, pino, ECS): one
+ * of their keys. Records without (jq -c, sqlite3 -json) are data. */
+static int log_record(const char *s, size_t n)
+{
+	static const char *const keys[] = { "\"level\"", "\"lvl\"", "\"severity\"", "\"msg\"",
+					    "\"message\"", "\"ts\"", "\"time\"", "\"timestamp\"",
+					    "\"@timestamp\"", NULL };
+	for (size_t k = 0; keys[k]; k++)
+		if (memmem(s, n, keys[k], strlen(keys[k])))
+			return 1;
+	return 0;
+}
+
 /* A program's run rather than a file: a timestamp, a level, a trace first. */
 static int log_like(const char *s, size_t n)
 {
@@ -123,7 +138,7 @@ static int log_like(const char *s, size_t n)
 		if (rtk_starts(s, n, levels[k]))
 			return 1;
 	if (n >= 3 && s[0] == '{' && s[1] == '"' && s[n - 1] == '}')
-		return 1;	/* a record a line: JSON Lines, structured logs */
+		return log_record(s, n);	/* a record a line: a structured log's, or data */
 	size_t i = s[0] == '[' ? 1 : 0, d = i;
 	while (d < n && isdigit((unsigned char)s[d]))
 		d++;
@@ -132,10 +147,11 @@ static int log_like(const char *s, size_t n)
 	       isdigit((unsigned char)s[d + 1]);
 }
 
-/* A row of a table (ps, docker ps, kubectl get, lsof, pip list, a TSV row):
- * three gaps of two blanks or a tab between its fields, as programs align
- * columns and prose never does. Its rows differ in the id a model acts on
- * (a PID, a port, a container), so they are data, not a log's look-alikes. */
+/* A row of a table (ps, docker ps, kubectl get, lsof, pip list, a TSV row,
+ * psql's and Markdown's " | " columns): three gaps of two blanks, a tab or a
+ * bar between its fields, as programs align columns and prose never does.
+ * Its rows differ in the id a model acts on (a PID, a port, a container, a
+ * query's key), so they are data, not a log's look-alikes. */
 static int table_row(const char *s, size_t n)
 {
 	unsigned gaps = 0;
@@ -146,7 +162,8 @@ static int table_row(const char *s, size_t n)
 		size_t j = i;
 		while (j < n && (s[j] == ' ' || s[j] == '\t'))
 			j++;
-		if (j > i && j < n && (j - i >= 2 || memchr(s + i, '\t', j - i)) && ++gaps >= 3)
+		int bar = j > i && j + 1 < n && s[j] == '|' && s[j + 1] == ' ';
+		if (j > i && j < n && (j - i >= 2 || memchr(s + i, '\t', j - i) || bar) && ++gaps >= 3)
 			return 1;
 		i = j > i ? j : i + 1;
 	}
@@ -246,7 +263,7 @@ static int finish(void *st, struct rtk_out *out)
 
 const struct rtk_filter rtk_filter_file = {
 	.name = "file",
-	.keeps = "every line of a file shown without numbers (code, configuration, data); only trailing blanks go",
+	.keeps = "every line of a file shown without numbers (code, configuration, data) or of a table; only trailing blanks go",
 	.detect = detect,
 	.start = start,
 	.line = line,

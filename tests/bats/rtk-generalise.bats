@@ -363,6 +363,23 @@ file_kept() {
 	file_kept "$BATS_TEST_TMPDIR/lsof"
 }
 
+@test "query results keep every row: psql's and a Markdown table's '|' columns, JSON records without a log's keys" {
+	{
+		printf ' id | model  | cost  |         ts\n----+--------+-------+---------------------\n'
+		for i in $(seq 1 30); do printf ' %2d | gpt-4o | 0.%03d | 2026-12-07 10:%02d:00\n' "$i" "$i" "$((i + 10))"; done
+		printf '(30 rows)\n'
+	} >"$BATS_TEST_TMPDIR/psql"
+	file_kept "$BATS_TEST_TMPDIR/psql"
+	{
+		printf '| id | model | cost |\n|---|---|---|\n'
+		for i in $(seq 1 30); do printf '| %d | gpt-4o | 0.%03d |\n' "$i" "$i"; done
+	} >"$BATS_TEST_TMPDIR/md"
+	file_kept "$BATS_TEST_TMPDIR/md"
+	# jq -c '.[]' data.json, sqlite3 -json: the records asked for
+	for i in $(seq 1 30); do printf '{"id": %d, "model": "gpt-4o", "cost": 0.%03d}\n' "$i" "$i"; done >"$BATS_TEST_TMPDIR/jsonl"
+	file_kept "$BATS_TEST_TMPDIR/jsonl"
+}
+
 @test "a log that repeats itself is still a log, not a file" {
 	for i in $(seq 1 40); do printf '2026-12-07 10:%02d:00 INFO worker %d: handled request in %d ms\n' "$i" "$((i % 4))" "$i"; done >"$BATS_TEST_TMPDIR/log"
 	assert_equal "$(detected "$BATS_TEST_TMPDIR/log")" dedup-log
