@@ -16,7 +16,7 @@
 #include "utf8.h"
 
 #define HITS_TOTAL 400		/* lines shown in all; later files show their count only */
-#define HIT_TEXT_MAX 160	/* bytes of a hit's text shown (cut on a UTF-8 boundary) */
+#define HIT_TEXT_MAX 256	/* bytes of a hit's text shown (cut on a UTF-8 boundary): a long source line whole, not a minified one */
 #define HELD_MAX 256		/* a file's hits held to merge repeats (then written) */
 #define MERGED_MAX 32		/* line numbers on one merged line */
 

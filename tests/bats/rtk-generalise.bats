@@ -43,6 +43,19 @@ detected() {
 	assert_output "$(cat "$BATS_TEST_TMPDIR/want")"
 }
 
+@test "a long source line's hit keeps a name past its 160th byte; a minified line is still cut" {
+	sig='func (s *Server) HandleAuthenticatedStreamingRequestWithRetries(ctx context.Context, w http.ResponseWriter, r *http.Request, policy RetryPolicy, budget *TokenBudget, onEvent func(Event)) error {'
+	[ "${#sig}" -gt 160 ]
+	for i in $(seq 1 6); do printf 'server/h%d.go:%d:%s\n' "$i" "$((i * 10))" "$sig"; done >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output --partial 'onEvent func(Event)) error {'
+	for f in $(seq 1 6); do
+		printf 'dist/m%d.min.js:1:' "$f"; for i in $(seq 1 20); do printf 'var a%d=function(b){return b*%d};' "$i" "$f"; done; echo
+	done >"$BATS_TEST_TMPDIR/min"
+	run rtk-filter <"$BATS_TEST_TMPDIR/min"
+	assert_output --partial ' … [+'
+}
+
 @test "grep writes the same text again in one file once, with all its line numbers" {
 	printf '%s\n' 'src/a.c:3:#include <assert.h>' 'src/a.c:9:	assert(x);' 'src/a.c:20:    assert(x);' \
 		'src/a.c:31:assert(y);' 'src/b.c:4:	assert(x);' >"$BATS_TEST_TMPDIR/in"
