@@ -19,6 +19,7 @@
 #include "rtk/log_line.h"
 
 #define SIMILAR_KEEP 2	/* unclassified lines printed per shape */
+#define DETAILS 4	/* indented lines under a problem line that are its details */
 #define USER_FRAMES 2	/* stack frames kept per mocha failure */
 #define EXACT_SEED 0x9e3779b97f4a7c15ull
 
@@ -34,6 +35,7 @@ struct runner {
 	int after_location;	/* the previous kept line was "file:N: in f" */
 	struct buf test_head;	/* unittest -v's "test_x (m.T.test_x)" above its docstring's line */
 	int frames;		/* user stack frames kept in this mocha failure */
+	int details;		/* indented lines still read as the last problem's details */
 };
 
 /* ---- small matchers on the trimmed line u[0..un) ---- */
@@ -308,11 +310,20 @@ static int drop(struct runner *r, enum log_kind k)
 }
 
 /* Lines no rule claims: problems and source locations once each (a line
- * that names another place is no repeat), others by shape. */
+ * that names another place is no repeat), and the indented lines under one
+ * (javac's "symbol:   variable x", a compiler's quote before the tests ran)
+ * are its details, each kept unless the same again; others by shape. */
 static int generic(struct runner *r, struct rtk_out *out, const char *t, size_t tn)
 {
-	if (rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0)
+	if (rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0) {
+		r->details = DETAILS;
 		return keep_once(r, out, t, tn);
+	}
+	if (r->details > 0 && (t[0] == ' ' || t[0] == '\t')) {
+		r->details--;
+		return keep_once(r, out, t, tn);
+	}
+	r->details = 0;
 	if (log_seen_add(&r->seen, log_hash_shape(t, tn)) > SIMILAR_KEEP)
 		return drop(r, LK_SIMILAR);
 	return keep(r, out, t, tn);

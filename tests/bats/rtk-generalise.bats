@@ -438,6 +438,16 @@ file_kept() {
 	done
 }
 
+@test "a build's errors followed by a test run (make && make test, mvn test) keep the facts of both" {
+	for b in javac go-build tsc-plain cargo-build clang-limit; do
+		for t in cargo-test pytest-q go-test-v; do
+			cat "$FIX/$b.txt" "$FIX/$t.txt" >"$BATS_TEST_TMPDIR/in.txt"
+			cat "$FIX/$b.needles" "$FIX/$t.needles" >"$BATS_TEST_TMPDIR/in.needles"
+			keeps_needles "$BATS_TEST_TMPDIR/in.txt" "$BATS_TEST_TMPDIR/in.needles" || fail "$b then $t"
+		done
+	done
+}
+
 @test "pytest -q (no session header) is taken for a test run" {
 	assert_equal "$(detected "$FIX/pytest-q.txt")" test-runner
 }
