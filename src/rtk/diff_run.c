@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "hash.h"
-#include "utf8.h"
 
 void diff_run_start(struct diff_run *r, unsigned long long old_start,
 		    unsigned long long new_start)
@@ -39,7 +38,7 @@ int diff_run_add(struct diff_run *r, const char *s, size_t n)
 	struct run_block *b = &r->blk[r->cur];
 	struct run_line *l = b->lines < RUN_HEAD_SLOTS ? &b->head[b->lines]
 		: &b->tail[(b->lines - RUN_HEAD_SLOTS) % RUN_TAIL];
-	size_t keep = utf8_cut(s, n, RUN_LINE_KEEP);
+	size_t keep = rtk_cut(s, n, RUN_LINE_KEEP);
 	buf_reset(&l->text);
 	if (buf_append(&l->text, s, keep) < 0)
 		return -1;

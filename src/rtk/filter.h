@@ -67,6 +67,10 @@ size_t rtk_count(const char *s, size_t n, char c);
  * added lines omitted", a listing's "sub/ … 40 files omitted"): its own
  * output, read again, is passed as it is. */
 int rtk_is_omitted(const char *s, size_t n);
+/* Bytes of s[0..n) to keep under max, cut on a UTF-8 boundary; all of it
+ * when it is a line rtk-filter cut before (ending in " … [+N bytes]") whose
+ * text fits: cut again, it would lose the count of what went. */
+size_t rtk_cut(const char *s, size_t n, size_t max);
 /* Nonzero when the line looks like an error or a warning of any common tool. */
 int rtk_is_problem_line(const char *s, size_t n);
 /* Where a source location (FILE:LINE, FILE(LINE,COL), File "F", line N,

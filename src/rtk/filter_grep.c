@@ -13,7 +13,6 @@
 #include "hash.h"
 #include "rtk/filter.h"
 #include "rtk/paths.h"
-#include "utf8.h"
 
 #define HITS_TOTAL 400		/* lines shown in all; later files show their count only */
 #define HIT_TEXT_MAX 256	/* bytes of a hit's text shown (cut on a UTF-8 boundary): a long source line whole, not a minified one */
@@ -294,7 +293,7 @@ static int show_hit(struct grep *g, struct rtk_out *out, const struct hit *h)
 	}
 	while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t'))
 		tn--;
-	size_t keep = utf8_cut(t, tn, HIT_TEXT_MAX);
+	size_t keep = rtk_cut(t, tn, HIT_TEXT_MAX);
 	struct held r = { .num = g->held.len, .num_len = h->num ? h->num_len : 0, .sep = h->sep,
 			  .hash = nr_fnv1a64(NR_FNV1A64_INIT, t, keep), .cut = tn - keep };
 	if (buf_append(&g->held, h->num, r.num_len) < 0)

@@ -45,9 +45,23 @@ int rtk_out_omitted(struct rtk_out *o, unsigned long long n, const char *what)
 	return rtk_out_printf(o, "… %llu %s omitted\n", n, what);
 }
 
+size_t rtk_cut(const char *s, size_t n, size_t max)
+{
+	static const char mark[] = " \xe2\x80\xa6 [+", tail[] = " bytes]";	/* " … [+N bytes]" */
+	size_t ml = sizeof mark - 1, tl = sizeof tail - 1;
+	if (n > max && n >= tl && memcmp(s + n - tl, tail, tl) == 0) {
+		size_t d = n - tl;
+		while (d && s[d - 1] >= '0' && s[d - 1] <= '9')
+			d--;
+		if (d < n - tl && d >= ml && memcmp(s + d - ml, mark, ml) == 0 && d - ml <= max)
+			return n;
+	}
+	return utf8_cut(s, n, max);
+}
+
 int rtk_out_line_cut(struct rtk_out *o, const char *s, size_t n, size_t max)
 {
-	size_t keep = utf8_cut(s, n, max);
+	size_t keep = rtk_cut(s, n, max);
 	if (keep == n)
 		return rtk_out_line(o, s, n);
 	if (rtk_out_write(o, s, keep) < 0)

@@ -140,6 +140,13 @@ twice() {
 	git -C "$ROOT" diff --stat HEAD~5 HEAD >"$d/git-diff-stat"
 	# past the listing budget: directories whose names are counted, not shown
 	for m in $(seq 1 40); do for f in $(seq 1 80); do echo "lib/mod$m/part$f.c"; done; done >"$d/find-big"
+	# lines cut with their "… [+N bytes]": grep hits, a log's and a diff's long lines
+	for f in $(seq 1 6); do
+		printf 'dist/m%d.min.js:1:' "$f"; for i in $(seq 1 20); do printf 'var a%d=function(b){return b*%d};' "$i" "$f"; done; echo
+	done >"$d/grep-long"
+	for f in $(seq 1 6); do printf 'x%.0s' $(seq 1 5000); echo " $f"; done >"$d/log-long"
+	{ printf 'diff --git a/m.js b/m.js\n--- a/m.js\n+++ b/m.js\n@@ -1 +1 @@\n-'; printf 'y%.0s' $(seq 1 2000); printf '\n+'
+	  printf 'z%.0s' $(seq 1 2000); echo; } >"$d/diff-long"
 	twice "$d"/* "$ROOT"/tests/fixtures/rtk-generalise/*.txt
 }
 
