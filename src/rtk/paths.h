@@ -71,8 +71,8 @@ int paths_put_size(struct buf *b, unsigned long long v);
  * 0 when s[0..n) is not one. */
 int paths_parse_size(const char *s, size_t n, unsigned long long *v);
 
-/* A bounded window of paths, written sorted by directory then name through a
- * nest whenever it fills up, and at the end. */
+/* A bounded window of paths, written sorted by directory (names in the order
+ * they came) through a nest whenever it fills up, and at the end. */
 struct path_window {
 	struct buf text;	/* the paths, back to back */
 	struct buf index;	/* struct path_ref[] into text */

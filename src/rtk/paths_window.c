@@ -76,13 +76,8 @@ static int ref_cmp(const void *x, const void *y, void *arg)
 	int c = dir_cmp(text + a->off, a->dirlen, text + b->off, b->dirlen);
 	if (c)
 		return c;
-	/* Names sorted within a directory: easier to scan, and deterministic. */
-	size_t an = a->len - a->name, bn = b->len - b->name;
-	c = memcmp(text + a->off + a->name, text + b->off + b->name, an < bn ? an : bn);
-	if (c)
-		return c;
-	if (an != bn)
-		return an < bn ? -1 : 1;
+	/* Names in the order they came within a directory: ls -t, sort -n and
+	 * git tag --sort mean something by it, find's order is as good as any. */
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 

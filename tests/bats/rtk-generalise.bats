@@ -118,6 +118,17 @@ go/types/expr.go
 
 # ---- listings ----
 
+@test "a list's order within a directory is kept (ls -t, git tag --sort, sort -n): it may be its meaning" {
+	printf '%s\n' zeta.log alpha.log mid.txt beta.c omega.h gamma.py >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output 'zeta.log alpha.log mid.txt beta.c omega.h gamma.py'
+	# newest first across directories: each directory's names in the order they came
+	printf '%s\n' src/zeta.c lib/new.c src/alpha.c lib/old.c src/mid.c >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_output 'lib/ new.c old.c
+src/ zeta.c alpha.c mid.c'
+}
+
 @test "a bare list of names (ls, ls -1) becomes one line: as many bytes, fewer tokens" {
 	printf '%s\n' alpn_test.go cgi client.go client_test.go cookie.go fcgi >"$BATS_TEST_TMPDIR/in"
 	run rtk-filter <"$BATS_TEST_TMPDIR/in"

@@ -95,14 +95,14 @@ docs/b.md
 
 # ---- find and search-list ----
 
-@test "find lists every directory once, nested, with its files on its line" {
+@test "find lists every directory once, nested, with its files on its line in the order they came" {
 	printf '%s\n' . ./README.md ./src/main.c ./src/util/str.c ./Makefile ./src/io.c ./src/util/buf.c ./docs/a.md >"$BATS_TEST_TMPDIR/in"
 	run rtk-filter --filter find <"$BATS_TEST_TMPDIR/in"
 	assert_success
-	assert_output "./ Makefile README.md
+	assert_output "./ README.md Makefile
  docs/ a.md
- src/ io.c main.c
-  util/ buf.c str.c"
+ src/ main.c io.c
+  util/ str.c buf.c"
 }
 
 @test "a find list past 2000 names shows the first 2000 and counts the rest in each directory" {
