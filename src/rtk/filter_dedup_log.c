@@ -7,7 +7,8 @@
  * ones are dropped and counted ("… N similar lines omitted" where they were),
  * so both runs and interleaved cycles of look-alike lines collapse. Error and
  * warning lines, and lines that name a source location (file:line), are
- * compared exactly instead, so every distinct one is kept. A path alone on a
+ * compared exactly instead, so every distinct one is kept, and so are lines
+ * of one name (git branch, versions: their digits name). A path alone on a
  * line (eslint's per-file report) starts a section: what repeats an earlier
  * section's line is new in this one. A line rtk-filter wrote to count what
  * it left out is kept where it stands. Lines past LOG_KEEP_MAX are cut,
@@ -70,6 +71,18 @@ static int word_list(const char *t, size_t tn)
 	return blanks * 40 >= tn && wordy * 10 >= tn * 9;
 }
 
+/* A line that is one name ("  feature/issue-123", "* main", "v1.2.3"): its
+ * digits are part of the name, so it is compared whole, as problems are. */
+static int name_line(const char *t, size_t tn)
+{
+	size_t i = 0;
+	while (i < tn && t[i] == ' ')
+		i++;
+	if (i + 1 < tn && (t[i] == '*' || t[i] == '+') && t[i + 1] == ' ')
+		i += 2;	/* git branch's current one, a worktree's */
+	return i < tn && tn - i <= 256 && !memchr(t + i, ' ', tn - i) && !memchr(t + i, '\t', tn - i);
+}
+
 static int detect(const char *head, size_t len)
 {
 	(void)head;
@@ -121,7 +134,7 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		d->tail_len = 0;
 		return log_keep(&d->elide, out, t, tn);
 	}
-	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0;
+	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0 || name_line(t, tn);
 	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_numbers(t, tn);
 	h ^= d->section * SECTION_MIX;
 	uint32_t c = log_seen_add(&d->seen, h);

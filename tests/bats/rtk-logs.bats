@@ -135,6 +135,19 @@ chosen_filter() {
 	assert_output --partial ' … [+'
 }
 
+@test "a list of names whose digits differ (git branch, release tags) keeps every name" {
+	{ echo '* main'; for i in $(seq 100 130); do echo "  feature/issue-$i"; done
+	  for i in $(seq 1 10); do echo "  remotes/origin/release-2.$i"; done; } >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	assert_line '* main'
+	for i in $(seq 100 130); do assert_output --partial "issue-$i"; done
+	for i in $(seq 1 10); do assert_output --partial "release-2.$i"; done
+	# the same name again is still a repeat
+	{ for i in $(seq 1 30); do echo 'Downloading...'; done; echo done; } >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter --filter dedup-log <"$BATS_TEST_TMPDIR/in"
+	assert_output --partial 'omitted'
+}
+
 @test "unrecognised text falls back to dedup-log" {
 	run chosen_filter < <(for i in $(seq 1 100); do echo "some text $i"; done)
 	assert_output dedup-log
