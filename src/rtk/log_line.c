@@ -1,6 +1,7 @@
 /* log_line: reading a log line — visible text, hashes, seen-table, markers. */
 #include "rtk/log_line.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "hash.h"
@@ -68,24 +69,44 @@ static int starts_quoted(const char *s, size_t n)
 	       ((unsigned char)s[2] == 0x98 || (unsigned char)s[2] == 0x9c);
 }
 
+/* A character after which digits are a number again, not part of a name. */
+static int ends_word(unsigned char c)
+{
+	switch (c) {
+	case '=': case ':': case ',': case ';': case '/': case '(': case ')': case '[':
+	case ']': case '{': case '}': case '<': case '>': case '"': case '\'':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 uint64_t log_hash_numbers(const char *s, size_t n)
 {
 	uint64_t h = NR_FNV1A64_INIT;
 	size_t i = 0;
+	int name = 0;	/* in a word that began with a letter: its digits name */
 	while (i < n && is_blank(s[i]))
 		i++;
 	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
 		if (is_blank(s[i])) {
 			while (i < n && is_blank(s[i]))
 				i++;
 			if (i < n)
 				h = nr_fnv1a64_byte(h, ' ');
-		} else if (s[i] >= '0' && s[i] <= '9') {
+			name = 0;
+		} else if (c >= '0' && c <= '9' && !name) {
 			while (i < n && s[i] >= '0' && s[i] <= '9')
 				i++;
 			h = nr_fnv1a64_byte(h, 0x01);
 		} else {
-			h = nr_fnv1a64_byte(h, (unsigned char)s[i++]);
+			if (ends_word(c))
+				name = 0;	/* a word ends: "icmp_seq=5", "/users/12" */
+			else if (!name && isalpha(c) && (i == 0 || !isalnum((unsigned char)s[i - 1])))
+				name = 1;	/* "web5", "job12.sh", "issue-123", "v1.2" */
+			h = nr_fnv1a64_byte(h, c);
+			i++;
 		}
 	}
 	return h;

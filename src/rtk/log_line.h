@@ -28,8 +28,10 @@ uint64_t log_hash_exact(const char *s, size_t n);
 uint64_t log_hash_shape(const char *s, size_t n);
 /* 64-bit hash of the line with every run of digits as one placeholder and
  * whitespace runs as one blank: "worker 7 took 12 ms" and "worker 8 took 9
- * ms" are alike, "M src/parser.c" and "M src/lexer.c" are not. For text
- * whose names are not known to be noise: a name or a path differs in letters. */
+ * ms" are alike, "M src/parser.c" and "M src/lexer.c" are not. Digits in a
+ * word that begins with a letter are part of a name and stay ("web5",
+ * "job12.sh", "issue-123"); "icmp_seq=5", "/users/12" and "12ms" are
+ * numbers. For text whose names are not known to be noise. */
 uint64_t log_hash_numbers(const char *s, size_t n);
 
 /* Bytes s[0..n) without leading blanks. */
