@@ -71,18 +71,6 @@ static int word_list(const char *t, size_t tn)
 	return blanks * 40 >= tn && wordy * 10 >= tn * 9;
 }
 
-/* A line that is one name ("  feature/issue-123", "* main", "v1.2.3"): its
- * digits are part of the name, so it is compared whole, as problems are. */
-static int name_line(const char *t, size_t tn)
-{
-	size_t i = 0;
-	while (i < tn && t[i] == ' ')
-		i++;
-	if (i + 1 < tn && (t[i] == '*' || t[i] == '+') && t[i + 1] == ' ')
-		i += 2;	/* git branch's current one, a worktree's */
-	return i < tn && tn - i <= 256 && !memchr(t + i, ' ', tn - i) && !memchr(t + i, '\t', tn - i);
-}
-
 static int detect(const char *head, size_t len)
 {
 	(void)head;
@@ -134,8 +122,8 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		d->tail_len = 0;
 		return log_keep(&d->elide, out, t, tn);
 	}
-	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0 || name_line(t, tn);
-	uint64_t h = problem ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_numbers(t, tn);
+	int problem = rtk_is_problem_line(t, tn) || rtk_location(t, tn) >= 0;
+	uint64_t h = problem || log_is_name(t, tn) ? log_hash_exact(t, tn) ^ PROBLEM_SEED : log_hash_numbers(t, tn);
 	h ^= d->section * SECTION_MIX;
 	uint32_t c = log_seen_add(&d->seen, h);
 	if (c > (problem ? 1u : DEDUP_KEEP))

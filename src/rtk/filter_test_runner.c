@@ -22,6 +22,7 @@
 #define DETAILS 4	/* indented lines under a problem line that are its details */
 #define USER_FRAMES 2	/* stack frames kept per mocha failure */
 #define EXACT_SEED 0x9e3779b97f4a7c15ull
+#define NAME_SEED 0xc2b2ae3d27d4eb4full	/* a name's count apart from keep_once's */
 
 enum section { SEC_NONE, SEC_FAILURES, SEC_WARNINGS, SEC_SUMMARY, SEC_MOCHA_FAIL };
 
@@ -324,7 +325,9 @@ static int generic(struct runner *r, struct rtk_out *out, const char *t, size_t 
 		return keep_once(r, out, t, tn);
 	}
 	r->details = 0;
-	if (log_seen_add(&r->seen, log_hash_shape(t, tn)) > SIMILAR_KEEP)
+	/* a name (a test id of --collect-only) is its own shape */
+	uint64_t h = log_is_name(t, tn) ? log_hash_exact(t, tn) ^ NAME_SEED : log_hash_shape(t, tn);
+	if (log_seen_add(&r->seen, h) > SIMILAR_KEEP)
 		return drop(r, LK_SIMILAR);
 	return keep(r, out, t, tn);
 }

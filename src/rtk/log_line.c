@@ -69,6 +69,21 @@ static int starts_quoted(const char *s, size_t n)
 	       ((unsigned char)s[2] == 0x98 || (unsigned char)s[2] == 0x9c);
 }
 
+int log_is_name(const char *t, size_t tn)
+{
+	size_t i = 0;
+	while (i < tn && t[i] == ' ')
+		i++;
+	if (i + 1 < tn && (t[i] == '*' || t[i] == '+') && t[i + 1] == ' ')
+		i += 2;	/* git branch's current one, a worktree's */
+	if (i >= tn || tn - i > 256 || memchr(t + i, ' ', tn - i) || memchr(t + i, '\t', tn - i))
+		return 0;
+	for (; i < tn; i++)
+		if (isalpha((unsigned char)t[i]))
+			return 1;
+	return 0;	/* "⎯⎯[3/4]⎯", "-----": a rule, not a name */
+}
+
 /* A character after which digits are a number again, not part of a name. */
 static int ends_word(unsigned char c)
 {

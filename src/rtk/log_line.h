@@ -33,6 +33,11 @@ uint64_t log_hash_shape(const char *s, size_t n);
  * "job12.sh", "issue-123"); "icmp_seq=5", "/users/12" and "12ms" are
  * numbers. For text whose names are not known to be noise. */
 uint64_t log_hash_numbers(const char *s, size_t n);
+/* Nonzero when the line is one name, a word with a letter ("  feature/
+ * issue-123", "* main", "v1.2.3", "tests/x.py::test_y[3]"): a list of them
+ * is compared line by line exactly, never by shape, since the whole line is
+ * what differs. */
+int log_is_name(const char *t, size_t tn);
 
 /* Bytes s[0..n) without leading blanks. */
 const char *log_skip_blanks(const char *s, size_t n, size_t *rest);

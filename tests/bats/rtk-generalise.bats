@@ -459,6 +459,15 @@ file_kept() {
 	done
 }
 
+@test "a list of test ids (pytest --collect-only -q) keeps every id" {
+	{ for i in $(seq 1 12); do echo "tests/test_prices.py::test_net_rates[$i-0.$i-$((i * 10)).0]"; done
+	  for t in parse_unit parse_qty currency; do echo "tests/test_parse.py::test_$t"; done
+	  printf '\n15 tests collected in 0.02s\n'; } >"$BATS_TEST_TMPDIR/in"
+	run rtk-filter <"$BATS_TEST_TMPDIR/in"
+	for i in $(seq 1 12); do assert_output --partial "test_net_rates[$i-0.$i-$((i * 10)).0]"; done
+	for t in parse_unit parse_qty currency; do assert_output --partial "test_$t"; done
+}
+
 @test "pytest -q (no session header) is taken for a test run" {
 	assert_equal "$(detected "$FIX/pytest-q.txt")" test-runner
 }
