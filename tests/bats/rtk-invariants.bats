@@ -133,11 +133,13 @@ twice() {
 	(cd "$ROOT" && find src tests -type f | LC_ALL=C sort) >"$d/find"
 	(cd "$ROOT" && ls -la src/rtk) >"$d/ls"
 	(cd "$ROOT" && grep -rn 'return -1;' src | LC_ALL=C sort -t: -k1,1 -s) >"$d/grep"
-	git -C "$ROOT" log -n 40 --stat >"$d/git-log" 2>/dev/null || skip "no git history here"
-	git -C "$ROOT" log -n 40 >"$d/git-log-plain"
-	git -C "$ROOT" show --stat --format=fuller HEAD >"$d/git-show"
-	git -C "$ROOT" diff HEAD~5 HEAD -- src >"$d/git-diff"
-	git -C "$ROOT" diff --stat HEAD~5 HEAD >"$d/git-diff-stat"
+	if git -C "$ROOT" rev-parse -q --verify HEAD~5 >/dev/null 2>&1; then	# (a tarball, a shallow clone: not)
+		git -C "$ROOT" log -n 40 --stat >"$d/git-log"
+		git -C "$ROOT" log -n 40 >"$d/git-log-plain"
+		git -C "$ROOT" show --stat --format=fuller HEAD >"$d/git-show"
+		git -C "$ROOT" diff HEAD~5 HEAD -- src >"$d/git-diff"
+		git -C "$ROOT" diff --stat HEAD~5 HEAD >"$d/git-diff-stat"
+	fi
 	# past the listing budget: directories whose names are counted, not shown
 	for m in $(seq 1 40); do for f in $(seq 1 80); do echo "lib/mod$m/part$f.c"; done; done >"$d/find-big"
 	# lines cut with their "… [+N bytes]": grep hits, a log's and a diff's long lines
