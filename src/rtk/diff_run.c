@@ -49,11 +49,7 @@ int diff_run_add(struct diff_run *r, const char *s, size_t n)
 
 static int print_line(const struct run_line *l, struct rtk_out *out)
 {
-	if (!l->cut)
-		return rtk_out_line(out, l->text.p ? l->text.p : "", l->text.len);
-	if (rtk_out_write(out, l->text.p, l->text.len) < 0)
-		return -1;
-	return rtk_out_printf(out, " … [+%zu bytes]\n", l->cut);
+	return rtk_out_line_kept(out, l->text.p, l->text.len, l->cut);
 }
 
 /* "-A,B" of a -U0 header: a side with no lines names the line before. */

@@ -35,9 +35,12 @@ int rtk_out_printf(struct rtk_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));	/* no '\n' added */
 /* "… N WHAT omitted\n", the one elision marker every filter uses. */
 int rtk_out_omitted(struct rtk_out *o, unsigned long long n, const char *what);
-/* The line cut to at most max bytes on a UTF-8 boundary, with a marker
- * " … [+N bytes]" when something was cut. */
+/* The line cut to at most max bytes (rtk_cut), with a marker " … [+N bytes]"
+ * when something was cut. */
 int rtk_out_line_cut(struct rtk_out *o, const char *s, size_t n, size_t max);
+/* s[0..keep) as a line, its end cut already: " … [+cut bytes]" before the
+ * newline when cut is not 0 (the marker rtk_cut knows again). */
+int rtk_out_line_kept(struct rtk_out *o, const char *s, size_t keep, size_t cut);
 
 struct rtk_filter {
 	const char *name;

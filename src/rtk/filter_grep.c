@@ -228,8 +228,7 @@ static int write_held(struct grep *g, struct rtk_out *out)
 		}
 		if (h[i].num_len ? rtk_out_write(out, &h[i].sep, 1) < 0 : rtk_out_write(out, "  ", 2) < 0)
 			return -1;
-		if (rtk_out_write(out, b + h[i].text, h[i].text_len) < 0 ||
-		    (h[i].cut ? rtk_out_printf(out, " … [+%zu bytes]\n", h[i].cut) : rtk_out_write(out, "\n", 1)) < 0)
+		if (rtk_out_line_kept(out, b + h[i].text, h[i].text_len, h[i].cut) < 0)
 			return -1;
 	}
 	g->nheld = 0;

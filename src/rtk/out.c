@@ -45,28 +45,34 @@ int rtk_out_omitted(struct rtk_out *o, unsigned long long n, const char *what)
 	return rtk_out_printf(o, "… %llu %s omitted\n", n, what);
 }
 
+/* The marker of a cut line, " … [+N bytes]": written and read here only. */
+#define CUT_MARK " \xe2\x80\xa6 [+"
+#define CUT_TAIL " bytes]"
+
 size_t rtk_cut(const char *s, size_t n, size_t max)
 {
-	static const char mark[] = " \xe2\x80\xa6 [+", tail[] = " bytes]";	/* " … [+N bytes]" */
-	size_t ml = sizeof mark - 1, tl = sizeof tail - 1;
-	if (n > max && n >= tl && memcmp(s + n - tl, tail, tl) == 0) {
+	size_t ml = sizeof CUT_MARK - 1, tl = sizeof CUT_TAIL - 1;
+	if (n > max && n >= tl && memcmp(s + n - tl, CUT_TAIL, tl) == 0) {
 		size_t d = n - tl;
 		while (d && s[d - 1] >= '0' && s[d - 1] <= '9')
 			d--;
-		if (d < n - tl && d >= ml && memcmp(s + d - ml, mark, ml) == 0 && d - ml <= max)
+		if (d < n - tl && d >= ml && memcmp(s + d - ml, CUT_MARK, ml) == 0 && d - ml <= max)
 			return n;
 	}
 	return utf8_cut(s, n, max);
 }
 
+int rtk_out_line_kept(struct rtk_out *o, const char *s, size_t keep, size_t cut)
+{
+	if (keep && rtk_out_write(o, s, keep) < 0)
+		return -1;
+	return cut ? rtk_out_printf(o, CUT_MARK "%zu" CUT_TAIL "\n", cut) : rtk_out_write(o, "\n", 1);
+}
+
 int rtk_out_line_cut(struct rtk_out *o, const char *s, size_t n, size_t max)
 {
 	size_t keep = rtk_cut(s, n, max);
-	if (keep == n)
-		return rtk_out_line(o, s, n);
-	if (rtk_out_write(o, s, keep) < 0)
-		return -1;
-	return rtk_out_printf(o, " … [+%zu bytes]\n", n - keep);
+	return rtk_out_line_kept(o, s, keep, n - keep);
 }
 
 int rtk_is_omitted(const char *s, size_t n)
