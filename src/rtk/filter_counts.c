@@ -15,19 +15,20 @@
 
 #define RUN_OWN 3	/* entries of one directory worth a header of their own */
 
-struct counts {
-	struct buf line;
-	struct buf held[RUN_OWN];	/* entries waiting (cleaned lines), a ring */
-	size_t first, nheld;
-	struct buf dir;		/* the directory open: its header was written */
-	int open;
-};
-
 struct entry {
 	const char *num;
 	size_t num_len;
 	const char *path;
 	size_t path_len;
+};
+
+struct counts {
+	struct buf line;
+	struct buf held[RUN_OWN];	/* entries waiting (cleaned lines), a ring */
+	struct entry ent[RUN_OWN];	/* each parsed, into its held line */
+	size_t first, nheld;
+	struct buf dir;		/* the directory open: its header was written */
+	int open;
 };
 
 /* "  12 path", "4\tpath", "1.2M\tpath": a size or count (as ls's and tree's
@@ -100,31 +101,26 @@ static size_t shared_dir(const char *a, size_t an, const char *b, size_t bn)
 	return d <= 1 || (d == 2 && a[0] == '.') ? 0 : d;
 }
 
-/* The held entry k places after the first, parsed (it parsed when held). */
-static int held_entry(const struct counts *c, size_t k, struct entry *e)
+/* The held entry k places after the first. */
+static const struct entry *held_entry(const struct counts *c, size_t k)
 {
-	const struct buf *b = &c->held[(c->first + k) % RUN_OWN];
-	return parse_entry(b->p, b->len, e);
+	return &c->ent[(c->first + k) % RUN_OWN];
 }
 
 /* Writes the first held entry, under the open directory or a new one, as
  * the entries held after it suggest. */
 static int write_first(struct counts *c, struct rtk_out *out)
 {
-	struct entry e, next = { 0 };
 	const struct buf *line = &c->held[c->first];
-	if (!held_entry(c, 0, &e))
-		return -1;
+	struct entry e = *held_entry(c, 0), next = { 0 };
 	size_t d = dir_len(&e), run = 1, nd = 0;
 	for (size_t k = 1; k < c->nheld && d; k++) {	/* its directory's run, as far as held */
-		struct entry f;
-		if (!held_entry(c, k, &f))
-			return -1;
+		const struct entry *f = held_entry(c, k);
 		if (k == 1) {
-			next = f;
-			nd = dir_len(&f);
+			next = *f;
+			nd = dir_len(f);
 		}
-		if (dir_len(&f) != d || memcmp(f.path, e.path, d) != 0)
+		if (dir_len(f) != d || memcmp(f->path, e.path, d) != 0)
 			break;
 		run++;
 	}
@@ -177,10 +173,11 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 	}
 	if (c->nheld == RUN_OWN && write_first(c, out) < 0)
 		return -1;
-	struct buf *slot = &c->held[(c->first + c->nheld) % RUN_OWN];
-	struct buf t = *slot;	/* the line becomes a held entry: no copy */
-	*slot = c->line;
+	size_t k = (c->first + c->nheld) % RUN_OWN;
+	struct buf t = c->held[k];	/* the line becomes a held entry: no copy, */
+	c->held[k] = c->line;	/* so e still points into it */
 	c->line = t;
+	c->ent[k] = e;
 	c->nheld++;
 	return 0;
 }
