@@ -113,12 +113,9 @@ static int line(void *st, const char *s, size_t n, struct rtk_out *out)
 		return rtk_out_line(out, "", 0);
 	}
 	d->last_blank = 0;
-	if (section_head(t, tn)) {
-		d->section++;
-		d->tail_len = 0;
-		return log_keep(&d->elide, out, t, tn);
-	}
-	if (rtk_is_omitted(t, tn)) {	/* a filter's count, read again: where it stood */
+	int head = section_head(t, tn);
+	if (head || rtk_is_omitted(t, tn)) {	/* a section's path; a filter's count, read again */
+		d->section += head;
 		d->tail_len = 0;
 		return log_keep(&d->elide, out, t, tn);
 	}
